@@ -1,0 +1,1 @@
+"""callstate: Microsoft Graph call transfer as an explicit, checked state machine."""

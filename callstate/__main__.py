@@ -1,0 +1,7 @@
+"""``python -m callstate``."""
+
+import sys
+
+from callstate.cli import main
+
+sys.exit(main())

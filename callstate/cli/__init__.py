@@ -1,0 +1,64 @@
+"""The ``callstate`` command line: argument parsing and output only, no rules.
+
+Each command lives in its own module with ``register(subparsers)``; its handler
+takes the parsed arguments and returns the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from callstate.errors import CallstateError
+
+__all__ = ["main", "run"]
+
+_COMMANDS = (
+    "validate",
+    "simulate",
+    "check_request",
+    "diagram",
+    "explore",
+    "replay",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with one clear line, never a traceback."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser, one subcommand per module in ``_COMMANDS``."""
+    parser = _Parser(
+        prog="callstate",
+        description="Microsoft Graph call transfer as a checked state machine.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name in _COMMANDS:
+        importlib.import_module(f"callstate.cli._{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (``sys.exit`` is the caller's job)."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except CallstateError as exc:
+        print(f"callstate {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
