@@ -1,0 +1,283 @@
+"""The rules for a transfer request's JSON body, applied to the raw mapping.
+
+Rules run on the parsed JSON, not on typed objects, so that every problem can be
+reported at its JSON pointer, wrong types included, and so that trace files, which
+carry requests as JSON, need no second code path. Unknown fields are ignored and a
+JSON ``null`` counts as absent, because Graph SDKs serialise unset fields as null.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Final, Literal
+
+import attrs
+
+from callstate.transfer._verdict import Problem, TargetKind, TransferKind
+
+__all__ = ["CALLERS", "PARTIES", "RULES", "BodyVerdict", "Caller", "check_body"]
+
+#: Who sends the request; a PSTN target needs an application instance.
+Caller = Literal["application", "applicationInstance"]
+CALLERS: Final[tuple[Caller, ...]] = ("application", "applicationInstance")
+
+#: The kinds of party an identitySet can name; a request names exactly one.
+PARTIES: Final = ("user", "application", "applicationInstance", "phone", "guest", "device")
+_TARGET_KIND: Final[dict[str, TargetKind]] = {
+    "user": "user",
+    "application": "application",
+    "applicationInstance": "applicationInstance",
+    "phone": "pstn",
+    "guest": "guest",
+    "device": "device",
+}
+#: Graph's endpointType values a client may send (``unknownFutureValue`` is a sentinel it may not).
+_ENDPOINT_TYPES: Final = ("default", "voicemail", "skypeForBusiness", "skypeForBusinessVoipPhone")
+_ENDPOINT_BY_FOLDED: Final = {name.casefold(): name for name in _ENDPOINT_TYPES}
+#: ``+``, then 1 to 15 digits, the first not zero (ITU-T E.164).
+_E164: Final = re.compile(r"\+[1-9][0-9]{0,14}")
+_CLIENT_CONTEXT_MAX: Final = 256
+# Optional string fields of the participant shapes; a wrong type is reported, absence is fine.
+_TARGET_STRINGS: Final = ("participantId", "languageId", "region")
+_TRANSFEREE_STRINGS: Final = ("participantId", "languageId", "region", "countryCode")
+_PARTY_STRINGS: Final = ("displayName", "tenantId")
+
+#: Every rule the body, path and permission checks report, with what it means.
+RULES: Final[Mapping[str, str]] = {
+    "malformed": "the body is not JSON at all",
+    "wrong-type": "a field (or the body) has the wrong JSON type",
+    "required": "a required field is missing",
+    "empty-string": "a string that must say something is empty",
+    "party-count": "an identity names no party, or more than one",
+    "client-context-too-long": f"clientContext is over {_CLIENT_CONTEXT_MAX} characters",
+    "unknown-endpoint-type": "endpointType is not a value a client may send",
+    "not-e164": "a phone identity's id is not an E.164 number",
+    "pstn-needs-application-instance": "a PSTN target, but the caller is an application",
+    "tenant-mismatch": "the transferee's and the target's tenants differ",
+    "invalid-path": "the request's path is not a transfer endpoint",
+    "deprecated-path": "(warning) the request uses the deprecated /app path",
+    "delegated-permission": "delegated permissions are not supported",
+    "missing-permission": "the application permission is not Calls.Initiate.All",
+}
+
+
+@attrs.frozen
+class BodyVerdict:
+    """The body's problems, and its transfer and target kind as far as they can be told."""
+
+    problems: tuple[Problem, ...]
+    kind: TransferKind | None
+    target: TargetKind | None
+
+
+def _pointer(base: str, key: str) -> str:
+    return f"{base}/{key.replace('~', '~0').replace('/', '~1')}"
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if value is None:
+        return "null"
+    if isinstance(value, list | tuple):
+        return "an array"
+    return type(value).__name__
+
+
+@attrs.define
+class _Party:
+    """The one party an identity set names."""
+
+    name: str
+    pointer: str
+    fields: Mapping[str, Any]
+
+    def tenant(self) -> str | None:
+        value = self.fields.get("tenantId")
+        return value if isinstance(value, str) and value else None
+
+
+class _Checker:
+    """Collects every problem in one body, in document order."""
+
+    def __init__(self, caller: Caller | None) -> None:
+        self.caller = caller
+        self.problems: list[Problem] = []
+
+    def report(self, pointer: str, rule: str, message: str) -> None:
+        self.problems.append(Problem(pointer, rule, message))
+
+    def wrong_type(self, pointer: str, expected: str, value: object) -> None:
+        self.report(pointer, "wrong-type", f"expected {expected}, got {_json_type(value)}")
+
+    def object_at(
+        self, holder: Mapping[str, Any], base: str, key: str, *, required: str | None = None
+    ) -> Mapping[str, Any] | None:
+        """``holder[key]`` if it is an object; if missing, reported when ``required`` says why."""
+        pointer = _pointer(base, key)
+        value = holder.get(key)
+        if value is None:
+            if required is not None:
+                self.report(pointer, "required", f"{key} is required: {required}")
+            return None
+        if not isinstance(value, Mapping):
+            self.wrong_type(pointer, "an object", value)
+            return None
+        return value
+
+    def string_at(
+        self, holder: Mapping[str, Any], base: str, key: str, *, non_empty: bool = False
+    ) -> str | None:
+        """``holder[key]`` if it is a string (non-empty if asked); absent is fine here."""
+        pointer = _pointer(base, key)
+        value = holder.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.wrong_type(pointer, "a string", value)
+            return None
+        if non_empty and not value:
+            self.report(pointer, "empty-string", f"{key} must not be empty")
+            return None
+        return value
+
+    def identity(self, holder: Mapping[str, Any], base: str, role: str) -> _Party | None:
+        """Check ``holder.identity``: exactly one party, each with a non-empty string id."""
+        identity_pointer = _pointer(base, "identity")
+        identity = self.object_at(
+            holder, base, "identity", required=f"the identitySet naming the {role}"
+        )
+        if identity is None:
+            return None
+        present = [name for name in PARTIES if identity.get(name) is not None]
+        if len(present) != 1:
+            found = f"{len(present)} ({', '.join(present)})" if present else "none"
+            self.report(
+                identity_pointer,
+                "party-count",
+                f"the {role}'s identity must name exactly one of {', '.join(PARTIES)}; "
+                f"found {found}",
+            )
+        parties: list[_Party] = []
+        for name in present:
+            fields = self.object_at(identity, identity_pointer, name)
+            if fields is None:
+                continue
+            party_pointer = _pointer(identity_pointer, name)
+            if fields.get("id") is None:
+                self.report(
+                    _pointer(party_pointer, "id"), "required", f"the {name} identity needs an id"
+                )
+            else:
+                self.string_at(fields, party_pointer, "id", non_empty=True)
+            for key in _PARTY_STRINGS:
+                self.string_at(fields, party_pointer, key)
+            party = _Party(name, party_pointer, fields)
+            if name == "phone":
+                self.e164(party)
+            parties.append(party)
+        return parties[0] if len(present) == 1 and parties else None
+
+    def endpoint_type(self, holder: Mapping[str, Any], base: str) -> None:
+        value = self.string_at(holder, base, "endpointType")
+        if value is not None and value.casefold() not in _ENDPOINT_BY_FOLDED:
+            self.report(
+                _pointer(base, "endpointType"),
+                "unknown-endpoint-type",
+                f"{value!r} is not an endpointType; expected one of {', '.join(_ENDPOINT_TYPES)}",
+            )
+
+    def e164(self, party: _Party) -> None:
+        """A phone identity's id is a number in E.164 form."""
+        number = party.fields.get("id")
+        if isinstance(number, str) and number and not _E164.fullmatch(number):
+            self.report(
+                _pointer(party.pointer, "id"),
+                "not-e164",
+                f"{number!r} is not an E.164 number: '+', then 1 to 15 digits, the first not zero",
+            )
+
+    def pstn_caller(self, party: _Party) -> None:
+        """Only an application instance may transfer to a PSTN number (unknown caller: skipped)."""
+        if self.caller == "application":
+            self.report(
+                party.pointer,
+                "pstn-needs-application-instance",
+                "transfer to a PSTN number is supported only for an application instance, "
+                "and the caller is an application",
+            )
+
+    def target(self, body: Mapping[str, Any]) -> tuple[TransferKind | None, _Party | None]:
+        base = "/transferTarget"
+        target = self.object_at(
+            body, "", "transferTarget", required="the participant to transfer the call to"
+        )
+        if target is None:
+            return None, None
+        party = self.identity(target, base, "transfer target")
+        self.endpoint_type(target, base)
+        replaces = target.get("replacesCallId")
+        self.string_at(target, base, "replacesCallId", non_empty=True)
+        for key in _TARGET_STRINGS:
+            self.string_at(target, base, key)
+        hidden = target.get("hidden")
+        if hidden is not None and not isinstance(hidden, bool):
+            self.wrong_type(_pointer(base, "hidden"), "a boolean", hidden)
+        if party is not None and party.name == "phone":
+            self.pstn_caller(party)
+        return ("blind" if replaces is None else "consultative"), party
+
+    def client_context(self, body: Mapping[str, Any]) -> None:
+        value = self.string_at(body, "", "clientContext")
+        if value is not None and len(value) > _CLIENT_CONTEXT_MAX:
+            self.report(
+                "/clientContext",
+                "client-context-too-long",
+                f"clientContext has {len(value)} characters; at most {_CLIENT_CONTEXT_MAX}",
+            )
+
+    def transferee(self, body: Mapping[str, Any]) -> _Party | None:
+        """The optional participantInfo of who is transferred (needed out of group calls)."""
+        transferee = self.object_at(body, "", "transferee")
+        if transferee is None:
+            return None
+        party = self.identity(transferee, "/transferee", "transferee")
+        self.endpoint_type(transferee, "/transferee")
+        for key in _TRANSFEREE_STRINGS:
+            self.string_at(transferee, "/transferee", key)
+        return party
+
+    def tenants(self, target: _Party | None, transferee: _Party | None) -> None:
+        if target is None or transferee is None:
+            return
+        target_tenant, transferee_tenant = target.tenant(), transferee.tenant()
+        if target_tenant is None or transferee_tenant is None:
+            return
+        if target_tenant.casefold() != transferee_tenant.casefold():
+            self.report(
+                _pointer(target.pointer, "tenantId"),
+                "tenant-mismatch",
+                f"the target's tenant {target_tenant} is not the transferee's tenant "
+                f"{transferee_tenant} ({transferee.pointer}/tenantId); "
+                "both must belong to the same tenant",
+            )
+
+
+def check_body(body: object, *, caller: Caller | None) -> BodyVerdict:
+    """Every problem in a parsed request body, in document order."""
+    if not isinstance(body, Mapping):
+        problem = Problem("", "wrong-type", f"expected a JSON object, got {_json_type(body)}")
+        return BodyVerdict((problem,), None, None)
+    checker = _Checker(caller)
+    kind, target = checker.target(body)
+    checker.client_context(body)
+    transferee = checker.transferee(body)
+    checker.tenants(target, transferee)
+    return BodyVerdict(tuple(checker.problems), kind, _TARGET_KIND[target.name] if target else None)
