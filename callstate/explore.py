@@ -1,0 +1,192 @@
+"""Exhaustive breadth-first exploration of a machine definition, like a small model checker.
+
+Every notification the definition knows (each event with each marker kind) is tried
+in every state reached, legal or not. Breadth-first order makes every recorded path
+a shortest one, so the paths double as minimal test sequences and every
+counterexample is as short as it can be within the depth bound.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+import attrs
+
+from callstate.errors import UsageError
+from callstate.machine.definition import CALL_MACHINE, MachineDefinition, Transition
+from callstate.machine.invariants import INVARIANTS, Invariant, Moves, Step
+
+__all__ = ["DEFAULT_DEPTH", "Exploration", "InvariantResult", "explore", "transition_label"]
+
+#: Far deeper than any shortest path of :data:`CALL_MACHINE`: the default run is exhaustive.
+DEFAULT_DEPTH = 12
+
+
+def transition_label(definition: MachineDefinition, transition: Transition) -> str:
+    """``source --event[guard]--> dest``: how reports and path keys name an edge."""
+    event = (
+        transition.event if transition.guard is None else f"{transition.event}[{transition.guard}]"
+    )
+    return f"{transition.source} --{event}--> {transition.dest}"
+
+
+@attrs.frozen
+class InvariantResult:
+    """One invariant's verdict; ``counterexample`` is the shortest one found, or ``None``."""
+
+    invariant: Invariant
+    counterexample: tuple[str, ...] | None
+
+    @property
+    def name(self) -> str:
+        """The invariant's name."""
+        return self.invariant.name
+
+    @property
+    def holds(self) -> bool:
+        """Whether no counterexample was found within the depth bound."""
+        return self.counterexample is None
+
+
+@attrs.frozen
+class Exploration:
+    """Everything one exploration found: reached states, covered edges, shortest paths, verdicts."""
+
+    definition: MachineDefinition = attrs.field(repr=False)
+    depth: int
+    #: Reached states in breadth-first order, each with its shortest path from the initial state.
+    state_paths: dict[str, tuple[Step, ...]]
+    #: Covered transitions in discovery order, each with its shortest path (ending with it).
+    transition_paths: dict[Transition, tuple[Step, ...]]
+    invariants: tuple[InvariantResult, ...]
+    #: How many (state, notification) pairs were tried, and how many were accepted.
+    tried: int
+    accepted: int
+
+    @property
+    def ok(self) -> bool:
+        """Whether every invariant holds."""
+        return all(r.holds for r in self.invariants)
+
+    @property
+    def reachable(self) -> tuple[str, ...]:
+        """The reached states, in breadth-first order."""
+        return tuple(self.state_paths)
+
+    @property
+    def unreached(self) -> tuple[str, ...]:
+        """States of the definition no path within the depth bound reaches."""
+        return tuple(s for s in self.definition.states if s not in self.state_paths)
+
+    @property
+    def uncovered(self) -> tuple[Transition, ...]:
+        """Transitions of the definition no path within the depth bound takes."""
+        return tuple(t for t in self.definition.transitions if t not in self.transition_paths)
+
+    @property
+    def covered(self) -> int:
+        """How many of the definition's transitions some explored path takes."""
+        return len(self.definition.transitions) - len(self.uncovered)
+
+    def to_json(self) -> dict[str, Any]:
+        """The exploration as one JSON object (the ``--format json`` contract)."""
+        label = transition_label
+        return {
+            "depth": self.depth,
+            "states": {"reachable": list(self.reachable), "total": len(self.definition.states)},
+            "transitions": {"covered": self.covered, "total": len(self.definition.transitions)},
+            "invariants": [
+                {
+                    "name": r.name,
+                    "holds": r.holds,
+                    "counterexample": None if r.counterexample is None else list(r.counterexample),
+                }
+                for r in self.invariants
+            ],
+            "paths": {
+                "states": {s: [step.signal for step in p] for s, p in self.state_paths.items()},
+                "transitions": {
+                    label(self.definition, t): [step.signal for step in p]
+                    for t, p in self.transition_paths.items()
+                },
+            },
+        }
+
+
+def explore(
+    definition: MachineDefinition = CALL_MACHINE,
+    *,
+    depth: int = DEFAULT_DEPTH,
+    invariants: tuple[Invariant, ...] = INVARIANTS,
+) -> Exploration:
+    """Explore ``definition`` breadth-first, at most ``depth`` notifications deep.
+
+    Every reached state shallower than ``depth`` is expanded by trying every
+    ``(event, kind)`` of :func:`~callstate.machine.table.signals` in it, so
+    counterexamples and paths are at most ``depth`` steps long. Every invariant is
+    checked on every expanded state; its counterexample is the shortest path that
+    breaks it, as step labels.
+    """
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
+        raise UsageError("depth", f"must be a whole number >= 0, got {depth!r}")
+    moves = Moves(definition)
+    state_paths: dict[str, tuple[Step, ...]] = {definition.initial: ()}
+    transition_paths: dict[Transition, tuple[Step, ...]] = {}
+    expanded: list[str] = []
+    tried = accepted = 0
+    cut = False
+    queue = deque([definition.initial])
+    while queue:
+        state = queue.popleft()
+        path = state_paths[state]
+        if len(path) >= depth:
+            cut = True
+            continue
+        expanded.append(state)
+        for event, kind in moves.signals:
+            tried += 1
+            step = moves.step(state, event, kind)
+            if step is None:
+                continue
+            accepted += 1
+            longer = (*path, step)
+            if step.transition is not None:
+                transition_paths.setdefault(step.transition, longer)
+            if step.dest not in state_paths:
+                state_paths[step.dest] = longer
+                queue.append(step.dest)
+    bound = f"(explored only {depth} notifications deep)" if cut else None
+    results = tuple(
+        InvariantResult(inv, _shortest(inv, moves, expanded, state_paths, bound))
+        for inv in invariants
+    )
+    return Exploration(
+        definition=definition,
+        depth=depth,
+        state_paths=state_paths,
+        transition_paths=transition_paths,
+        invariants=results,
+        tried=tried,
+        accepted=accepted,
+    )
+
+
+def _shortest(
+    invariant: Invariant,
+    moves: Moves,
+    expanded: list[str],
+    state_paths: dict[str, tuple[Step, ...]],
+    bound: str | None,
+) -> tuple[str, ...] | None:
+    best = invariant.check_reached(moves.definition, state_paths)
+    if best is not None and bound is not None:
+        best = (*best, bound)
+    for state in expanded:
+        tail = invariant.check_state(moves, state)
+        if tail is None:
+            continue
+        found = (*(s.label for s in state_paths[state]), *tail)
+        if best is None or len(found) < len(best):
+            best = found
+    return best
