@@ -58,9 +58,7 @@ class DefinitionError(CallstateError):
 class IllegalTransition(CallstateError):
     """An event fired at a call in a state that has no transition for it."""
 
-    def __init__(
-        self, call_id: str | None, state: str, event: str, allowed: Sequence[str]
-    ) -> None:
+    def __init__(self, call_id: str | None, state: str, event: str, allowed: Sequence[str]) -> None:
         self.call_id = call_id
         self.state = state
         self.event = event

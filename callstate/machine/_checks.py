@@ -66,11 +66,14 @@ def _check_names(d: MachineDefinition) -> None:
                 f"{where}: guard {t.guard!r} tests a marker event {t.event!r} never carries",
             )
         if t.internal and t.dest != t.source:
-            raise DefinitionError("known-names", f"{where}: an internal edge must end where it starts")
+            raise DefinitionError(
+                "known-names", f"{where}: an internal edge must end where it starts"
+            )
     for event in d.events:
         if unknown_kinds := sorted({m.kind for m in event.markers} - kinds):
             raise DefinitionError(
-                "known-names", f"event {event.name!r} has markers of no guard's kind: {unknown_kinds}"
+                "known-names",
+                f"event {event.name!r} has markers of no guard's kind: {unknown_kinds}",
             )
 
 

@@ -49,6 +49,8 @@ class Event:
     reports: str
     markers: tuple[Marker, ...] = ()
     doc: str = ""
+    #: The rule a validator reports when this event arrives where no transition accepts it.
+    rule: str = "illegal-transition"
 
     def marker(self, kind: str) -> Marker | None:
         """The marker of ``kind`` this event is recognised by, if any."""
@@ -148,7 +150,7 @@ class MachineDefinition:
 
     def replace(self, **changes: object) -> MachineDefinition:
         """A copy with ``changes`` applied, checked unless ``check=False`` is among them."""
-        return attrs.evolve(self, **changes)  # type: ignore[misc]
+        return attrs.evolve(self, **changes)  # type: ignore[arg-type]
 
 
 BLIND = "blind"
@@ -189,13 +191,24 @@ CALL_MACHINE = MachineDefinition(
         Event("connect", "established", doc="The call is up, or back up after hold."),
         Event("hold", "hold", doc="The call is on hold."),
         Event("redirect", "redirecting", doc="An incoming call is being redirected."),
-        Event("transfer", "transferring", doc="Graph accepted a transfer request."),
-        Event("accept_transfer", "transferAccepted", doc="The target accepted the transfer."),
+        Event(
+            "transfer",
+            "transferring",
+            doc="Graph accepted a transfer request.",
+            rule="transfer-from-non-established",
+        ),
+        Event(
+            "accept_transfer",
+            "transferAccepted",
+            doc="The target accepted the transfer.",
+            rule="transfer-not-in-progress",
+        ),
         Event(
             "fail_transfer",
             "established",
             markers=(Marker(BLIND, 500, 7000), Marker(CONSULTATIVE, 500, 7700)),
             doc="The transfer failed and the call is back with the transferor.",
+            rule="failure-without-transfer",
         ),
         Event(
             "complete_transfer",
@@ -205,6 +218,7 @@ CALL_MACHINE = MachineDefinition(
                 Marker(CONSULTATIVE, termination_reason="AppTransferred"),
             ),
             doc="The transfer completed and the transferor's call ended.",
+            rule="success-without-transfer",
         ),
         Event("hang_up", "terminating", doc="The call is being torn down."),
         Event("terminate", "terminated", doc="The call ended (``deleted``)."),

@@ -59,9 +59,7 @@ class Engine:
         """Events accepted in ``state``."""
         return self._allowed.get(state, ())
 
-    def fire(
-        self, model: Stateful, event: str, *, kind: str | None = None
-    ) -> Transition | None:
+    def fire(self, model: Stateful, event: str, *, kind: str | None = None) -> Transition | None:
         """Move ``model`` by ``event``; ``None`` means a same-state update, not a transition.
 
         Raises :class:`IllegalTransition` when ``state`` has no transition for it.

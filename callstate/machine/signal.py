@@ -10,7 +10,7 @@ from __future__ import annotations
 from callstate.errors import CallstateError
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 
-__all__ = ["Classifier", "SignalError", "CLASSIFIER"]
+__all__ = ["CLASSIFIER", "Classifier", "SignalError"]
 
 #: ``(event, marker kind or None)``
 Signal = tuple[str, str | None]
@@ -90,7 +90,9 @@ class Classifier:
             return event, kind
         event_name = self.plain.get(state)
         if event_name is None:
-            raise SignalError("unknown-state", f"state {state!r} is not a state of the call machine")
+            raise SignalError(
+                "unknown-state", f"state {state!r} is not a state of the call machine"
+            )
         return event_name, None
 
 

@@ -1,0 +1,18 @@
+"""The verdict: track live calls through the machine and report what broke, located."""
+
+from callstate.verdict.finding import CallWarning, Finding, Violation
+from callstate.verdict.report import Report, validate_lines, validate_path
+from callstate.verdict.tracker import MAX_BODY_BYTES, HistoryStep, StepObserver, Tracker
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "CallWarning",
+    "Finding",
+    "HistoryStep",
+    "Report",
+    "StepObserver",
+    "Tracker",
+    "Violation",
+    "validate_lines",
+    "validate_path",
+]

@@ -1,0 +1,107 @@
+"""Validate a whole trace: JSON Lines in, one report out, streamed line by line."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+import attrs
+
+from callstate.errors import UsageError
+from callstate.machine.definition import CALL_MACHINE, MachineDefinition
+from callstate.verdict.finding import CallWarning, Finding, Violation
+from callstate.verdict.tracker import MAX_BODY_BYTES, StepObserver, Tracker
+
+__all__ = ["Report", "validate_lines", "validate_path"]
+
+
+@attrs.define
+class Report:
+    """The verdict on a trace: counts, and every violation and warning in line order."""
+
+    lines: int = 0
+    notifications: int = 0
+    calls: int = 0
+    violations: list[Violation] = attrs.Factory(list)
+    warnings: list[CallWarning] = attrs.Factory(list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing broke the documented behaviour (warnings allowed)."""
+        return not self.violations
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``validate --format json`` object."""
+        return {
+            "ok": self.ok,
+            "lines": self.lines,
+            "notifications": self.notifications,
+            "calls": self.calls,
+            "violations": [v.to_json() for v in self.violations],
+            "warnings": [w.to_json() for w in self.warnings],
+        }
+
+
+def validate_lines(
+    lines: Iterable[bytes | str],
+    *,
+    strict: bool = False,
+    definition: MachineDefinition = CALL_MACHINE,
+    tracker: Tracker | None = None,
+    on_step: StepObserver | None = None,
+) -> Report:
+    """Check JSON Lines (one webhook body a line; blank lines skipped), numbered from 1."""
+    if tracker is None:
+        tracker = Tracker(definition=definition, strict=strict, on_step=on_step)
+    elif on_step is not None:
+        raise UsageError("on_step", "pass on_step to the Tracker you hand in, not here")
+    found: list[Finding] = []
+    ingest = tracker.ingest_into
+    count = 0
+    for count, line in enumerate(lines, 1):
+        if line.isspace() or not line:
+            continue
+        ingest(line, found, line=count)
+    report = Report(lines=count, notifications=tracker.notifications, calls=tracker.calls_started)
+    for finding in found:
+        if isinstance(finding, Violation):
+            report.violations.append(finding)
+        elif isinstance(finding, CallWarning):
+            report.warnings.append(finding)
+    return report
+
+
+def _bounded_lines(stream: IO[bytes]) -> Iterable[bytes]:
+    """Lines of ``stream``, each cut at just over 1 MiB so a huge line is never held whole."""
+    readline = stream.readline
+    limit = MAX_BODY_BYTES + 1
+    while line := readline(limit):
+        if len(line) == limit and not line.endswith(b"\n"):
+            while (rest := readline(1 << 16)) and not rest.endswith(b"\n"):
+                pass
+        yield line
+
+
+def validate_path(
+    path: str | Path,
+    *,
+    strict: bool = False,
+    definition: MachineDefinition = CALL_MACHINE,
+    on_step: StepObserver | None = None,
+) -> Report:
+    """:func:`validate_lines` over a file (``-`` is standard input), streamed, never read whole.
+
+    ``OSError`` propagates for a path that cannot be read.
+    """
+    stream: IO[bytes]
+    if str(path) == "-":
+        stream = sys.stdin.buffer
+        return validate_lines(
+            _bounded_lines(stream), strict=strict, definition=definition, on_step=on_step
+        )
+    with open(path, "rb") as stream:
+        return validate_lines(
+            _bounded_lines(stream), strict=strict, definition=definition, on_step=on_step
+        )

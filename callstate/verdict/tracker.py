@@ -1,0 +1,703 @@
+"""Many live calls at once: ingest webhook bodies, apply the machine, say what broke.
+
+The hot path reads the raw JSON dicts (no model objects per notification) and
+steps through the definition's compiled table; a test proves that table agrees
+with the ``transitions`` engine. Memory follows the number of *live* calls: a
+call's record is four slots, its history packed into one int, and ended calls
+leave only their id and a fingerprint in a bounded set.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Final
+
+import attrs
+import orjson
+
+from callstate.errors import CallstateError, ParseError, UsageError
+from callstate.graph import parse_resource_url
+from callstate.machine.definition import CALL_MACHINE, MachineDefinition
+from callstate.machine.signal import Classifier, SignalError
+from callstate.machine.table import compile_table
+from callstate.transfer import validate_transfer_request
+from callstate.verdict.finding import CallWarning, Finding, Violation
+
+__all__ = ["MAX_BODY_BYTES", "HistoryStep", "StepObserver", "Tracker"]
+
+#: Bodies larger than this are reported as malformed, not parsed.
+MAX_BODY_BYTES: Final = 1 << 20
+
+_CHANGE_TYPES: Final = {"created": "created", "updated": "updated", "deleted": "deleted"}
+_OPERATION_STATUSES: Final = {
+    s.lower(): s for s in ("notStarted", "running", "completed", "failed", "unknownFutureValue")
+}
+_EXPLAIN: Final = {
+    "transfer-not-in-progress": "no transfer in progress",
+    "transfer-from-non-established": "a transfer can only start from established",
+    "failure-without-transfer": "a transfer failure with no transfer in progress",
+    "success-without-transfer": "a transfer success with no transfer in progress",
+    "illegal-transition": "the machine has no transition for it",
+}
+_MISSING: Final = object()
+
+
+@attrs.frozen
+class HistoryStep:
+    """One step a call took; ``event`` is ``None`` for the state a call was first seen in."""
+
+    event: str | None
+    source: str | None
+    dest: str
+
+
+#: Called for every step a call takes: (line, call id, event, source, dest, violation or None).
+StepObserver = Callable[[int, str, str | None, str | None, str, Violation | None], None]
+
+
+class _Call:
+    """A live call: four slots, so a million of them stay small."""
+
+    __slots__ = ("fp", "hist", "kind", "state")
+
+    def __init__(self, state: str | None) -> None:
+        self.state = state
+        #: The transfer kind a request announced, until the transfer ends.
+        self.kind: str | None = None
+        #: Fingerprint of the last notification, kept only when its repeat would be illegal.
+        self.fp: int | None = None
+        self.hist = 0
+
+
+class _Malformed(CallstateError):
+    """Internal: a notification's shape is wrong; reported as rule ``malformed``."""
+
+    def __init__(self, pointer: str, message: str) -> None:
+        self.pointer = pointer
+        self.message = message
+        super().__init__(f"{pointer or '/'}: {message}")
+
+
+def _fingerprint(notification: object) -> int:
+    try:
+        return hash(orjson.dumps(notification, option=orjson.OPT_SORT_KEYS))
+    except orjson.JSONEncodeError as exc:
+        raise _Malformed("", f"cannot be compared with the previous notification: {exc}") from None
+
+
+def _as_int(value: object, pointer: str) -> int | None:
+    if value is None:
+        return None
+    if type(value) is int:
+        return value
+    if type(value) is str and value.isdigit() and value.isascii():
+        return int(value)
+    raise _Malformed(pointer, f"expected an integer or a digit string, got {value!r}")
+
+
+class Tracker:
+    """Tracks every call that a stream of Graph notifications talks about.
+
+    Thread-safe: each :meth:`ingest` holds the tracker's lock, so concurrent webhook
+    handlers lose no update. ``max_calls`` bounds live calls (the longest-idle one
+    is evicted with a warning), ``ended_limit`` bounds the set of recently ended
+    ids that makes a late notification for an ended call still reported, and
+    ``history_limit`` bounds the steps kept per call.
+    """
+
+    def __init__(
+        self,
+        *,
+        definition: MachineDefinition = CALL_MACHINE,
+        strict: bool = False,
+        max_calls: int = 1_000_000,
+        ended_limit: int = 100_000,
+        history_limit: int = 8,
+        on_step: StepObserver | None = None,
+    ) -> None:
+        for name, value, low in (
+            ("max_calls", max_calls, 1),
+            ("ended_limit", ended_limit, 0),
+            ("history_limit", history_limit, 0),
+        ):
+            if type(value) is not int or value < low:
+                raise UsageError(name, f"must be an integer >= {low}, got {value!r}")
+        if not isinstance(definition, MachineDefinition):
+            raise UsageError("definition", f"must be a MachineDefinition, got {definition!r}")
+        self.definition = definition
+        self.strict = strict
+        self.max_calls = max_calls
+        self.ended_limit = ended_limit
+        self.history_limit = history_limit
+        self.on_step = on_step
+        self._table = compile_table(definition)
+        self._classifier = Classifier(definition)
+        self._states = {s: s for s in definition.states}
+        self._states_lower = {s.lower(): s for s in definition.states}
+        self._reports = {e.name: e.reports for e in definition.events}
+        self._marked = {e.name for e in definition.events if e.markers}
+        self._rules = {e.name: e.rule for e in definition.events}
+        self._final = definition.final
+        self._state_ix = {s: i for i, s in enumerate(definition.states)}
+        self._event_ix = {e.name: i + 2 for i, e in enumerate(definition.events)}
+        self._state_bits = max(1, (len(definition.states) - 1).bit_length())
+        self._width = self._state_bits + (len(definition.events) + 1).bit_length()
+        self._hist_mask = (1 << (self._width * history_limit)) - 1
+        self._live: OrderedDict[str, _Call] = OrderedDict()
+        self._ended: OrderedDict[str, int] = OrderedDict()
+        self._lock = threading.RLock()
+        self._seq = 0
+        #: Counters for reports: bodies ingested, notifications read, calls started.
+        self.bodies = 0
+        self.notifications = 0
+        self.calls_started = 0
+
+    # -- public API -------------------------------------------------------------
+
+    def ingest(self, body: object, *, line: int | None = None) -> tuple[Finding, ...]:
+        """Check one webhook body: bytes, str, a dict (envelope, notification or request record).
+
+        Returns the violations and warnings it caused, empty when it conforms.
+        ``line`` locates them; without it, bodies are numbered in arrival order.
+        """
+        out: list[Finding] = []
+        self.ingest_into(body, out, line=line)
+        return tuple(out)
+
+    def ingest_into(self, body: object, out: list[Finding], *, line: int | None = None) -> None:
+        """Like :meth:`ingest`, appending to ``out`` (the streaming validator's fast path)."""
+        with self._lock:
+            self._seq += 1
+            self.bodies += 1
+            where = self._seq if line is None else line
+            if isinstance(body, bytes | bytearray | memoryview | str):
+                if len(body) > MAX_BODY_BYTES:
+                    out.append(
+                        Violation(where, None, "malformed", f"body over 1 MiB ({len(body)} bytes)")
+                    )
+                    return
+                try:
+                    body = orjson.loads(body)
+                except orjson.JSONDecodeError as exc:
+                    out.append(Violation(where, None, "malformed", f"not valid JSON: {exc}"))
+                    return
+            elif hasattr(body, "__attrs_attrs__"):
+                from callstate.graph import dump
+
+                body = dump(body)
+            self._body(body, where, out)
+
+    def state(self, call_id: str) -> str | None:
+        """The state of a live call, the final state of a recently ended one, else ``None``."""
+        with self._lock:
+            call = self._live.get(call_id)
+            if call is not None:
+                return call.state
+            if call_id in self._ended:
+                return self._classifier.ended
+            return None
+
+    def history(self, call_id: str) -> tuple[HistoryStep, ...]:
+        """The last ``history_limit`` steps of a live call, oldest first."""
+        with self._lock:
+            call = self._live.get(call_id)
+            return () if call is None else self._decode_history(call.hist)
+
+    def live_calls(self) -> Iterator[str]:
+        """Ids of live calls, longest idle first (a snapshot: safe to iterate while ingesting)."""
+        with self._lock:
+            return iter(list(self._live))
+
+    def ended_calls(self) -> Iterator[str]:
+        """Ids in the bounded set of recently ended calls, oldest first."""
+        with self._lock:
+            return iter(list(self._ended))
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+    def __contains__(self, call_id: object) -> bool:
+        return call_id in self._live
+
+    # -- snapshot ---------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything needed to carry on elsewhere, as JSON-ready data (see :meth:`restore`)."""
+        with self._lock:
+            return {
+                "format": "callstate.tracker/1",
+                "definition": self.definition.name,
+                "options": {
+                    "strict": self.strict,
+                    "maxCalls": self.max_calls,
+                    "endedLimit": self.ended_limit,
+                    "historyLimit": self.history_limit,
+                },
+                "counters": {
+                    "seq": self._seq,
+                    "bodies": self.bodies,
+                    "notifications": self.notifications,
+                    "callsStarted": self.calls_started,
+                },
+                "live": [[cid, c.state, c.kind, c.fp, c.hist] for cid, c in self._live.items()],
+                "ended": [[cid, fp] for cid, fp in self._ended.items()],
+            }
+
+    def snapshot_json(self) -> bytes:
+        """:meth:`snapshot` as JSON bytes, for a store of your choice."""
+        return orjson.dumps(self.snapshot())
+
+    @classmethod
+    def restore(
+        cls,
+        data: Mapping[str, Any] | bytes | str,
+        *,
+        definition: MachineDefinition = CALL_MACHINE,
+        on_step: StepObserver | None = None,
+    ) -> Tracker:
+        """A tracker that carries on from a :meth:`snapshot`; ``ParseError`` if it is not one."""
+        try:
+            snap = orjson.loads(data) if isinstance(data, bytes | str) else data
+            if snap.get("format") != "callstate.tracker/1":
+                raise ParseError("not a callstate tracker snapshot", pointer="/format")
+            if snap.get("definition") != definition.name:
+                raise ParseError(
+                    f"snapshot of machine {snap.get('definition')!r}, not {definition.name!r}",
+                    pointer="/definition",
+                )
+            opts = snap["options"]
+            tracker = cls(
+                definition=definition,
+                strict=bool(opts["strict"]),
+                max_calls=opts["maxCalls"],
+                ended_limit=opts["endedLimit"],
+                history_limit=opts["historyLimit"],
+                on_step=on_step,
+            )
+            counters = snap["counters"]
+            tracker._seq = int(counters["seq"])
+            tracker.bodies = int(counters["bodies"])
+            tracker.notifications = int(counters["notifications"])
+            tracker.calls_started = int(counters["callsStarted"])
+            for cid, state, kind, fp, hist in snap["live"]:
+                if state is not None and state not in tracker._states:
+                    raise ParseError(f"unknown state {state!r}", pointer="/live")
+                call = _Call(state)
+                call.kind, call.fp, call.hist = kind, fp, int(hist)
+                tracker._live[str(cid)] = call
+            for cid, fp in snap["ended"]:
+                tracker._ended[str(cid)] = int(fp)
+        except ParseError:
+            raise
+        except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise ParseError(f"not a valid tracker snapshot: {exc!r}") from None
+        return tracker
+
+    # -- bodies -----------------------------------------------------------------
+
+    def _body(self, body: object, where: int, out: list[Finding]) -> None:
+        if type(body) is dict:
+            value = body.get("value")
+            if value is not None:
+                if type(value) is not list:
+                    out.append(Violation(where, None, "malformed", "/value: expected an array"))
+                    return
+                for i, notification in enumerate(value):
+                    self._guarded(notification, where, out, f"/value/{i}")
+            elif "request" in body:
+                self._request(body["request"], where, out)
+            elif "changeType" in body or "resourceUrl" in body or "resource" in body:
+                self._guarded(body, where, out, "")
+            else:
+                out.append(
+                    Violation(
+                        where,
+                        None,
+                        "malformed",
+                        "expected a commsNotifications envelope (value), "
+                        "a commsNotification or a request record",
+                    )
+                )
+        elif type(body) is list:
+            for i, notification in enumerate(body):
+                self._guarded(notification, where, out, f"/{i}")
+        else:
+            out.append(
+                Violation(where, None, "malformed", f"expected a JSON object, got {body!r:.40}")
+            )
+
+    def _guarded(self, n: object, where: int, out: list[Finding], base: str) -> None:
+        try:
+            self._notification(n, where, out, base)
+        except _Malformed as exc:
+            call_id = None
+            if type(n) is dict:
+                url = n.get("resourceUrl") or n.get("resource")
+                if type(url) is str:
+                    try:
+                        call_id = parse_resource_url(url).call_id
+                    except ParseError:
+                        call_id = None
+            out.append(
+                Violation(where, call_id, "malformed", f"{base}{exc.pointer}: {exc.message}")
+            )
+
+    def _notification(self, n: object, where: int, out: list[Finding], base: str) -> None:
+        if type(n) is not dict:
+            raise _Malformed("", "expected a commsNotification object")
+        change = n.get("changeType")
+        if type(change) is not str:
+            raise _Malformed("/changeType", f"expected a string, got {change!r}")
+        change_type = _CHANGE_TYPES.get(change) or _CHANGE_TYPES.get(change.lower())
+        if change_type is None:
+            raise _Malformed(
+                "/changeType", f"unknown changeType {change!r} (created, updated or deleted)"
+            )
+        field = "resourceUrl"
+        url = n.get(field)
+        if url is None:
+            field = "resource"
+            url = n.get(field)
+        if type(url) is not str:
+            raise _Malformed(f"/{field}", f"expected a resource URL string, got {url!r}")
+        try:
+            ref = parse_resource_url(url)
+        except ParseError as exc:
+            raise _Malformed(f"/{field}", exc.message) from None
+        self.notifications += 1
+        data = n.get("resourceData")
+        if ref.kind == "call":
+            self._call(ref.call_id, change_type, data, n, where, out)
+        elif ref.kind == "operation":
+            self._operation(data)
+        else:
+            self._participants(data)
+
+    # -- sub-resources: checked for shape, never move the call ------------------
+
+    def _operation(self, data: object) -> None:
+        items = data if type(data) is list else [data]
+        for i, op in enumerate(items):
+            at = f"/resourceData/{i}" if type(data) is list else "/resourceData"
+            if op is None and type(data) is not list:
+                return
+            if type(op) is not dict:
+                raise _Malformed(at, "expected a commsOperation object")
+            status = op.get("status")
+            if status is not None and (
+                type(status) is not str or status.lower() not in _OPERATION_STATUSES
+            ):
+                raise _Malformed(
+                    f"{at}/status",
+                    f"expected notStarted, running, completed or failed, got {status!r}",
+                )
+            self._result(op.get("resultInfo"), f"{at}/resultInfo")
+
+    def _participants(self, data: object) -> None:
+        items = data if type(data) is list else [data]
+        for i, participant in enumerate(items):
+            if type(participant) is not dict:
+                raise _Malformed(f"/resourceData/{i}", "expected a participant object")
+
+    def _result(self, info: object, at: str) -> tuple[int | None, int | None]:
+        if info is None:
+            return None, None
+        if type(info) is not dict:
+            raise _Malformed(at, "expected a resultInfo object")
+        subcode = info.get("subcode")
+        key = "subcode"
+        if subcode is None:
+            key = "subCode"
+            subcode = info.get(key)
+        return _as_int(info.get("code"), f"{at}/code"), _as_int(subcode, f"{at}/{key}")
+
+    # -- calls --------------------------------------------------------------------
+
+    def _call(
+        self,
+        call_id: str,
+        change_type: str,
+        data: object,
+        n: dict[str, Any],
+        where: int,
+        out: list[Finding],
+    ) -> None:
+        if type(data) is list:
+            if len(data) != 1:
+                raise _Malformed("/resourceData", "a call's resourceData array must hold one call")
+            data = data[0]
+        if data is None:
+            data = {}
+        elif type(data) is not dict:
+            raise _Malformed("/resourceData", "expected a call object")
+        raw = data.get("state")
+        state = None
+        if raw is not None:
+            if type(raw) is not str:
+                raise _Malformed("/resourceData/state", f"expected a string, got {raw!r}")
+            state = self._states.get(raw) or self._states_lower.get(raw.lower())
+            if state is None:
+                out.append(
+                    CallWarning(
+                        where,
+                        call_id,
+                        "unknown-state",
+                        f"unknown state {raw!r}: read as unknownFutureValue, state unchanged",
+                        self._live_state(call_id),
+                        raw,
+                    )
+                )
+        code, subcode = self._result(data.get("resultInfo"), "/resourceData/resultInfo")
+        reason = data.get("terminationReason")
+        if reason is not None and type(reason) is not str:
+            raise _Malformed(
+                "/resourceData/terminationReason", f"expected a string, got {reason!r}"
+            )
+        deleted = change_type == "deleted"
+        try:
+            signal = self._classifier.classify(
+                state,
+                deleted=deleted and raw is None,
+                code=code,
+                subcode=subcode,
+                termination_reason=reason,
+            )
+        except SignalError as exc:
+            out.append(
+                Violation(where, call_id, exc.rule, exc.message, self._live_state(call_id), raw)
+            )
+            signal = self._classifier.classify(state)
+        call = self._live.get(call_id)
+        if call is None:
+            ended_fp = self._ended.get(call_id, _MISSING)
+            if ended_fp is not _MISSING:
+                if _fingerprint(n) != ended_fp:
+                    out.append(
+                        Violation(
+                            where,
+                            call_id,
+                            "terminated-is-absorbing",
+                            f"{self._received(raw, deleted, code, subcode, reason)} after the "
+                            "call ended: nothing may follow but an exact duplicate",
+                            self._classifier.ended,
+                            raw,
+                        )
+                    )
+                return
+            call = self._start(call_id, where, out)
+        else:
+            self._live.move_to_end(call_id)
+        if signal is None:
+            call.fp = None
+            return
+        event, kind = signal
+        if call.state is None:
+            self._first(call_id, call, signal, n, where, out)
+            return
+        source = call.state
+        step = self._table.get((source, event, kind))
+        violation = None
+        if step is None:
+            if call.fp is not None and call.fp == _fingerprint(n):
+                return
+            rule = self._rules[event]
+            violation = Violation(
+                where,
+                call_id,
+                rule,
+                f"{self._received(raw, deleted, code, subcode, reason)} while {source}: "
+                f"{_EXPLAIN.get(rule, rule)}",
+                source,
+                raw,
+            )
+            out.append(violation)
+            dest = self._reports[event]
+        else:
+            dest = step[0]
+            if kind is not None and call.kind is not None and kind != call.kind:
+                violation = Violation(
+                    where,
+                    call_id,
+                    "transfer-kind-mismatch",
+                    f"a {call.kind} transfer ended with the {kind} result "
+                    f"{self._received(raw, deleted, code, subcode, reason)}",
+                    source,
+                    raw,
+                )
+                out.append(violation)
+            if step[1] is None:
+                call.fp = None
+                return
+        if event in self._marked:
+            call.kind = None
+        self._move(call_id, call, signal, source, dest, n, where, violation)
+
+    def _start(self, call_id: str, where: int, out: list[Finding]) -> _Call:
+        if len(self._live) >= self.max_calls:
+            evicted, gone = self._live.popitem(last=False)
+            out.append(
+                CallWarning(
+                    where,
+                    evicted,
+                    "evicted",
+                    f"more than {self.max_calls} live calls: the longest-idle call was "
+                    "evicted and is no longer tracked",
+                    gone.state,
+                    None,
+                )
+            )
+        call = _Call(None)
+        self._live[call_id] = call
+        self.calls_started += 1
+        return call
+
+    def _first(
+        self,
+        call_id: str,
+        call: _Call,
+        signal: tuple[str, str | None],
+        n: object,
+        where: int,
+        out: list[Finding],
+    ) -> None:
+        dest = self._reports[signal[0]]
+        violation = None
+        if self.strict and dest != self.definition.initial:
+            violation = Violation(
+                where,
+                call_id,
+                "strict-start",
+                f"the call's first state is {dest}, not {self.definition.initial} (--strict)",
+                None,
+                dest,
+            )
+            out.append(violation)
+        self._move(call_id, call, signal, None, dest, n, where, violation)
+
+    def _move(
+        self,
+        call_id: str,
+        call: _Call,
+        signal: tuple[str, str | None],
+        source: str | None,
+        dest: str,
+        n: object,
+        where: int,
+        violation: Violation | None,
+    ) -> None:
+        event = signal[0] if source is not None else None
+        final = dest in self._final
+        fp = _fingerprint(n) if final or (dest, *signal) not in self._table else None
+        if self.on_step is not None:
+            self.on_step(where, call_id, event, source, dest, violation)
+        if final:
+            del self._live[call_id]
+            if self.ended_limit:
+                if len(self._ended) >= self.ended_limit:
+                    self._ended.popitem(last=False)
+                self._ended[call_id] = fp  # type: ignore[assignment]
+            return
+        call.state = dest
+        call.fp = fp
+        if self.history_limit:
+            code = (1 if event is None else self._event_ix[event]) << self._state_bits
+            call.hist = ((call.hist << self._width) | code | self._state_ix[dest]) & self._hist_mask
+
+    # -- requests -------------------------------------------------------------------
+
+    def _request(self, request: object, where: int, out: list[Finding]) -> None:
+        if type(request) is not dict:
+            out.append(Violation(where, None, "malformed", "/request: expected an object"))
+            return
+        method = request.get("method", "POST")
+        url = request.get("url")
+        verdict = validate_transfer_request(
+            request.get("body"), path=url if type(url) is str else None
+        )
+        call_id = verdict.call_id
+        if type(method) is not str or method.upper() != "POST":
+            out.append(
+                Violation(
+                    where, call_id, "invalid-request", f"/request/method: {method!r} is not POST"
+                )
+            )
+        if type(url) is not str:
+            out.append(
+                Violation(where, call_id, "invalid-request", "/request/url: expected a string")
+            )
+        for problem in verdict.problems:
+            out.append(
+                Violation(
+                    where,
+                    call_id,
+                    problem.rule,
+                    f"transfer request {problem.pointer or '/'}: {problem.message}",
+                )
+            )
+        for problem in verdict.warnings:
+            out.append(
+                CallWarning(
+                    where,
+                    call_id,
+                    problem.rule,
+                    f"transfer request {problem.pointer or '/'}: {problem.message}",
+                )
+            )
+        if call_id is None:
+            return
+        call = self._live.get(call_id)
+        if call is None:
+            if call_id in self._ended:
+                out.append(
+                    Violation(
+                        where,
+                        call_id,
+                        "terminated-is-absorbing",
+                        "transfer request after the call ended",
+                        self._classifier.ended,
+                        "transfer request",
+                    )
+                )
+                return
+            call = self._start(call_id, where, out)
+        else:
+            self._live.move_to_end(call_id)
+        call.kind = verdict.kind
+
+    # -- reading back -----------------------------------------------------------------
+
+    def _live_state(self, call_id: str) -> str | None:
+        call = self._live.get(call_id)
+        if call is not None:
+            return call.state
+        return self._classifier.ended if call_id in self._ended else None
+
+    @staticmethod
+    def _received(
+        raw: str | None, deleted: bool, code: int | None, subcode: int | None, reason: str | None
+    ) -> str:
+        text = raw if raw is not None else ("deleted (no state)" if deleted else "(no state)")
+        if code is not None or subcode is not None:
+            text += f" {code}/{subcode}"
+        if reason is not None:
+            text += f" {reason}"
+        return text
+
+    def _decode_history(self, hist: int) -> tuple[HistoryStep, ...]:
+        events = [e.name for e in self.definition.events]
+        mask = (1 << self._width) - 1
+        codes = []
+        while hist:
+            codes.append(hist & mask)
+            hist >>= self._width
+        steps: list[HistoryStep] = []
+        source: str | None = None
+        for code in reversed(codes):
+            event_ix = code >> self._state_bits
+            dest = self.definition.states[code & ((1 << self._state_bits) - 1)]
+            event = None if event_ix == 1 else events[event_ix - 2]
+            steps.append(HistoryStep(event, source, dest))
+            source = dest
+        return tuple(steps)

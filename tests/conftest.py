@@ -1,0 +1,77 @@
+"""Shared fixtures: the spec page, read at test time (its JSON blocks are golden data)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import settings
+
+settings.register_profile("ci", max_examples=100, deadline=None, print_blob=True)
+settings.register_profile("thorough", max_examples=2000, deadline=None)
+settings.register_profile("dev", max_examples=50, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class SpecExample:
+    """One ``### Example`` section: its request and its notifications by title."""
+
+    title: str
+    request_path: str
+    request_body: dict[str, Any]
+    notifications: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def spec_file() -> Path:
+    """``../shared/reference/call-transfer.md`` beside the repo, or ``$CALLSTATE_SPEC``."""
+    override = os.environ.get("CALLSTATE_SPEC")
+    return Path(override) if override else REPO.parent / "shared/reference/call-transfer.md"
+
+
+_BLOCK = re.compile(r"```(json|http)\n(.*?)```", re.S)
+_HEADING = re.compile(r"^#{3,4} (.+)$", re.M)
+
+
+def read_spec_examples(path: Path) -> list[SpecExample]:
+    """Every example of the spec page, with the notification titles as keys."""
+    text = path.read_text(encoding="utf-8")
+    examples: list[SpecExample] = []
+    for section in re.split(r"^### (?=Example)", text, flags=re.M)[1:]:
+        title = section.splitlines()[0].strip()
+        example: SpecExample | None = None
+        for block in _BLOCK.finditer(section):
+            lang, body = block.groups()
+            heading = _HEADING.findall(section[: block.start()])
+            if lang == "http" and body.startswith("POST https://graph"):
+                path_line, _, rest = body.partition("\n")
+                json_text = rest[rest.index("{") :]
+                example = SpecExample(title, path_line.split()[1], json.loads(json_text))
+                examples.append(example)
+            elif lang == "json" and example is not None:
+                name = heading[-1].removeprefix("Notification - ").strip()
+                example.notifications[name] = json.loads(body)
+    return examples
+
+
+@pytest.fixture(scope="session")
+def spec_path() -> Path:
+    """The spec page; the suite fails loudly when it is missing."""
+    path = spec_file()
+    assert path.is_file(), f"spec not found at {path} (set CALLSTATE_SPEC)"
+    return path
+
+
+@pytest.fixture(scope="session")
+def spec_examples(spec_path: Path) -> list[SpecExample]:
+    """The four examples of the spec page."""
+    examples = read_spec_examples(spec_path)
+    assert len(examples) == 4
+    return examples
