@@ -53,8 +53,11 @@ class HistoryStep:
     dest: str
 
 
-#: Called for every step a call takes: (line, call id, event, source, dest, violation or None).
-StepObserver = Callable[[int, str, str | None, str | None, str, Violation | None], None]
+#: Called for every step a call takes:
+#: (line, call id, event, marker kind, source, dest, violation or None).
+StepObserver = Callable[
+    [int, str, str | None, str | None, str | None, str, Violation | None], None
+]
 
 
 class _Call:
@@ -591,7 +594,7 @@ class Tracker:
         final = dest in self._final
         fp = _fingerprint(n) if final or (dest, *signal) not in self._table else None
         if self.on_step is not None:
-            self.on_step(where, call_id, event, source, dest, violation)
+            self.on_step(where, call_id, event, signal[1], source, dest, violation)
         if final:
             del self._live[call_id]
             if self.ended_limit:
