@@ -1,0 +1,221 @@
+"""Broken definitions: every invariant is shown failing, with its shortest counterexample."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+import pytest
+
+from callstate.explore import explore
+from callstate.machine import CALL_MACHINE, Event, MachineDefinition, Marker, Transition
+from callstate.machine.invariants import INVARIANTS, Moves, Step
+
+Edge = tuple[str, str, str, str | None]
+
+
+def _edge(t: Transition) -> Edge:
+    return (t.source, t.event, t.dest, t.guard)
+
+
+def _without(*edges: Edge) -> MachineDefinition:
+    kept = tuple(t for t in CALL_MACHINE.transitions if _edge(t) not in edges)
+    assert len(CALL_MACHINE.transitions) - len(edges) == len(kept)
+    return CALL_MACHINE.replace(transitions=kept, check=False)
+
+
+def _with(*added: Transition) -> MachineDefinition:
+    return CALL_MACHINE.replace(transitions=(*added, *CALL_MACHINE.transitions), check=False)
+
+
+def _retarget(edge: Edge, dest: str) -> MachineDefinition:
+    found = [t for t in CALL_MACHINE.transitions if _edge(t) == edge]
+    assert len(found) == 1
+    transitions = tuple(
+        attrs.evolve(t, dest=dest) if _edge(t) == edge else t for t in CALL_MACHINE.transitions
+    )
+    return CALL_MACHINE.replace(transitions=transitions, check=False)
+
+
+def _markers(event: str, markers: tuple[Marker, ...]) -> MachineDefinition:
+    events: tuple[Event, ...] = tuple(
+        attrs.evolve(e, markers=markers) if e.name == event else e for e in CALL_MACHINE.events
+    )
+    return CALL_MACHINE.replace(events=events, check=False)
+
+
+def _swap_kinds(event: str) -> MachineDefinition:
+    markers = CALL_MACHINE.event(event).markers
+    kinds = [m.kind for m in markers]
+    return _markers(
+        event, tuple(attrs.evolve(m, kind=k) for m, k in zip(markers, reversed(kinds), strict=True))
+    )
+
+
+def _drop_all_from(state: str) -> MachineDefinition:
+    return _without(*(_edge(t) for t in CALL_MACHINE.outgoing(state)))
+
+
+#: ``id -> (build the broken definition, the invariant that must fail, text its last line holds)``
+MUTATIONS: dict[str, tuple[Callable[[], MachineDefinition], str, str]] = {
+    "drop-failure-edge": (
+        lambda: _without(("transferring", "fail_transfer", "established", "blind")),
+        "transfer-failure-returns-to-established",
+        "transferring --fail_transfer[blind]--> refused",
+    ),
+    "failure-retargeted-to-terminated": (
+        lambda: _retarget(
+            ("transferAccepted", "fail_transfer", "established", "consultative"), "terminated"
+        ),
+        "transfer-failure-returns-to-established",
+        "must return to established, not terminated",
+    ),
+    "blind-failure-to-wrong-place": (
+        lambda: _retarget(("transferring", "fail_transfer", "established", "blind"), "hold"),
+        "transfer-failure-returns-to-established",
+        "transferring --fail_transfer[blind]--> hold",
+    ),
+    "failure-markers-swapped": (
+        lambda: _swap_kinds("fail_transfer"),
+        "transfer-failure-returns-to-established",
+        "consultative outcome marked 500/7000, expected 500/7700",
+    ),
+    "failure-without-transfer": (
+        lambda: _with(Transition("established", "fail_transfer", "established", guard="blind")),
+        "transfer-failure-returns-to-established",
+        "no transfer is in progress (established)",
+    ),
+    "edge-out-of-terminated": (
+        lambda: _with(Transition("terminated", "connect", "established")),
+        "terminated-is-absorbing",
+        "terminated --connect--> established",
+    ),
+    "accepted-from-established": (
+        lambda: _with(Transition("established", "accept_transfer", "transferAccepted")),
+        "transferAccepted-follows-transferring",
+        "transferAccepted entered from established",
+    ),
+    "success-from-transferring": (
+        lambda: _with(Transition("transferring", "complete_transfer", "terminated", guard="blind")),
+        "successful-transfer-outcome",
+        "transfer succeeded from transferring",
+    ),
+    "success-markers-swapped": (
+        lambda: _swap_kinds("complete_transfer"),
+        "successful-transfer-outcome",
+        "consultative outcome marked 0/7015, expected AppTransferred",
+    ),
+    "two-success-markers-of-one-kind": (
+        lambda: _markers(
+            "complete_transfer",
+            (*CALL_MACHINE.event("complete_transfer").markers, Marker("blind", 200, 7015)),
+        ),
+        "successful-transfer-outcome",
+        "2 blind outcome markers, expected exactly one",
+    ),
+    "drop-success-edge": (
+        lambda: _without(("transferAccepted", "complete_transfer", "terminated", "consultative")),
+        "successful-transfer-outcome",
+        "transferAccepted --complete_transfer[consultative]--> refused",
+    ),
+    "state-outside-definition": (
+        lambda: _retarget(("established", "hold", "hold", None), "limbo"),
+        "states-within-definition",
+        "'limbo' is not a state of the definition",
+    ),
+    "unreachable-state": (
+        lambda: _without(("established", "hold", "hold", None)),
+        "every-state-reachable",
+        "hold: no sequence of notifications from incoming reaches it",
+    ),
+    "trap-state": (
+        lambda: _drop_all_from("hold"),
+        "final-state-reachable",
+        "hold: no sequence of notifications leads on to a final state",
+    ),
+    "nondeterministic": (
+        lambda: _with(Transition("established", "hold", "terminating")),
+        "deterministic",
+        "established --hold--> {terminating, hold}",
+    ),
+}
+
+
+def _result(definition: MachineDefinition, name: str) -> tuple[str, ...] | None:
+    return {r.name: r.counterexample for r in explore(definition).invariants}[name]
+
+
+@pytest.mark.parametrize("mutation", list(MUTATIONS))
+class TestEachMutation:
+    def test_invariant_fails_with_counterexample(self, mutation: str) -> None:
+        """The invariant the mutation breaks fails, and its last line names the broken step."""
+        build, name, text = MUTATIONS[mutation]
+        counterexample = _result(build(), name)
+        assert counterexample is not None
+        assert text in counterexample[-1]
+
+    def test_counterexample_is_shortest_path(self, mutation: str) -> None:
+        """The counterexample's steps are the explorer's shortest path to where it breaks."""
+        build, name, _text = MUTATIONS[mutation]
+        definition = build()
+        exploration = explore(definition)
+        counterexample = {r.name: r.counterexample for r in exploration.invariants}[name]
+        assert counterexample is not None
+        prefix, last = counterexample[:-1], counterexample[-1]
+        where = last.split(" ", 1)[0].rstrip(":")
+        expected = [s.label for s in exploration.state_paths.get(where, ())]
+        assert expected == list(prefix)
+
+    def test_exploration_is_not_ok(self, mutation: str) -> None:
+        """The exploration as a whole fails."""
+        build, _name, _text = MUTATIONS[mutation]
+        assert not explore(build()).ok
+
+    def test_cli_exits_1_and_prints_it(
+        self, mutation: str, run_cli: Callable[..., tuple[int, str, str]]
+    ) -> None:
+        """`callstate explore` exits 1 and names the failing invariant."""
+        build, name, text = MUTATIONS[mutation]
+        code, out, err = run_cli([], build())
+        expected = (1, "")
+        assert expected == (code, err)
+        assert f"FAILS  {name}" in out
+        assert text in out
+
+
+def test_every_invariant_is_shown_failing() -> None:
+    """Each invariant fails on some mutation: none is a property that cannot fail."""
+    expected = {inv.name for inv in INVARIANTS}
+    assert expected == {name for _b, name, _t in MUTATIONS.values()}
+
+
+def test_real_machine_passes_every_check_the_mutations_fail() -> None:
+    """The unmutated definition passes every check the mutations fail (none is always false)."""
+    assert all(_result(CALL_MACHINE, name) is None for _b, name, _t in MUTATIONS.values())
+
+
+class TestPathChecks:
+    """The step checks, used on a path the way the property tests will use them."""
+
+    def test_valid_path_passes(self) -> None:
+        """A path of accepted steps of the real machine breaks no invariant."""
+        exploration = explore()
+        path = exploration.state_paths["transferAccepted"]
+        path = (*path, *Moves(CALL_MACHINE).steps("transferAccepted"))
+        expected = [None] * len(INVARIANTS)
+        assert expected == [inv.check_path(CALL_MACHINE, path) for inv in INVARIANTS]
+
+    def test_broken_step_reported_at_its_place(self) -> None:
+        """A path whose second step leaves terminated is cut there, with the reason."""
+        path = (
+            Step("incoming", "terminate", None, "terminated", None),
+            Step("terminated", "connect", None, "established", None),
+            Step("established", "hold", None, "hold", None),
+        )
+        absorbing = {inv.name: inv for inv in INVARIANTS}["terminated-is-absorbing"]
+        expected = (
+            "incoming --terminate--> terminated (same-state update)",
+            "terminated --connect--> established (same-state update): "
+            "final state terminated accepts a notification",
+        )
+        assert expected == absorbing.check_path(CALL_MACHINE, path)
