@@ -14,6 +14,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from callstate.graph import EndpointType
 from callstate.transfer._verdict import Problem, TargetKind, TransferKind
 
 __all__ = ["CALLERS", "PARTIES", "RULES", "BodyVerdict", "Caller", "check_body"]
@@ -33,7 +34,9 @@ _TARGET_KIND: Final[dict[str, TargetKind]] = {
     "device": "device",
 }
 #: Graph's endpointType values a client may send (``unknownFutureValue`` is a sentinel it may not).
-_ENDPOINT_TYPES: Final = ("default", "voicemail", "skypeForBusiness", "skypeForBusinessVoipPhone")
+_ENDPOINT_TYPES: Final = tuple(
+    e.value for e in EndpointType if e is not EndpointType.UNKNOWN_FUTURE_VALUE
+)
 _ENDPOINT_BY_FOLDED: Final = {name.casefold(): name for name in _ENDPOINT_TYPES}
 #: ``+``, then 1 to 15 digits, the first not zero (ITU-T E.164).
 _E164: Final = re.compile(r"\+[1-9][0-9]{0,14}")

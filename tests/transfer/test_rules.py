@@ -8,7 +8,8 @@ from typing import Any, get_args
 
 import pytest
 
-from callstate.errors import UsageError
+from callstate.errors import UnknownValueWarning, UsageError
+from callstate.graph import TransferRequest, parse
 from callstate.machine.definition import CALL_MACHINE
 from callstate.transfer import RULES, TransferKind, TransferVerdict, validate_transfer_request
 
@@ -79,6 +80,13 @@ class TestBody:
             validate_transfer_request({1, 2})
         expected = "body"
         assert expected == caught.value.argument
+
+    def test_a_typed_request_is_checked_as_its_graph_json(self) -> None:
+        """A parsed TransferRequest keeps the spelling it was read in, so its faults are found."""
+        with pytest.warns(UnknownValueWarning):
+            request = parse(TransferRequest, user_body(endpointType="fax"))
+        expected = [("/transferTarget/endpointType", "unknown-endpoint-type")]
+        assert expected == check(request)
 
     def test_the_input_mapping_is_not_changed(self) -> None:
         """Validation only reads the body."""

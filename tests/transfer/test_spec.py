@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from callstate.graph import TransferRequest, parse
 from callstate.transfer import validate_transfer_request
 
 if TYPE_CHECKING:
@@ -15,6 +16,17 @@ if TYPE_CHECKING:
 # Examples 1 and 2 transfer to a Teams user; 3 and 4 to a PSTN number.
 PSTN_EXAMPLES = {3, 4}
 CONSULTATIVE_EXAMPLES = {2, 4}
+
+
+def as_form(text: str, form: str) -> object:
+    """The request body in one of the forms validation accepts."""
+    if form == "bytes":
+        return text.encode()
+    if form == "dict":
+        return json.loads(text)
+    if form == "TransferRequest":
+        return parse(TransferRequest, text)
+    return text
 
 
 class TestSpecRequests:
@@ -79,17 +91,13 @@ class TestSpecRequests:
         assert expected == actual
         assert "341a0500-d4bf-4224-8b19-1581168d328b" in actual
 
-    @pytest.mark.parametrize("form", ["str", "bytes", "dict"])
+    @pytest.mark.parametrize("form", ["str", "bytes", "dict", "TransferRequest"])
     def test_every_input_form_gives_the_same_verdict(
         self, spec_requests: list[SpecRequest], form: str
     ) -> None:
-        """JSON text, bytes and the parsed mapping are judged alike."""
+        """JSON text, bytes, the parsed mapping and the typed request are judged alike."""
         for request in spec_requests:
-            body = {
-                "str": request.body,
-                "bytes": request.body.encode(),
-                "dict": json.loads(request.body),
-            }[form]
+            body = as_form(request.body, form)
             expected = validate_transfer_request(request.body, caller="application")
             assert expected == validate_transfer_request(body, caller="application")
 
