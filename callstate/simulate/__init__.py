@@ -1,0 +1,56 @@
+"""Faithful notification streams: the spec's scenarios, their documented freedoms, and load.
+
+A :class:`Plan` holds every choice for one call; :func:`build` renders it into the
+call's lines (commsNotifications envelopes and transfer request records) and
+:func:`expect` says what the model makes of it. :func:`random_plan` draws the
+choices from a ``random.Random``; Hypothesis strategies draw them too and share the
+builder. :func:`simulate` gives one seeded call, :func:`mix` many calls interleaved.
+"""
+
+from callstate.simulate._payload import (
+    JSONObject,
+    event_notification,
+    notification,
+    result_info,
+    transfer_request,
+)
+from callstate.simulate._plan import (
+    CALL_END_CODES,
+    ENDINGS,
+    MEDIA_PLACEMENTS,
+    OUTCOMES,
+    SCENARIOS,
+    TRANSFER_SCENARIOS,
+    Expected,
+    Plan,
+    build,
+    duplicable,
+    expect,
+    random_plan,
+)
+from callstate.simulate._stream import MIX, jsonl, mix, plans, simulate
+
+__all__ = [
+    "CALL_END_CODES",
+    "ENDINGS",
+    "MEDIA_PLACEMENTS",
+    "MIX",
+    "OUTCOMES",
+    "SCENARIOS",
+    "TRANSFER_SCENARIOS",
+    "Expected",
+    "JSONObject",
+    "Plan",
+    "build",
+    "duplicable",
+    "event_notification",
+    "expect",
+    "jsonl",
+    "mix",
+    "notification",
+    "plans",
+    "random_plan",
+    "result_info",
+    "simulate",
+    "transfer_request",
+]

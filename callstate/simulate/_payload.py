@@ -1,0 +1,294 @@
+"""Graph payloads for simulated calls: notification envelopes and transfer request records.
+
+Shapes and ``@odata.type`` strings follow the ``call: transfer`` page and the Graph
+reference; the state, result codes and termination reason of a machine event are read
+from the definition's :class:`~callstate.machine.definition.Event` and its markers, so
+a changed marker changes the payloads with it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Final, TypeAlias
+
+from callstate.errors import UsageError
+from callstate.machine.definition import CALL_MACHINE, Event, MachineDefinition, Marker
+
+__all__ = [
+    "SUBCODE_KEYS",
+    "JSONObject",
+    "call_url",
+    "envelope",
+    "event_notification",
+    "notification",
+    "result_info",
+    "transfer_request",
+]
+
+#: One JSON object, as ``orjson`` reads and writes it.
+JSONObject: TypeAlias = dict[str, Any]
+
+#: The two spellings of ``resultInfo``'s subcode: the reference's, and the transfer page's.
+SUBCODE_KEYS: Final = ("subcode", "subCode")
+
+GRAPH_URL: Final = "https://graph.microsoft.com/v1.0"
+_NOTIFICATIONS: Final = "#microsoft.graph.commsNotifications"
+_NOTIFICATION: Final = "#microsoft.graph.commsNotification"
+_CALL: Final = "#microsoft.graph.call"
+_RESULT_INFO: Final = "#microsoft.graph.resultInfo"
+_IDENTITY: Final = "#microsoft.graph.identity"
+
+#: The transfer target of the spec's user examples.
+HEIDI_STEEN: Final = {
+    "id": "550fae72-d251-43ec-868c-373732c2704f",
+    "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    "displayName": "Heidi Steen",
+}
+#: The application id of the simulated bot.
+BOT_APP_ID: Final = "d4b3c2a1-7e6f-4a5b-9c8d-0e1f2a3b4c5d"
+#: The transfer target of the spec's PSTN examples.
+PSTN_NUMBER: Final = "+12345678901"
+
+# The spec's own message for a completed blind transfer; other markers get their event's doc.
+_MESSAGES: Final = {"complete_transfer": "GracefulTransferCompleted"}
+
+
+def call_url(call_id: str) -> str:
+    """The ``resourceUrl`` of a call."""
+    return f"/communications/calls/{call_id}"
+
+
+def envelope(resource_url: str, change_type: str, resource_data: Any) -> JSONObject:
+    """A commsNotifications webhook body holding one notification."""
+    return {
+        "@odata.type": _NOTIFICATIONS,
+        "value": [
+            {
+                "@odata.type": _NOTIFICATION,
+                "changeType": change_type,
+                "resourceUrl": resource_url,
+                "resourceData": resource_data,
+            }
+        ],
+    }
+
+
+def notification(
+    call_id: str, *, state: str | None = None, change_type: str = "updated", **call_fields: Any
+) -> JSONObject:
+    """An envelope for one call notification; ``call_fields`` are Graph call properties.
+
+    ``state=None`` leaves ``state`` out, as Graph does for data-only updates (mediaState)
+    and for a rejected call's ``deleted``.
+    """
+    data: JSONObject = {"@odata.type": _CALL}
+    if state is not None:
+        data["state"] = state
+    data.update(call_fields)
+    return envelope(call_url(call_id), change_type, data)
+
+
+def result_info(
+    code: int,
+    subcode: int,
+    message: str,
+    *,
+    subcode_key: str = "subcode",
+    string_codes: bool = False,
+) -> JSONObject:
+    """A ``resultInfo`` in either subcode spelling, codes as integers or digit strings."""
+    if subcode_key not in SUBCODE_KEYS:
+        raise UsageError("subcode_key", f"expected one of {SUBCODE_KEYS}, got {subcode_key!r}")
+    return {
+        "@odata.type": _RESULT_INFO,
+        "code": str(code) if string_codes else code,
+        subcode_key: str(subcode) if string_codes else subcode,
+        "message": message,
+    }
+
+
+def _marker_of(event: Event, kind: str | None) -> Marker | None:
+    kinds = [m.kind for m in event.markers]
+    if not kinds:
+        if kind is not None:
+            raise UsageError("kind", f"event {event.name!r} carries no marker, got kind {kind!r}")
+        return None
+    marker = event.marker(kind) if kind is not None else None
+    if marker is None:
+        raise UsageError("kind", f"event {event.name!r} needs a kind, one of {kinds}, got {kind!r}")
+    return marker
+
+
+def event_notification(
+    call_id: str,
+    event: str,
+    kind: str | None = None,
+    *,
+    definition: MachineDefinition = CALL_MACHINE,
+    subcode_key: str = "subcode",
+    string_codes: bool = False,
+    **call_fields: Any,
+) -> JSONObject:
+    """The notification that reports machine ``event`` (with a marker of ``kind``).
+
+    State, result codes and termination reason come from the definition; the change
+    type is ``created`` for the initial state, ``deleted`` for a final one, else
+    ``updated``. ``call_fields`` add or override call properties.
+    """
+    try:
+        spec = definition.event(event)
+    except KeyError:
+        names = [e.name for e in definition.events]
+        raise UsageError("event", f"expected one of {names}, got {event!r}") from None
+    marker = _marker_of(spec, kind)
+    fields: JSONObject = {}
+    if marker is not None:
+        if marker.code is not None and marker.subcode is not None:
+            message = _MESSAGES.get(spec.name) or (
+                f"{spec.doc or spec.name} DiagCode: {marker.code}#{marker.subcode}.@"
+            )
+            fields["resultInfo"] = result_info(
+                marker.code,
+                marker.subcode,
+                message,
+                subcode_key=subcode_key,
+                string_codes=string_codes,
+            )
+        if marker.termination_reason is not None:
+            fields["terminationReason"] = marker.termination_reason
+    fields.update(call_fields)
+    if spec.reports in definition.final:
+        change_type = "deleted"
+    elif spec.reports == definition.initial:
+        change_type = "created"
+    else:
+        change_type = "updated"
+    return notification(call_id, state=spec.reports, change_type=change_type, **fields)
+
+
+#: commsOperation notifications a bot sees while a call is up, by operation name.
+OPERATIONS: Final = {
+    "playPrompt": "#microsoft.graph.playPromptOperation",
+    "recordResponse": "#microsoft.graph.recordOperation",
+    "subscribeToTone": "#microsoft.graph.subscribeToToneOperation",
+}
+
+
+def operation_notification(
+    call_id: str,
+    operation_id: str,
+    operation: str,
+    *,
+    status: str,
+    client_context: str,
+    subcode_key: str = "subcode",
+    string_codes: bool = False,
+) -> JSONObject:
+    """A commsOperation notification; ``completed`` arrives as ``deleted``, with a resultInfo."""
+    if operation not in OPERATIONS:
+        raise UsageError("operation", f"expected one of {list(OPERATIONS)}, got {operation!r}")
+    data: JSONObject = {
+        "@odata.type": OPERATIONS[operation],
+        "id": operation_id,
+        "clientContext": client_context,
+        "status": status,
+    }
+    change_type = "updated"
+    if status == "completed":
+        change_type = "deleted"
+        data["resultInfo"] = result_info(
+            200,
+            0,
+            "Action completed successfully.",
+            subcode_key=subcode_key,
+            string_codes=string_codes,
+        )
+    return envelope(f"{call_url(call_id)}/operations/{operation_id}", change_type, data)
+
+
+def _participant(participant_id: str, identity: JSONObject) -> JSONObject:
+    return {
+        "@odata.type": "#microsoft.graph.participant",
+        "id": participant_id,
+        "info": {
+            "@odata.type": "#microsoft.graph.participantInfo",
+            "identity": {"@odata.type": "#microsoft.graph.identitySet", **identity},
+            "endpointType": "default",
+        },
+        "mediaStreams": [
+            {
+                "@odata.type": "#microsoft.graph.mediaStream",
+                "mediaType": "audio",
+                "direction": "sendReceive",
+                "serverMuted": False,
+            }
+        ],
+        "isMuted": False,
+        "isInLobby": False,
+    }
+
+
+def participants_notification(call_id: str, *, caller_id: str) -> JSONObject:
+    """The roster notification: ``resourceData`` is an array of participants (caller, bot).
+
+    Participant ids are derived from the call id, so the same call always gets the same.
+    """
+    caller = {
+        "user": {
+            "@odata.type": _IDENTITY,
+            "id": caller_id,
+            "tenantId": HEIDI_STEEN["tenantId"],
+            "displayName": "Adele Vance",
+        }
+    }
+    bot = {
+        "application": {"@odata.type": _IDENTITY, "id": BOT_APP_ID, "displayName": "Contoso Bot"}
+    }
+    roster = [
+        _participant(str(uuid.uuid5(uuid.NAMESPACE_URL, f"{call_id}/participants/{n}")), who)
+        for n, who in enumerate((caller, bot))
+    ]
+    return envelope(f"{call_url(call_id)}/participants", "updated", roster)
+
+
+def transfer_request(
+    call_id: str,
+    *,
+    target: str,
+    client_context: str,
+    replaces_call_id: str | None = None,
+) -> JSONObject:
+    """A ``{"request": ...}`` record of a ``call: transfer`` POST, shaped as the spec's examples.
+
+    ``target`` is ``user`` (Heidi Steen) or ``pstn`` (+12345678901); a
+    ``replaces_call_id`` makes it consultative, with the annotated body of the
+    consultative examples.
+    """
+    consultative = replaces_call_id is not None
+    identity: JSONObject
+    if target == "user":
+        user = dict(HEIDI_STEEN)
+        identity = {"user": {"@odata.type": _IDENTITY, **user} if consultative else user}
+    elif target == "pstn":
+        identity = {"phone": {"@odata.type": _IDENTITY, "id": PSTN_NUMBER}}
+    else:
+        raise UsageError("target", f"expected 'user' or 'pstn', got {target!r}")
+    transfer_target: JSONObject = {"endpointType": "default", "identity": identity}
+    if consultative:
+        identity_set = {"@odata.type": "#microsoft.graph.identitySet", **identity}
+        transfer_target = {
+            "@odata.type": "#microsoft.graph.invitationParticipantInfo",
+            "endpointType": "default",
+            "identity": identity_set,
+        }
+    transfer_target["languageId"] = "en-us"
+    transfer_target["region"] = "amer"
+    if consultative:
+        transfer_target["replacesCallId"] = replaces_call_id
+    return {
+        "request": {
+            "method": "POST",
+            "url": f"{GRAPH_URL}/communications/calls/{call_id}/transfer",
+            "body": {"transferTarget": transfer_target, "clientContext": client_context},
+        }
+    }
