@@ -1,0 +1,57 @@
+"""The top-level package: lazy public names, and what ships with it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import callstate
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class TestPublicNames:
+    """``callstate.__all__`` and the lazy loader agree."""
+
+    def test_all_matches_exports(self) -> None:
+        """Every exported name is listed in ``__all__``, and nothing else."""
+        from callstate import _EXPORTS
+
+        expected = sorted(n for names in _EXPORTS.values() for n in names)
+        assert expected == sorted(callstate.__all__)
+
+    @pytest.mark.parametrize("name", callstate.__all__)
+    def test_every_name_resolves_and_is_documented(self, name: str) -> None:
+        """Each public name loads and carries a docstring."""
+        value = getattr(callstate, name)
+        assert value is not None
+        if callable(value):
+            assert (value.__doc__ or "").strip()
+
+    def test_unknown_name_is_an_attribute_error(self) -> None:
+        """A missing name raises AttributeError naming it."""
+        with pytest.raises(AttributeError, match="no_such_thing"):
+            _ = callstate.no_such_thing  # type: ignore[attr-defined]
+
+    def test_validate_does_not_import_hypothesis(self) -> None:
+        """The validator's import path stays lean: no Hypothesis, httpx or diagrams."""
+        code = (
+            "import sys, callstate.verdict, callstate.cli._validate;"
+            "print(sorted(m for m in ('hypothesis', 'httpx', 'callstate.diagrams') "
+            "if m in sys.modules))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+        assert "[]" == out.strip()
+
+
+class TestShipped:
+    """Files a user relies on are in the package."""
+
+    def test_py_typed(self) -> None:
+        """The package is marked as typed."""
+        assert (REPO / "callstate" / "py.typed").is_file()
