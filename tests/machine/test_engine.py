@@ -195,7 +195,7 @@ class TestCallModel:
         call = Call(id="c-1", state="established")
         with pytest.raises(IllegalTransition):
             call.fire("accept_transfer")
-        expected = ("established", [])
+        expected: tuple[str, list[object]] = ("established", [])
         assert expected == (call.state, call.history)
 
     def test_allowed_events(self) -> None:
