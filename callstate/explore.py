@@ -9,6 +9,7 @@ counterexample is as short as it can be within the depth bound.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -16,8 +17,16 @@ import attrs
 from callstate.errors import UsageError
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition, Transition
 from callstate.machine.invariants import INVARIANTS, Invariant, Moves, Step
+from callstate.simulate import event_notification, jsonl
 
-__all__ = ["DEFAULT_DEPTH", "Exploration", "InvariantResult", "explore", "transition_label"]
+__all__ = [
+    "DEFAULT_DEPTH",
+    "Exploration",
+    "InvariantResult",
+    "explore",
+    "export_paths",
+    "transition_label",
+]
 
 #: Far deeper than any shortest path of :data:`CALL_MACHINE`: the default run is exhaustive.
 DEFAULT_DEPTH = 12
@@ -190,3 +199,24 @@ def _shortest(
         if best is None or len(found) < len(best):
             best = found
     return best
+
+
+def export_paths(exploration: Exploration) -> Iterator[bytes]:
+    """The shortest path to every covered transition as a ready-made call, in JSON Lines.
+
+    Each transition gets its own call, named ``pathNN.source.event[.guard].dest``; it
+    opens with the notification that reports the initial state (when the definition
+    has one), so a validator sees the whole path, then one commsNotifications
+    envelope per step, built by :func:`callstate.simulate.event_notification`.
+    """
+    d = exploration.definition
+    opening = next((e.name for e in d.events if e.reports == d.initial and not e.markers), None)
+    for number, (transition, path) in enumerate(exploration.transition_paths.items(), 1):
+        parts = (transition.source, transition.event, transition.guard, transition.dest)
+        call_id = ".".join([f"path{number:02d}", *(p for p in parts if p is not None)])
+        signals = [(s.event, s.kind) for s in path]
+        if opening is not None:
+            signals.insert(0, (opening, None))
+        yield from jsonl(
+            event_notification(call_id, event, kind, definition=d) for event, kind in signals
+        )

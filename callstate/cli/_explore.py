@@ -8,7 +8,8 @@ from typing import Any
 
 import orjson
 
-from callstate.explore import DEFAULT_DEPTH, Exploration, explore, transition_label
+from callstate.errors import UsageError
+from callstate.explore import DEFAULT_DEPTH, Exploration, explore, export_paths, transition_label
 from callstate.machine.definition import CALL_MACHINE
 
 __all__ = ["register", "run"]
@@ -43,16 +44,25 @@ def register(sub: Any) -> None:
         help=f"longest path explored, in notifications (default {DEFAULT_DEPTH})",
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument(
+        "--export-paths",
+        metavar="PATH",
+        help="write the shortest path to every covered transition as JSON Lines of "
+        "notifications, one call per transition",
+    )
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Explore, print the report, and return 1 if any invariant fails."""
     exploration = explore(CALL_MACHINE, depth=args.depth)
+    written = None if args.export_paths is None else _export(exploration, args.export_paths)
     if args.format == "json":
         sys.stdout.write(orjson.dumps(exploration.to_json()).decode() + "\n")
     else:
         sys.stdout.write(render_text(exploration))
+        if written is not None:
+            print(written)
     return 0 if exploration.ok else 1
 
 
@@ -76,3 +86,13 @@ def render_text(exploration: Exploration) -> str:
         if result.counterexample is not None:
             lines += [f"           {n}. {step}" for n, step in enumerate(result.counterexample, 1)]
     return "\n".join(lines) + "\n"
+
+
+def _export(exploration: Exploration, path: str) -> str:
+    """Write the paths to ``path``; returns the line that says what was written."""
+    try:
+        with open(path, "wb") as out:
+            lines = sum(1 for line in export_paths(exploration) if out.write(line))
+    except OSError as exc:
+        raise UsageError("--export-paths", f"cannot write {path}: {exc.strerror}") from None
+    return f"wrote {len(exploration.transition_paths)} calls ({lines} notifications) to {path}"

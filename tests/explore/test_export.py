@@ -1,0 +1,81 @@
+"""Exported paths: ready-made notification streams that the validator accepts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+
+from callstate.explore import explore, export_paths
+from callstate.machine import CALL_MACHINE
+from callstate.verdict import validate_lines
+
+RunCli = Callable[..., tuple[int, str, str]]
+
+
+def _by_call(lines: list[bytes]) -> dict[str, list[dict[str, object]]]:
+    calls: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for line in lines:
+        item = orjson.loads(line)["value"][0]
+        calls[item["resourceUrl"].rsplit("/", 1)[-1]].append(item["resourceData"])
+    return dict(calls)
+
+
+class TestExport:
+    def test_validator_accepts_every_path_strictly(self) -> None:
+        """The exported stream has no violation and no warning, even with --strict."""
+        lines = list(export_paths(explore()))
+        report = validate_lines(lines, strict=True)
+        expected: object = ([], [], len(CALL_MACHINE.transitions))
+        assert expected == (report.violations, report.warnings, report.calls)
+
+    def test_one_call_per_transition_of_path_length(self) -> None:
+        """Each covered transition is one call: the opening notification plus its path."""
+        exploration = explore()
+        calls = _by_call(list(export_paths(exploration)))
+        expected = [len(p) + 1 for p in exploration.transition_paths.values()]
+        assert expected == [len(notes) for notes in calls.values()]
+
+    def test_each_call_ends_in_the_state_its_transition_reports(self) -> None:
+        """The last notification of each call reports the state its transition's event carries."""
+        exploration = explore()
+        calls = _by_call(list(export_paths(exploration)))
+        expected = [CALL_MACHINE.event(t.event).reports for t in exploration.transition_paths]
+        assert expected == [notes[-1]["state"] for notes in calls.values()]
+
+    def test_calls_open_at_the_initial_state(self) -> None:
+        """Every exported call starts with a notification of the initial state."""
+        calls = _by_call(list(export_paths(explore())))
+        expected = {CALL_MACHINE.initial}
+        assert expected == {notes[0]["state"] for notes in calls.values()}
+
+    def test_lines_are_newline_terminated_json(self) -> None:
+        """Every exported line is one JSON object ending in a newline."""
+        lines = list(export_paths(explore()))
+        expected = [True] * len(lines)
+        assert expected == [line.endswith(b"\n") and line.count(b"\n") == 1 for line in lines]
+
+
+class TestExportCli:
+    def test_writes_the_api_output(self, tmp_path: Path, run_cli: RunCli) -> None:
+        """--export-paths writes exactly what export_paths() yields and says so."""
+        target = tmp_path / "paths.jsonl"
+        code, out, _err = run_cli(["--export-paths", str(target)])
+        expected: object = (0, b"".join(export_paths(explore())))
+        assert expected == (code, target.read_bytes())
+        assert out.splitlines()[-1].startswith(f"wrote {len(CALL_MACHINE.transitions)} calls")
+
+    def test_json_output_stays_one_object(self, tmp_path: Path, run_cli: RunCli) -> None:
+        """With --format json, stdout is still only the JSON object."""
+        code, out, _err = run_cli(["--format", "json", "--export-paths", str(tmp_path / "p")])
+        expected: object = (0, explore().to_json())
+        assert expected == (code, orjson.loads(out))
+
+    def test_unwritable_path_exits_2(self, tmp_path: Path, run_cli: RunCli) -> None:
+        """A path that cannot be written is a usage error: exit 2, one line."""
+        code, out, err = run_cli(["--export-paths", str(tmp_path / "no" / "such" / "file")])
+        expected: object = (2, "", 1)
+        assert expected == (code, out, err.count("\n"))
+        assert "--export-paths: cannot write" in err
