@@ -1,0 +1,172 @@
+"""Every format draws every edge of the definition exactly once, deterministically."""
+
+from __future__ import annotations
+
+import shutil
+import xml.etree.ElementTree as ET
+from collections import Counter
+from types import SimpleNamespace
+
+import attrs
+import pytest
+
+from callstate.diagrams import FORMATS, extract, render
+from callstate.errors import UsageError
+from callstate.machine import CALL_MACHINE, MachineDefinition, Transition
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
+
+Key = tuple[str, str, str, str | None, str | None]
+
+
+def _marker(definition: MachineDefinition, t: Transition) -> str | None:
+    event = definition.event(t.event)
+    if t.guard is None:
+        return None
+    marker = event.marker(definition.guard(t.guard).kind)
+    return None if marker is None else marker.label
+
+
+def _expected(definition: MachineDefinition, transitions: tuple[Transition, ...]) -> Counter[Key]:
+    return Counter(
+        (t.source, t.dest, t.event, t.guard, _marker(definition, t)) for t in transitions
+    )
+
+
+class TestMermaid:
+    def test_parses_as_state_diagram_lines(self, read: SimpleNamespace) -> None:
+        """Every line after the header is a stateDiagram-v2 statement."""
+        statements = read.mermaid_statements(render(format="mermaid"))
+        assert len(statements) > len(CALL_MACHINE.transitions)
+
+    def test_each_edge_once_with_guard_and_marker(self, read: SimpleNamespace) -> None:
+        """The mermaid edges are exactly the definition's, each once, with its result code."""
+        actual = read.mermaid_edges(render(format="mermaid"))
+        assert _expected(CALL_MACHINE, CALL_MACHINE.transitions) == actual
+
+    def test_start_and_ends_marked(self, read: SimpleNamespace) -> None:
+        """The initial state has ``[*] -->`` and every final state ``--> [*]``."""
+        lines = {line.strip() for line in render(format="mermaid").splitlines()}
+        assert f"[*] --> {CALL_MACHINE.initial}" in lines
+        assert all(f"{state} --> [*]" in lines for state in CALL_MACHINE.final)
+
+
+class TestDot:
+    def test_each_edge_once(self, read: SimpleNamespace) -> None:
+        """The dot edges (less the start arrow) are the definition's, each once."""
+        edges = [e for e in read.dot_edges(render(format="dot")) if e[0] != "__start"]
+        expected = Counter(
+            (t.source, t.dest, t.event if t.guard is None else f"{t.event} [{t.guard}]")
+            for t in CALL_MACHINE.transitions
+        )
+        assert expected == Counter((s, d, lines[0]) for s, d, lines, _ in edges)
+
+    def test_marker_codes_on_guarded_edges(self, read: SimpleNamespace) -> None:
+        """A guarded edge's second label line is its marker's label, from the definition."""
+        edges = [e for e in read.dot_edges(render(format="dot")) if e[0] != "__start"]
+        guarded = [t for t in CALL_MACHINE.transitions if t.guard is not None]
+        expected = [(t.source, t.dest, _marker(CALL_MACHINE, t)) for t in guarded]
+        actual = [(s, d, lines[1]) for s, d, lines, _ in edges if "[" in lines[0]]
+        assert expected == actual
+
+    def test_final_states_look_final(self) -> None:
+        """Final states are double circles, and only they."""
+        lines = render(format="dot").splitlines()
+        doubles = {line.split('"')[1] for line in lines if "doublecircle" in line}
+        assert set(CALL_MACHINE.final) == doubles
+
+    def test_legend_names_every_code(self) -> None:
+        """The legend lists every marker label the definition has."""
+        dot = render(format="dot")
+        labels = [m.label for e in CALL_MACHINE.events for m in e.markers]
+        assert labels
+        assert [label for label in labels if f"<B>{label}</B></TD>" not in dot] == []
+
+
+class TestTable:
+    def test_one_row_per_transition(self, read: SimpleNamespace) -> None:
+        """The Markdown table has one row per transition, in definition order."""
+        rows = read.table_rows(render(format="table"))
+        expected = [
+            (t.source, t.event, t.guard or "", _marker(CALL_MACHINE, t) or "", t.dest)
+            for t in CALL_MACHINE.transitions
+        ]
+        assert expected == [(r["From"], r["Event"], r["Guard"], r["Result"], r["To"]) for r in rows]
+
+
+@needs_dot
+class TestSvg:
+    def test_well_formed_and_names_every_state(self) -> None:
+        """The SVG parses as XML and has one node titled by each state."""
+        root = ET.fromstring(render(format="svg"))
+        ns = "{http://www.w3.org/2000/svg}"
+        titles = [
+            g.findtext(f"{ns}title") or "" for g in root.iter(f"{ns}g") if g.get("class") == "node"
+        ]
+        assert sorted(CALL_MACHINE.states) == sorted(t for t in titles if t != "__start")
+
+    def test_one_svg_edge_per_transition(self) -> None:
+        """The SVG has one edge per transition, plus the start arrow."""
+        root = ET.fromstring(render(format="svg"))
+        ns = "{http://www.w3.org/2000/svg}"
+        edges = [g for g in root.iter(f"{ns}g") if g.get("class") == "edge"]
+        assert len(CALL_MACHINE.transitions) + 1 == len(edges)
+
+    def test_png_is_png(self) -> None:
+        """png renders to PNG bytes."""
+        assert render(format="png")[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+class TestDeterminism:
+    @pytest.mark.parametrize("only", [None, "transfer"])
+    @pytest.mark.parametrize("fmt", [f for f in FORMATS if f not in ("svg", "png")])
+    def test_same_bytes_twice(self, fmt: str, only: str | None) -> None:
+        """Rendering the same definition twice gives the same bytes."""
+        assert render(format=fmt, only=only) == render(format=fmt, only=only)
+
+    @needs_dot
+    @pytest.mark.parametrize("fmt", ["svg", "png"])
+    def test_graphviz_same_bytes_twice(self, fmt: str) -> None:
+        """svg and png are deterministic too."""
+        assert render(format=fmt) == render(format=fmt)
+
+    def test_equal_definitions_equal_graphs(self) -> None:
+        """A rebuilt copy of the definition gives an equal graph."""
+        copy = CALL_MACHINE.replace(transitions=tuple(CALL_MACHINE.transitions))
+        assert extract(CALL_MACHINE) == extract(copy)
+
+
+class TestDerivation:
+    def test_removed_edge_disappears(self, read: SimpleNamespace) -> None:
+        """Dropping a transition from the definition drops it from every text format."""
+        dropped = CALL_MACHINE.transitions[-1]
+        smaller = CALL_MACHINE.replace(transitions=CALL_MACHINE.transitions[:-1], check=False)
+        edges = read.mermaid_edges(render(smaller, format="mermaid"))
+        assert _expected(smaller, smaller.transitions) == edges
+        key = (dropped.source, dropped.dest, dropped.event, dropped.guard, None)
+        assert edges[key] == _expected(CALL_MACHINE, CALL_MACHINE.transitions)[key] - 1
+        assert len(smaller.transitions) == len(read.table_rows(render(smaller, format="table")))
+
+    def test_marker_label_comes_from_definition(self, read: SimpleNamespace) -> None:
+        """Changing a marker's code changes the label drawn on the edges it guards."""
+        event = next(e for e in CALL_MACHINE.events if e.markers)
+        old = event.markers[0]
+        new = attrs.evolve(old, code=599, subcode=7999, termination_reason=None)
+        changed = attrs.evolve(event, markers=(new, *event.markers[1:]))
+        events = tuple(changed if e.name == event.name else e for e in CALL_MACHINE.events)
+        edges = read.mermaid_edges(render(CALL_MACHINE.replace(events=events), format="mermaid"))
+        guard = next(g.name for g in CALL_MACHINE.guards if g.kind == old.kind)
+        drawn = {marker for (_, _, ev, g, marker) in edges if (ev, g) == (event.name, guard)}
+        assert {"599/7999"} == drawn
+
+
+class TestArguments:
+    def test_unknown_format(self) -> None:
+        """An unknown format is a UsageError naming the argument."""
+        with pytest.raises(UsageError, match=r"^format: "):
+            render(format="gif")
+
+    def test_unknown_part(self) -> None:
+        """An unknown part is a UsageError naming ``only``."""
+        with pytest.raises(UsageError, match=r"^only: "):
+            extract(only="hold")
