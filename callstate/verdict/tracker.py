@@ -30,6 +30,8 @@ __all__ = ["MAX_BODY_BYTES", "HistoryStep", "StepObserver", "Tracker"]
 #: Bodies larger than this are reported as malformed, not parsed.
 MAX_BODY_BYTES: Final = 1 << 20
 
+_CALLS: Final = "/communications/calls/"
+_CALLS_LEN: Final = len(_CALLS)
 _CHANGE_TYPES: Final = {"created": "created", "updated": "updated", "deleted": "deleted"}
 _OPERATION_STATUSES: Final = {
     s.lower(): s for s in ("notStarted", "running", "completed", "failed", "unknownFutureValue")
@@ -55,9 +57,7 @@ class HistoryStep:
 
 #: Called for every step a call takes:
 #: (line, call id, event, marker kind, source, dest, violation or None).
-StepObserver = Callable[
-    [int, str, str | None, str | None, str | None, str, Violation | None], None
-]
+StepObserver = Callable[[int, str, str | None, str | None, str | None, str, Violation | None], None]
 
 
 class _Call:
@@ -142,12 +142,25 @@ class Tracker:
         self._reports = {e.name: e.reports for e in definition.events}
         self._marked = {e.name for e in definition.events if e.markers}
         self._rules = {e.name: e.rule for e in definition.events}
+        #: state -> (event, None) for a notification with no result or reason: the common case.
+        self._plain = {s: (e, None) for s, e in self._classifier.plain.items()}
         self._final = definition.final
         self._state_ix = {s: i for i, s in enumerate(definition.states)}
         self._event_ix = {e.name: i + 2 for i, e in enumerate(definition.events)}
         self._state_bits = max(1, (len(definition.states) - 1).bit_length())
         self._width = self._state_bits + (len(definition.events) + 1).bit_length()
         self._hist_mask = (1 << (self._width * history_limit)) - 1
+        #: (state, exact state string) -> (dest, history code or 0 for an update, repeat illegal)
+        self._fast_steps: dict[tuple[str, str], tuple[str, int, bool]] = {}
+        if on_step is None:
+            for (source, event, kind), (dest, transition) in self._table.items():
+                reported = self._reports[event]
+                if kind is None and dest not in self._final and event not in self._marked:
+                    code = 0
+                    if transition is not None:
+                        code = (self._event_ix[event] << self._state_bits) | self._state_ix[dest]
+                    illegal = (dest, event, None) not in self._table
+                    self._fast_steps[(source, reported)] = (dest, code, illegal)
         self._live: OrderedDict[str, _Call] = OrderedDict()
         self._ended: OrderedDict[str, int] = OrderedDict()
         self._lock = threading.RLock()
@@ -175,7 +188,8 @@ class Tracker:
             self._seq += 1
             self.bodies += 1
             where = self._seq if line is None else line
-            if isinstance(body, bytes | bytearray | memoryview | str):
+            shape = type(body)
+            if shape is bytes or shape is str or isinstance(body, bytearray | memoryview):
                 if len(body) > MAX_BODY_BYTES:
                     out.append(
                         Violation(where, None, "malformed", f"body over 1 MiB ({len(body)} bytes)")
@@ -186,10 +200,14 @@ class Tracker:
                 except orjson.JSONDecodeError as exc:
                     out.append(Violation(where, None, "malformed", f"not valid JSON: {exc}"))
                     return
-            elif hasattr(body, "__attrs_attrs__"):
+            elif shape is not dict and hasattr(body, "__attrs_attrs__"):
                 from callstate.graph import dump
 
                 body = dump(body)
+            if type(body) is dict and self.on_step is None:
+                value = body.get("value")
+                if type(value) is list and len(value) == 1 and self._fast(value[0]):
+                    return
             self._body(body, where, out)
 
     def state(self, call_id: str) -> str | None:
@@ -300,6 +318,50 @@ class Tracker:
 
     # -- bodies -----------------------------------------------------------------
 
+    def _fast(self, n: object) -> bool:
+        """Apply the most common notification in one lookup; ``False`` hands it to the full path.
+
+        Handles only a live call's canonical-URL ``created``/``updated`` notification
+        that carries no result or reason and takes a legal, non-final step (or only
+        adds data). Anything else, and anything that could be a finding, goes the
+        long way; a test checks both paths agree.
+        """
+        if type(n) is not dict:
+            return False
+        url = n.get("resourceUrl")
+        if type(url) is not str or not url.startswith(_CALLS) or url.find("/", _CALLS_LEN) >= 0:
+            return False
+        change = n.get("changeType")
+        data = n.get("resourceData")
+        if (
+            (change != "updated" and change != "created")
+            or type(data) is not dict
+            or "resultInfo" in data
+            or "terminationReason" in data
+        ):
+            return False
+        call_id = url[_CALLS_LEN:]
+        call = self._live.get(call_id)
+        if call is None or call.state is None:
+            return False
+        raw = data.get("state")
+        if raw is None:
+            call.fp = None
+        else:
+            step = self._fast_steps.get((call.state, raw))
+            if step is None:
+                return False
+            dest, code, repeat_illegal = step
+            if code:
+                call.state = dest
+                call.fp = _fingerprint(n) if repeat_illegal else None
+                call.hist = ((call.hist << self._width) | code) & self._hist_mask
+            else:
+                call.fp = None
+        self.notifications += 1
+        self._live.move_to_end(call_id)
+        return True
+
     def _body(self, body: object, where: int, out: list[Finding]) -> None:
         if type(body) is dict:
             value = body.get("value")
@@ -308,11 +370,11 @@ class Tracker:
                     out.append(Violation(where, None, "malformed", "/value: expected an array"))
                     return
                 for i, notification in enumerate(value):
-                    self._guarded(notification, where, out, f"/value/{i}")
+                    self._guarded(notification, where, out, "/value/", i)
             elif "request" in body:
                 self._request(body["request"], where, out)
             elif "changeType" in body or "resourceUrl" in body or "resource" in body:
-                self._guarded(body, where, out, "")
+                self._guarded(body, where, out, "", None)
             else:
                 out.append(
                     Violation(
@@ -325,16 +387,19 @@ class Tracker:
                 )
         elif type(body) is list:
             for i, notification in enumerate(body):
-                self._guarded(notification, where, out, f"/{i}")
+                self._guarded(notification, where, out, "/", i)
         else:
             out.append(
                 Violation(where, None, "malformed", f"expected a JSON object, got {body!r:.40}")
             )
 
-    def _guarded(self, n: object, where: int, out: list[Finding], base: str) -> None:
+    def _guarded(
+        self, n: object, where: int, out: list[Finding], prefix: str, index: int | None
+    ) -> None:
         try:
-            self._notification(n, where, out, base)
+            self._notification(n, where, out)
         except _Malformed as exc:
+            base = prefix if index is None else f"{prefix}{index}"
             call_id = None
             if type(n) is dict:
                 url = n.get("resourceUrl") or n.get("resource")
@@ -347,7 +412,7 @@ class Tracker:
                 Violation(where, call_id, "malformed", f"{base}{exc.pointer}: {exc.message}")
             )
 
-    def _notification(self, n: object, where: int, out: list[Finding], base: str) -> None:
+    def _notification(self, n: object, where: int, out: list[Finding]) -> None:
         if type(n) is not dict:
             raise _Malformed("", "expected a commsNotification object")
         change = n.get("changeType")
@@ -365,6 +430,11 @@ class Tracker:
             url = n.get(field)
         if type(url) is not str:
             raise _Malformed(f"/{field}", f"expected a resource URL string, got {url!r}")
+        if url.startswith(_CALLS) and len(url) > _CALLS_LEN and url.find("/", _CALLS_LEN) < 0:
+            # The canonical call URL, most of the traffic: skip building a ResourceRef.
+            self.notifications += 1
+            self._call(url[_CALLS_LEN:], change_type, n.get("resourceData"), n, where, out)
+            return
         try:
             ref = parse_resource_url(url)
         except ParseError as exc:
@@ -452,26 +522,21 @@ class Tracker:
                         raw,
                     )
                 )
-        code, subcode = self._result(data.get("resultInfo"), "/resourceData/resultInfo")
+        info = data.get("resultInfo")
+        code = subcode = None
+        if info is not None:
+            code, subcode = self._result(info, "/resourceData/resultInfo")
         reason = data.get("terminationReason")
         if reason is not None and type(reason) is not str:
             raise _Malformed(
                 "/resourceData/terminationReason", f"expected a string, got {reason!r}"
             )
         deleted = change_type == "deleted"
-        try:
-            signal = self._classifier.classify(
-                state,
-                deleted=deleted and raw is None,
-                code=code,
-                subcode=subcode,
-                termination_reason=reason,
-            )
-        except SignalError as exc:
-            out.append(
-                Violation(where, call_id, exc.rule, exc.message, self._live_state(call_id), raw)
-            )
-            signal = self._classifier.classify(state)
+        signal = None
+        if state is not None and code is None and subcode is None and reason is None:
+            signal = self._plain.get(state)
+        if signal is None:
+            signal = self._classify(call_id, state, raw, deleted, code, subcode, reason, out, where)
         call = self._live.get(call_id)
         if call is None:
             ended_fp = self._ended.get(call_id, _MISSING)
@@ -536,6 +601,32 @@ class Tracker:
         if event in self._marked:
             call.kind = None
         self._move(call_id, call, signal, source, dest, n, where, violation)
+
+    def _classify(
+        self,
+        call_id: str,
+        state: str | None,
+        raw: str | None,
+        deleted: bool,
+        code: int | None,
+        subcode: int | None,
+        reason: str | None,
+        out: list[Finding],
+        where: int,
+    ) -> tuple[str, str | None] | None:
+        try:
+            return self._classifier.classify(
+                state,
+                deleted=deleted and raw is None,
+                code=code,
+                subcode=subcode,
+                termination_reason=reason,
+            )
+        except SignalError as exc:
+            out.append(
+                Violation(where, call_id, exc.rule, exc.message, self._live_state(call_id), raw)
+            )
+            return self._classifier.classify(state)
 
     def _start(self, call_id: str, where: int, out: list[Finding]) -> _Call:
         if len(self._live) >= self.max_calls:
