@@ -11,12 +11,13 @@ from callstate.diagrams import (
     FORMATS,
     TraceStep,
     check_committed,
+    follow_call,
     render,
     render_trace,
     write_committed,
 )
 from callstate.diagrams._model import PARTS
-from callstate.errors import CallstateError, UsageError
+from callstate.errors import UsageError
 
 __all__ = ["register", "run"]
 
@@ -130,16 +131,10 @@ def _emit(drawn: str | bytes, output: Path | None, fmt: str) -> None:
     sys.stdout.flush()
 
 
-# --- trace wiring: the lead implements this with the tracker -------------------------------
-
-
 def _trace_steps(path: Path, call_id: str | None) -> tuple[str, Sequence[TraceStep]]:
-    """The call to draw from the trace at ``path`` and its steps.
-
-    Without ``call_id``, the first call with a violation (else the first call).
-    Raises a :class:`CallstateError` until the tracker is wired in.
-    """
-    raise CallstateError(
-        f"--trace {path}: drawing a trace is not wired yet (the tracker does not yet "
-        "turn a trace into steps)"
-    )
+    """The call to draw from the trace at ``path`` and its steps (see :func:`follow_call`)."""
+    try:
+        followed = follow_call(path, call_id=call_id)
+    except OSError as exc:
+        raise UsageError("--trace", f"cannot read {path}: {exc.strerror or exc}") from exc
+    return followed.call_id, followed.steps

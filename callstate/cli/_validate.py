@@ -44,18 +44,29 @@ def _text(report: Report) -> str:
     return "\n".join(lines)
 
 
+def _draw(args: argparse.Namespace) -> Report:
+    """Validate while following one call, and draw its path to ``--diagram``."""
+    from pathlib import Path
+
+    from callstate.cli._diagram import _emit, _format
+    from callstate.diagrams import follow_call, render_trace
+
+    output = Path(args.diagram)
+    followed = follow_call(args.path, call_id=args.call, strict=args.strict)
+    fmt = _format(None, output)
+    if fmt == "table":
+        fmt = "svg"
+    _emit(render_trace(followed.steps, call_id=followed.call_id, format=fmt), output, fmt)
+    return followed.report
+
+
 def run(args: argparse.Namespace) -> int:
     """Validate, print the report, optionally draw a call; exit 0, 1 or 2."""
     if args.call and not args.diagram:
         print("callstate validate: error: --call needs --diagram", file=sys.stderr)
         return 2
     try:
-        if args.diagram:
-            from callstate.cli._trace import draw_trace
-
-            report = draw_trace(args.path, args.diagram, call_id=args.call, strict=args.strict)
-        else:
-            report = validate_path(args.path, strict=args.strict)
+        report = _draw(args) if args.diagram else validate_path(args.path, strict=args.strict)
     except OSError as exc:
         print(
             f"callstate validate: error: cannot read {args.path}: {exc.strerror}", file=sys.stderr

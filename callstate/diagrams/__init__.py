@@ -21,6 +21,7 @@ from callstate.diagrams._committed import (
     expected_files,
 )
 from callstate.diagrams._dot import render_dot
+from callstate.diagrams._follow import FollowedCall, follow_call
 from callstate.diagrams._graphviz import GRAPHVIZ_FORMATS, GraphvizMissing, run_dot
 from callstate.diagrams._mermaid import render_mermaid
 from callstate.diagrams._model import DiagramGraph, Edge, LegendEntry, Node, extract
@@ -36,6 +37,7 @@ __all__ = [
     "DiagramGraph",
     "Drift",
     "Edge",
+    "FollowedCall",
     "GraphvizMissing",
     "LegendEntry",
     "Node",
@@ -43,6 +45,7 @@ __all__ = [
     "check_committed",
     "committed_files",
     "extract",
+    "follow_call",
     "render",
     "render_trace",
     "write_committed",

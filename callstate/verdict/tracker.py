@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 import orjson
@@ -143,7 +143,9 @@ class Tracker:
         self._marked = {e.name for e in definition.events if e.markers}
         self._rules = {e.name: e.rule for e in definition.events}
         #: state -> (event, None) for a notification with no result or reason: the common case.
-        self._plain = {s: (e, None) for s, e in self._classifier.plain.items()}
+        self._plain: dict[str, tuple[str, str | None]] = {
+            s: (e, None) for s, e in self._classifier.plain.items()
+        }
         self._final = definition.final
         self._state_ix = {s: i for i, s in enumerate(definition.states)}
         self._event_ix = {e.name: i + 2 for i, e in enumerate(definition.events)}
@@ -190,13 +192,14 @@ class Tracker:
             where = self._seq if line is None else line
             shape = type(body)
             if shape is bytes or shape is str or isinstance(body, bytearray | memoryview):
-                if len(body) > MAX_BODY_BYTES:
+                text = cast("bytes | str | bytearray | memoryview", body)
+                if len(text) > MAX_BODY_BYTES:
                     out.append(
-                        Violation(where, None, "malformed", f"body over 1 MiB ({len(body)} bytes)")
+                        Violation(where, None, "malformed", f"body over 1 MiB ({len(text)} bytes)")
                     )
                     return
                 try:
-                    body = orjson.loads(body)
+                    body = orjson.loads(text)
                 except orjson.JSONDecodeError as exc:
                     out.append(Violation(where, None, "malformed", f"not valid JSON: {exc}"))
                     return
@@ -532,7 +535,7 @@ class Tracker:
                 "/resourceData/terminationReason", f"expected a string, got {reason!r}"
             )
         deleted = change_type == "deleted"
-        signal = None
+        signal: tuple[str, str | None] | None = None
         if state is not None and code is None and subcode is None and reason is None:
             signal = self._plain.get(state)
         if signal is None:
