@@ -57,12 +57,27 @@ def parse_resource_url(url: object, *, pointer: str = "/resourceUrl") -> Resourc
     ``/app/calls/...`` form and absolute ``https://graph.microsoft.com/{v1.0|beta}/...``
     URLs. Anything else raises
     :class:`~callstate.errors.ParseError` at ``pointer``. Plain string operations
-    only: this runs once per notification.
+    and a bounded cache of recent URLs: this runs once per notification.
     """
     if type(url) is not str:
         raise ParseError(
             f"expected a resource URL string, got {type(url).__name__} {url!r}", pointer=pointer
         )
+    ref = _SEEN.get(url)
+    if ref is None:
+        ref = _read_url(url, pointer)
+        if len(_SEEN) >= _SEEN_MAX:
+            _SEEN.clear()
+        _SEEN[url] = ref
+    return ref
+
+
+#: Recently read URLs: a call's notifications repeat its URL, and refs are immutable.
+_SEEN: dict[str, ResourceRef] = {}
+_SEEN_MAX = 8192
+
+
+def _read_url(url: str, pointer: str) -> ResourceRef:
     path = url
     if path.startswith(_HOST):
         version = path[len(_HOST) : path.find("/", len(_HOST)) + 1]
