@@ -32,21 +32,29 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser, one subcommand per module in ``_COMMANDS``."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser, one subcommand per module in ``_COMMANDS``.
+
+    With ``command``, only that subcommand's module is imported, so ``callstate
+    validate`` does not pay for the diagram, HTTP or Hypothesis code.
+    """
     parser = _Parser(
         prog="callstate",
         description="Microsoft Graph call transfer as a checked state machine.",
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in _COMMANDS:
-        importlib.import_module(f"callstate.cli._{name}").register(sub)
+        if command is None or command == name.replace("_", "-"):
+            importlib.import_module(f"callstate.cli._{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (``sys.exit`` is the caller's job)."""
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    known = {name.replace("_", "-") for name in _COMMANDS}
+    command = argv[0] if argv and argv[0] in known else None
+    args = build_parser(command).parse_args(argv)
     try:
         code: int = args.handler(args)
     except CallstateError as exc:
