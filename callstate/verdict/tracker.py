@@ -10,6 +10,7 @@ leave only their id and a fingerprint in a bounded set.
 from __future__ import annotations
 
 import threading
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final, cast
@@ -84,10 +85,19 @@ class _Malformed(CallstateError):
 
 
 def _fingerprint(notification: object) -> int:
+    """CRC-32 and length of the canonical JSON: stable across processes, unlike ``hash``,
+    so a snapshot restored by another instance still recognises a retry."""
     try:
-        return hash(orjson.dumps(notification, option=orjson.OPT_SORT_KEYS))
+        data = orjson.dumps(notification, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError as exc:
         raise _Malformed("", f"cannot be compared with the previous notification: {exc}") from None
+    return zlib.crc32(data) | len(data) << 32
+
+
+def _oversize(text: bytes | str | bytearray | memoryview) -> bool:
+    """Longer than 1 MiB, not counting trailing whitespace such as the line's own newline."""
+    tail = text[MAX_BODY_BYTES:]
+    return bool((bytes(tail) if type(tail) is memoryview else tail).strip())
 
 
 def _as_int(value: object, pointer: str) -> int | None:
@@ -151,7 +161,8 @@ class Tracker:
         self._event_ix = {e.name: i + 2 for i, e in enumerate(definition.events)}
         self._state_bits = max(1, (len(definition.states) - 1).bit_length())
         self._width = self._state_bits + (len(definition.events) + 1).bit_length()
-        self._hist_mask = (1 << (self._width * history_limit)) - 1
+        #: One step more than ``history_limit``: the oldest kept step's source.
+        self._hist_mask = (1 << (self._width * (history_limit + 1))) - 1
         #: (state, exact state string) -> (dest, history code or 0 for an update, repeat illegal)
         self._fast_steps: dict[tuple[str, str], tuple[str, int, bool]] = {}
         if on_step is None:
@@ -193,7 +204,7 @@ class Tracker:
             shape = type(body)
             if shape is bytes or shape is str or isinstance(body, bytearray | memoryview):
                 text = cast("bytes | str | bytearray | memoryview", body)
-                if len(text) > MAX_BODY_BYTES:
+                if len(text) > MAX_BODY_BYTES and _oversize(text):
                     out.append(
                         Violation(where, None, "malformed", f"body over 1 MiB ({len(text)} bytes)")
                     )
@@ -536,11 +547,19 @@ class Tracker:
             )
         deleted = change_type == "deleted"
         signal: tuple[str, str | None] | None = None
+        violation: Violation | None = None
         if state is not None and code is None and subcode is None and reason is None:
             signal = self._plain.get(state)
         if signal is None:
-            signal = self._classify(call_id, state, raw, deleted, code, subcode, reason, out, where)
+            signal, violation = self._classify(
+                call_id, state, raw, deleted, code, subcode, reason, where
+            )
         call = self._live.get(call_id)
+        if call is not None and violation is not None:
+            if call.fp is not None and call.fp == _fingerprint(n):
+                self._live.move_to_end(call_id)
+                return
+            out.append(violation)
         if call is None:
             ended_fp = self._ended.get(call_id, _MISSING)
             if ended_fp is not _MISSING:
@@ -557,33 +576,36 @@ class Tracker:
                         )
                     )
                 return
+            if violation is not None:
+                out.append(violation)
             call = self._start(call_id, where, out)
         else:
             self._live.move_to_end(call_id)
         if signal is None:
-            call.fp = None
+            call.fp = None if violation is None else _fingerprint(n)
             return
         event, kind = signal
         if call.state is None:
-            self._first(call_id, call, signal, n, where, out)
+            self._first(call_id, call, signal, n, where, out, violation)
             return
         source = call.state
         step = self._table.get((source, event, kind))
-        violation = None
         if step is None:
-            if call.fp is not None and call.fp == _fingerprint(n):
-                return
-            rule = self._rules[event]
-            violation = Violation(
-                where,
-                call_id,
-                rule,
-                f"{self._received(raw, deleted, code, subcode, reason)} while {source}: "
-                f"{_EXPLAIN.get(rule, rule)}",
-                source,
-                raw,
-            )
-            out.append(violation)
+            if violation is None:
+                # A misplaced marker was reported already: no second finding, no cascade.
+                if call.fp is not None and call.fp == _fingerprint(n):
+                    return
+                rule = self._rules[event]
+                violation = Violation(
+                    where,
+                    call_id,
+                    rule,
+                    f"{self._received(raw, deleted, code, subcode, reason)} while {source}: "
+                    f"{_EXPLAIN.get(rule, rule)}",
+                    source,
+                    raw,
+                )
+                out.append(violation)
             dest = self._reports[event]
         else:
             dest = step[0]
@@ -599,7 +621,7 @@ class Tracker:
                 )
                 out.append(violation)
             if step[1] is None:
-                call.fp = None
+                call.fp = None if violation is None else _fingerprint(n)
                 return
         if event in self._marked:
             call.kind = None
@@ -614,22 +636,20 @@ class Tracker:
         code: int | None,
         subcode: int | None,
         reason: str | None,
-        out: list[Finding],
         where: int,
-    ) -> tuple[str, str | None] | None:
+    ) -> tuple[tuple[str, str | None] | None, Violation | None]:
+        """The signal, or for a misplaced marker the plain one and the (unreported) violation."""
+        deleted = deleted and raw is None
         try:
-            return self._classifier.classify(
-                state,
-                deleted=deleted and raw is None,
-                code=code,
-                subcode=subcode,
-                termination_reason=reason,
+            signal = self._classifier.classify(
+                state, deleted=deleted, code=code, subcode=subcode, termination_reason=reason
             )
         except SignalError as exc:
-            out.append(
-                Violation(where, call_id, exc.rule, exc.message, self._live_state(call_id), raw)
+            violation = Violation(
+                where, call_id, exc.rule, exc.message, self._live_state(call_id), raw
             )
-            return self._classifier.classify(state)
+            return self._classifier.classify(state, deleted=deleted), violation
+        return signal, None
 
     def _start(self, call_id: str, where: int, out: list[Finding]) -> _Call:
         if len(self._live) >= self.max_calls:
@@ -658,9 +678,9 @@ class Tracker:
         n: object,
         where: int,
         out: list[Finding],
+        violation: Violation | None = None,
     ) -> None:
         dest = self._reports[signal[0]]
-        violation = None
         if self.strict and dest != self.definition.initial:
             violation = Violation(
                 where,
@@ -686,7 +706,8 @@ class Tracker:
     ) -> None:
         event = signal[0] if source is not None else None
         final = dest in self._final
-        fp = _fingerprint(n) if final or (dest, *signal) not in self._table else None
+        repeat_reported = violation is not None or (dest, *signal) not in self._table
+        fp = _fingerprint(n) if final or repeat_reported else None
         if self.on_step is not None:
             self.on_step(where, call_id, event, signal[1], source, dest, violation)
         if final:
@@ -791,6 +812,9 @@ class Tracker:
             hist >>= self._width
         steps: list[HistoryStep] = []
         source: str | None = None
+        state_mask = (1 << self._state_bits) - 1
+        if len(codes) > self.history_limit:
+            source = self.definition.states[codes.pop() & state_mask]
         for code in reversed(codes):
             event_ix = code >> self._state_bits
             dest = self.definition.states[code & ((1 << self._state_bits) - 1)]

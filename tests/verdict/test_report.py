@@ -1,0 +1,364 @@
+"""What the contract says must be REPORTED: the exact line and rule, through the API and the CLI."""
+
+from __future__ import annotations
+
+import pytest
+
+from callstate.verdict import MAX_BODY_BYTES, Tracker, validate_lines
+from tests.verdict.conftest import (
+    CALL,
+    Json,
+    RunJson,
+    envelope,
+    jsonl,
+    note,
+    opening,
+    request,
+    signal_note,
+)
+
+BLIND_BODY: Json = {"transferTarget": {"identity": {"user": {"id": "u1"}}}}
+CONSULTATIVE_BODY: Json = {
+    "transferTarget": {"identity": {"user": {"id": "u1"}}, "replacesCallId": "r1"}
+}
+
+
+def verdicts(lines: list[bytes], run_json: RunJson) -> tuple[object, object, int]:
+    """``(line, rule)`` of each violation from the API and from the CLI, and the exit code."""
+    report = validate_lines(lines)
+    code, cli = run_json(lines)
+    return (
+        [(v.line, v.rule) for v in report.violations],
+        [(v["line"], v["rule"]) for v in cli["violations"]],
+        code,
+    )
+
+
+def both(found: list[tuple[int, str]]) -> tuple[object, object, int]:
+    """The same violations expected from the API and the CLI, which exits 1."""
+    return found, found, 1
+
+
+def state_after(bodies: list[object], call: str = CALL) -> str | None:
+    """The call's state after ``bodies``."""
+    tracker = Tracker()
+    for body in bodies:
+        tracker.ingest(body)
+    return tracker.state(call)
+
+
+class TestTransferAcceptedWithoutTransfer:
+    """transferAccepted when no transfer is in progress."""
+
+    def test_reported_then_judged_from_arrival(self, run_json: RunJson) -> None:
+        """Reported at its line; the success that follows is judged from transferAccepted."""
+        bodies: list[object] = [
+            *opening(),
+            envelope(note("transferAccepted")),
+            envelope(signal_note("complete_transfer", "blind")),
+        ]
+        expected = both([(4, "transfer-not-in-progress")])
+        assert expected == verdicts(jsonl(bodies), run_json)
+
+    def test_finding_fields(self) -> None:
+        """The violation names the call, the state before and what arrived."""
+        lines = jsonl([*opening(), envelope(note("transferAccepted"))])
+        expected = {
+            "line": 4,
+            "callId": CALL,
+            "rule": "transfer-not-in-progress",
+            "message": "transferAccepted while established: no transfer in progress",
+            "state": "established",
+            "received": "transferAccepted",
+        }
+        assert expected == validate_lines(lines).violations[0].to_json()
+
+
+class TestTransferringFromNonEstablished:
+    """transferring from a state other than established."""
+
+    @pytest.mark.parametrize("state", ["incoming", "establishing", "hold", "terminating"])
+    def test_reported_then_no_cascade(self, state: str, run_json: RunJson) -> None:
+        """Reported once; transferAccepted then failure are judged from transferring."""
+        start = [envelope(note("incoming", change="created"))]
+        if state == "establishing":
+            start.append(envelope(note("establishing")))
+        elif state in ("hold", "terminating"):
+            start += [envelope(note("established")), envelope(note(state))]
+        bodies: list[object] = [
+            *start,
+            envelope(note("transferring")),
+            envelope(note("transferAccepted")),
+            envelope(signal_note("fail_transfer", "blind")),
+        ]
+        expected = (both([(len(start) + 1, "transfer-from-non-established")]), "established")
+        assert expected == (verdicts(jsonl(bodies), run_json), state_after(bodies))
+
+
+class TestAfterTerminated:
+    """terminated is absorbing: any change after it, apart from an exact duplicate."""
+
+    def test_every_later_change(self, run_json: RunJson) -> None:
+        """Each later change is reported at its line; the duplicate is not; still terminated."""
+        end = envelope(note("terminated", change="deleted"))
+        bodies: list[object] = [
+            *opening(),
+            end,
+            end,
+            envelope(note("established")),
+            envelope(note(change="deleted")),
+            envelope(note("terminated", change="deleted", resultInfo={"code": 200, "subcode": 1})),
+            request(BLIND_BODY),
+        ]
+        expected = (
+            both(
+                [
+                    (6, "terminated-is-absorbing"),
+                    (7, "terminated-is-absorbing"),
+                    (8, "terminated-is-absorbing"),
+                    (9, "terminated-is-absorbing"),
+                ]
+            ),
+            "terminated",
+        )
+        assert expected == (verdicts(jsonl(bodies), run_json), state_after(bodies))
+
+
+class TestFailureWithoutTransfer:
+    """established + 500/7000 or 7700 when no transfer is in progress."""
+
+    @pytest.mark.parametrize("kind", ["blind", "consultative"])
+    def test_reported_then_established(self, kind: str, run_json: RunJson) -> None:
+        """Reported at its line; the call stays established, so hold is fine."""
+        bodies: list[object] = [
+            *opening(),
+            envelope(signal_note("fail_transfer", kind)),
+            envelope(note("hold")),
+        ]
+        expected = (both([(4, "failure-without-transfer")]), "hold")
+        assert expected == (verdicts(jsonl(bodies), run_json), state_after(bodies))
+
+
+class TestSuccessMarker:
+    """A success marker when not terminated, or with no transfer in progress."""
+
+    @pytest.mark.parametrize(
+        "fields",
+        [{"resultInfo": {"code": 0, "subcode": 7015}}, {"terminationReason": "AppTransferred"}],
+        ids=["0/7015", "AppTransferred"],
+    )
+    @pytest.mark.parametrize("state", ["established", "transferAccepted", "terminating"])
+    def test_marker_while_not_terminated(self, state: str, fields: Json, run_json: RunJson) -> None:
+        """misplaced-marker at its line; the call takes the state that arrived."""
+        bodies: list[object] = [
+            *opening(),
+            envelope(note("transferring")),
+            envelope(note(state, **fields)),
+        ]
+        found = [(5, "misplaced-marker")]
+        if state == "terminating":
+            found = [(5, "misplaced-marker")]
+        expected = (both(found), state)
+        assert expected == (verdicts(jsonl(bodies), run_json), state_after(bodies))
+
+    @pytest.mark.parametrize("kind", ["blind", "consultative"])
+    @pytest.mark.parametrize("before", ["established", "transferring"])
+    def test_success_without_transfer(self, before: str, kind: str, run_json: RunJson) -> None:
+        """terminated with a success marker but no transferAccepted before it."""
+        bodies: list[object] = [*opening()]
+        if before == "transferring":
+            bodies.append(envelope(note("transferring")))
+        bodies.append(envelope(signal_note("complete_transfer", kind)))
+        expected = (both([(len(bodies), "success-without-transfer")]), "terminated")
+        assert expected == (verdicts(jsonl(bodies), run_json), state_after(bodies))
+
+    def test_deleted_without_state_and_failure_marker_ends_the_call(
+        self, run_json: RunJson
+    ) -> None:
+        """deleted, no state, 500/7000: misplaced, and the call ends as deleted says."""
+        bodies: list[object] = [
+            *opening(),
+            envelope(note(change="deleted", resultInfo={"code": 500, "subcode": 7000})),
+            envelope(note("established")),
+        ]
+        expected = (both([(4, "misplaced-marker"), (5, "terminated-is-absorbing")]), "terminated")
+        assert expected == (verdicts(jsonl(bodies), run_json), state_after(bodies))
+
+
+GOOD = envelope(note("incoming", change="created", call="next-call"))
+
+
+class TestMalformed:
+    """Malformed input is a ``malformed`` violation at its line, and processing goes on."""
+
+    @pytest.mark.parametrize(
+        "bad",
+        [
+            b"{not json",
+            b'{"value": [',
+            b"\xff\xfe\x00",
+            b"42",
+            b'"a string"',
+            b"null",
+            b'{"hello": "world"}',
+            b'{"value": {"changeType": "updated"}}',
+            b'{"value": ["not an object"]}',
+            b'{"changeType": "updated"}',
+            b'{"changeType": "updated", "resourceUrl": "/communications/meetings/1"}',
+            b'{"changeType": "updated", "resourceUrl": "/communications/calls/"}',
+            b'{"changeType": "updated", "resourceUrl": "/communications/calls/c/operations"}',
+            b'{"changeType": "updated", "resourceUrl": "/communications/calls/c/x/y"}',
+            b'{"changeType": "updated", "resource": "/app/meetings/c"}',
+            b'{"changeType": "updated", "resourceUrl": 7}',
+            b'{"changeType": "moved", "resourceUrl": "/communications/calls/c"}',
+            b'{"changeType": 1, "resourceUrl": "/communications/calls/c"}',
+            b'{"changeType": "updated", "resourceUrl": "/communications/calls/c",'
+            b' "resourceData": {"state": 5}}',
+            b'{"changeType": "updated", "resourceUrl": "/communications/calls/c",'
+            b' "resourceData": {"state": ["established"]}}',
+            b'{"changeType": "updated", "resourceUrl": "/communications/calls/c",'
+            b' "resourceData": {"state": "terminated", "resultInfo": {"code": "abc"}}}',
+            b'{"changeType": "updated", "resourceUrl": "/communications/calls/c",'
+            b' "resourceData": {"state": "terminated", "resultInfo": {"code": 1.5}}}',
+            b'{"changeType": "updated", "resourceUrl": "/communications/calls/c",'
+            b' "resourceData": {"state": "terminated", "resultInfo": {"code": true}}}',
+            b'{"changeType": "updated", "resourceUrl": "/communications/calls/c",'
+            b' "resourceData": {"state": "terminated",'
+            b' "resultInfo": {"code": 0, "subcode": "-1"}}}',
+            b'{"changeType": "updated", "resourceUrl": "/communications/calls/c",'
+            b' "resourceData": {"state": "terminated", "resultInfo": "500/7000"}}',
+            b'{"changeType": "updated", "resourceUrl": "/communications/calls/c",'
+            b' "resourceData": "established"}',
+            b'{"changeType": "updated", "resourceUrl": "/communications/calls/c",'
+            b' "resourceData": {"state": "terminated", "terminationReason": 3}}',
+            b'{"changeType": "updated", "resourceUrl": "/communications/calls/c/operations/o",'
+            b' "resourceData": {"status": "exploded"}}',
+            b'{"changeType": "updated", "resourceUrl": "/communications/calls/c/operations/o",'
+            b' "resourceData": {"status": "failed", "resultInfo": {"code": "x"}}}',
+            b'{"changeType": "updated", "resourceUrl": "/communications/calls/c/participants",'
+            b' "resourceData": [1, 2]}',
+            b'{"request": "POST /transfer"}',
+            b"[" * 100_000 + b"]" * 100_000,
+            b'{"a":' * 2000 + b"1" + b"}" * 2000,
+        ],
+    )
+    def test_reported_and_next_line_read(self, bad: bytes, run_json: RunJson) -> None:
+        """Exactly one malformed violation at line 2; lines 1 and 3 are read normally."""
+        lines = [*jsonl([envelope(note("incoming", change="created"))]), bad, *jsonl([GOOD])]
+        report = validate_lines(lines)
+        code, cli = run_json(lines)
+        expected = ([(2, "malformed")], [(2, "malformed")], 1, 2)
+        actual = (
+            [(v.line, v.rule) for v in report.violations],
+            [(v["line"], v["rule"]) for v in cli["violations"]],
+            code,
+            report.calls,
+        )
+        assert expected == actual
+
+    def test_line_over_one_mib(self, run_json: RunJson) -> None:
+        """A line over 1 MiB is malformed, not parsed; the next line is read."""
+        padding = "x" * MAX_BODY_BYTES
+        huge = jsonl([envelope(note("established", call="big", subject=padding))])[0]
+        lines = [huge, *jsonl([GOOD])]
+        report = validate_lines(lines)
+        code, cli = run_json(lines)
+        expected = ([(1, "malformed")], [(1, "malformed")], 1, 1)
+        actual = (
+            [(v.line, v.rule) for v in report.violations],
+            [(v["line"], v["rule"]) for v in cli["violations"]],
+            code,
+            report.calls,
+        )
+        assert expected == actual
+
+    def test_line_of_exactly_one_mib(self, run_json: RunJson) -> None:
+        """A body of exactly 1 MiB (before its newline) is still read."""
+        body = jsonl([envelope(note("established", call="big", subject=""))])[0]
+        body = body.replace(
+            b'"subject":""', b'"subject":"' + b"x" * (MAX_BODY_BYTES - len(body)) + b'"'
+        )
+        assert MAX_BODY_BYTES == len(body)
+        expected: tuple[list[object], int] = ([], 0)
+        code, cli = run_json([body])
+        assert expected == (cli["violations"], code)
+
+    def test_bad_notification_in_batch(self, run_json: RunJson) -> None:
+        """One bad notification in a batch is reported with its pointer; its neighbours count."""
+        bodies: list[object] = [
+            envelope(
+                note("incoming", change="created"),
+                {"changeType": "updated", "resourceUrl": 5},
+                note("established"),
+            )
+        ]
+        report = validate_lines(jsonl(bodies))
+        expected = ([(1, None, "malformed")], "/value/1/resourceUrl", "established")
+        actual = (
+            [(v.line, v.call_id, v.rule) for v in report.violations],
+            report.violations[0].message.split(":")[0],
+            state_after(bodies),
+        )
+        assert expected == actual
+
+    def test_malformed_names_its_call(self) -> None:
+        """A bad field of a readable call notification is attributed to that call."""
+        bad = note("established", resultInfo={"code": "five hundred"})
+        expected = [(1, CALL, "malformed")]
+        report = validate_lines(jsonl([envelope(bad)]))
+        assert expected == [(v.line, v.call_id, v.rule) for v in report.violations]
+
+
+class TestRequests:
+    """Transfer request records: validated, and the outcome must match their kind."""
+
+    def test_invalid_request_reported(self, run_json: RunJson) -> None:
+        """A request with no transferTarget is reported at its line with the request rule."""
+        lines = jsonl([*opening(), request({"clientContext": "c"})])
+        expected = both([(4, "required")])
+        assert expected == verdicts(lines, run_json)
+
+    def test_invalid_path_reported(self, run_json: RunJson) -> None:
+        """A request to a path that is not a transfer path."""
+        lines = jsonl([*opening(), request(BLIND_BODY, url="/communications/calls/x/hangup")])
+        expected = both([(4, "invalid-path")])
+        assert expected == verdicts(lines, run_json)
+
+    @pytest.mark.parametrize(
+        ("body", "outcome"),
+        [
+            (BLIND_BODY, ("fail_transfer", "consultative")),
+            (BLIND_BODY, ("complete_transfer", "consultative")),
+            (CONSULTATIVE_BODY, ("complete_transfer", "blind")),
+            (CONSULTATIVE_BODY, ("fail_transfer", "blind")),
+        ],
+        ids=["blind+7700", "blind+AppTransferred", "consultative+0/7015", "consultative+7000"],
+    )
+    def test_kind_mismatch(self, body: Json, outcome: tuple[str, str], run_json: RunJson) -> None:
+        """The outcome of the other kind is transfer-kind-mismatch at the outcome's line."""
+        lines = jsonl(
+            [
+                *opening(),
+                request(body),
+                envelope(note("transferring")),
+                envelope(note("transferAccepted")),
+                envelope(signal_note(*outcome)),
+            ]
+        )
+        expected = both([(7, "transfer-kind-mismatch")])
+        assert expected == verdicts(lines, run_json)
+
+    def test_kind_forgotten_after_outcome(self, run_json: RunJson) -> None:
+        """After a blind failure, an unannounced consultative transfer is not a mismatch."""
+        lines = jsonl(
+            [
+                *opening(),
+                request(BLIND_BODY),
+                envelope(note("transferring")),
+                envelope(signal_note("fail_transfer", "blind")),
+                envelope(note("transferring")),
+                envelope(signal_note("fail_transfer", "consultative")),
+            ]
+        )
+        expected: tuple[list[object], list[object], int] = ([], [], 0)
+        assert expected == verdicts(lines, run_json)
