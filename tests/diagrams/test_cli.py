@@ -96,7 +96,11 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
 
 
-def test_trace_not_wired_yet(capsys: pytest.CaptureFixture[str]) -> None:
-    """--trace says clearly that it is not wired to the tracker yet."""
-    assert callstate.cli.main(["diagram", "--trace", "t.jsonl"]) == 2
-    assert "not wired yet" in capsys.readouterr().err
+def test_trace_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """--trace of a missing file exits 2 with one clear line naming it."""
+    missing = tmp_path / "t.jsonl"
+    assert 2 == callstate.cli.main(["diagram", "--trace", str(missing)])
+    err = capsys.readouterr().err
+    assert [
+        f"callstate diagram: error: --trace: cannot read {missing}: No such file or directory"
+    ] == err.splitlines()
