@@ -107,12 +107,16 @@ def _read_bool(value: Any, pointer: str) -> bool:
     return value
 
 
+#: Graph integers are 32 or 64 bits; longer digit strings are not integers it sends.
+_MAX_DIGITS = 20
+
+
 def _read_int(value: Any, pointer: str) -> int:
     if type(value) is int:
         return value
     if type(value) is str:
         digits = value[1:] if value[:1] == "-" else value
-        if digits.isascii() and digits.isdigit():
+        if digits.isascii() and digits.isdigit() and len(digits) <= _MAX_DIGITS:
             return int(value)
     raise ParseError(
         f"expected an integer (or a string of digits), got {_describe(value)}", pointer=pointer

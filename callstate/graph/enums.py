@@ -65,7 +65,7 @@ class GraphEnum(StrEnum):
                 f"at {pointer or '/'}: unknown {cls.graph_name()} value {value!r}, "
                 "read as unknownFutureValue"
             ),
-            stacklevel=4,
+            stacklevel=2,
         )
         return cls("unknownFutureValue")
 

@@ -117,6 +117,9 @@ def test_not_a_notification_body(body: Any) -> None:
     [
         (Call, [], ""),
         (Call, {"id": 7}, "/id"),
+        (ResultInfo, {"code": "9" * 5000}, "/code"),
+        (ResultInfo, {"code": "1e3"}, "/code"),
+        (ResultInfo, {"code": "١٢"}, "/code"),
         (ResultInfo, {"message": ["a"]}, "/message"),
         (
             TransferRequest,
