@@ -8,10 +8,10 @@ form it was read, so ``dump(parse(cls, x)) == x``.
 
 The codec is driven by each attrs class's attribute names and types (with
 :class:`~callstate.graph._schema.Json` annotations for the exceptions), compiled
-once per class into a plan. cattrs was the first
-candidate, but every hook would have needed wrapping to carry aliases, remembered
-spellings and pointer-located errors of our own; a plan of small readers and
-writers does that directly and never lets a foreign exception escape.
+once per class into a plan. cattrs was the first candidate, but every hook would
+have needed wrapping to carry aliases, remembered spellings and pointer-located
+errors of our own; a plan of small readers and writers does that directly and
+never lets a foreign exception escape.
 """
 
 from __future__ import annotations
@@ -322,14 +322,12 @@ _BY_KIND: dict[ResourceKind, type[Any]] = {
 
 def _resource_class(item: Mapping[str, Any], kind: ResourceKind) -> type[Any] | None:
     odata = item.get("@odata.type")
-    if odata is None:
-        return _BY_KIND[kind]
-    if type(odata) is str:
-        typed = _TYPED.get(odata)
-        if typed is None and odata.startswith("#microsoft.graph.") and odata.endswith("Operation"):
-            typed = CommsOperation
-        return typed
-    return None
+    if type(odata) is not str:
+        return _BY_KIND[kind]  # a non-string @odata.type is then reported at its pointer
+    typed = _TYPED.get(odata)
+    if typed is None and odata.startswith("#microsoft.graph.") and odata.endswith("Operation"):
+        typed = CommsOperation
+    return typed
 
 
 def _read_item(item: Any, kind: ResourceKind, pointer: str) -> ResourceItem:

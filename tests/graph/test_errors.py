@@ -73,6 +73,7 @@ def _body(**fields: Any) -> dict[str, Any]:
         ),
         (_body(resourceUrl=42), "/value/0/resourceUrl", "string"),
         (_body(resource="/app/calls/other"), "/value/0/resource", "another resource"),
+        (_body(resourceData={"@odata.type": 5}), "/value/0/resourceData/@odata.type", "string"),
         ({"value": {}}, "/value", "array of commsNotification"),
         ({"value": [3]}, "/value/0", "object"),
         ({"value": None}, "/value", "array of commsNotification"),
