@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 import attrs
 
-from callstate.errors import IllegalTransition
 from callstate.graph._schema import RUNTIME, Json, JsonForm
 from callstate.graph.enums import CallDirection, CallState
 from callstate.graph.resources import (
@@ -76,9 +75,7 @@ class Call:
         event and the allowed events; the call is then left unchanged.
         """
         source = self.state
-        if source is None or source not in _KNOWN:
-            raise IllegalTransition(self.id, str(source), event, ())
-        step = ENGINE.fire(self, event, kind=kind)  # type: ignore[arg-type]
+        step = ENGINE.fire(self, event, kind=kind)
         self.history.append(HistoryEntry(event, source, self.state, kind))  # type: ignore[arg-type]
         return step
 
@@ -88,5 +85,3 @@ class Call:
             return ()
         return ENGINE.allowed_events(self.state)
 
-
-_KNOWN = frozenset(ENGINE.definition.states)

@@ -21,7 +21,7 @@ __all__ = ["ENGINE", "Engine", "Stateful"]
 class Stateful(Protocol):
     """Anything the engine can drive: it only reads and writes ``state``."""
 
-    state: str
+    state: str | None
 
 
 def _guard(kind: str) -> Any:
@@ -65,6 +65,8 @@ class Engine:
         Raises :class:`IllegalTransition` when ``state`` has no transition for it.
         """
         state = model.state
+        if state not in self._allowed:
+            raise IllegalTransition(getattr(model, "id", None), str(state), event, ())
         step = self.table.get((state, event, kind))
         if step is not None and step[1] is None:
             return None
