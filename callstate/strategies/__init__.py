@@ -1,0 +1,61 @@
+"""Hypothesis strategies for property-testing code that handles Graph calls.
+
+Everything is derived from the one machine definition and drawn as *choices*
+(a :class:`~callstate.simulate.Plan` per call, steps of a walk), then rendered by
+callstate's own builders, so failing examples shrink to few, simple calls:
+
+- identities and transfer targets: :func:`e164_numbers`, :func:`identity_sets`,
+  :func:`transfer_targets`;
+- transfer requests: :func:`transfer_requests` (valid) and
+  :func:`invalid_transfer_requests` (each labelled with the one rule it breaks);
+- notification streams: :func:`plans`, :func:`notification_streams` (valid, many calls
+  interleaved, every documented freedom) and :func:`mutated_streams` (one inserted line
+  that breaks exactly one rule, labelled with that line and rule);
+- the machine itself: :func:`signals`, :func:`signal_sequences`, :func:`walks`.
+
+Options are keyword-only; a bad one raises :class:`~callstate.errors.UsageError`.
+"""
+
+from callstate.strategies._machine import signal_sequences, signals, walks
+from callstate.strategies._request import (
+    INVALID_REQUEST_RULES,
+    TARGET_PARTIES,
+    InvalidTransferRequest,
+    TransferRequestCase,
+    e164_numbers,
+    identity_sets,
+    invalid_transfer_requests,
+    transfer_requests,
+    transfer_targets,
+)
+from callstate.strategies._stream import (
+    MUTATION_RULES,
+    MutatedStream,
+    NotificationStream,
+    call_id_for,
+    mutated_streams,
+    notification_streams,
+    plans,
+)
+
+__all__ = [
+    "INVALID_REQUEST_RULES",
+    "MUTATION_RULES",
+    "TARGET_PARTIES",
+    "InvalidTransferRequest",
+    "MutatedStream",
+    "NotificationStream",
+    "TransferRequestCase",
+    "call_id_for",
+    "e164_numbers",
+    "identity_sets",
+    "invalid_transfer_requests",
+    "mutated_streams",
+    "notification_streams",
+    "plans",
+    "signal_sequences",
+    "signals",
+    "transfer_requests",
+    "transfer_targets",
+    "walks",
+]

@@ -1,0 +1,42 @@
+"""Test your bot against the model: a Hypothesis state machine, fixtures, and profiles.
+
+- :class:`BotConformance`: subclass it, implement ``handle(body)`` and
+  ``bot_state(call_id)``, and ``TestMyBot = MyBot.TestCase`` runs generated, interleaved
+  calls through your handler, checking after every step that your view of each call
+  equals callstate's.
+- :class:`SimulatedCall`: a call moved by hand through the engine, returning the
+  notification each step sends.
+- :func:`register_profiles`: the ``dev``, ``ci`` and ``thorough`` Hypothesis profiles.
+- The pytest plugin (loaded automatically) provides the fixtures ``simulated_call``,
+  ``notification_stream`` and ``call_tracker``.
+
+Names load on first use, so the pytest plugin stays cheap to import.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from callstate.testing._call import SimulatedCall
+    from callstate.testing._conformance import BotConformance
+    from callstate.testing._profiles import PROFILES, register_profiles
+
+__all__ = ["PROFILES", "BotConformance", "SimulatedCall", "register_profiles"]
+
+_HOMES = {
+    "BotConformance": "callstate.testing._conformance",
+    "SimulatedCall": "callstate.testing._call",
+    "PROFILES": "callstate.testing._profiles",
+    "register_profiles": "callstate.testing._profiles",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'callstate.testing' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
