@@ -19,10 +19,10 @@ class Model:
     __slots__ = ("state",)
 
     def __init__(self, state: str) -> None:
-        self.state = state
+        self.state: str | None = state
 
 
-def walk(start: str, *steps: tuple[str, str | None]) -> str:
+def walk(start: str, *steps: tuple[str, str | None]) -> str | None:
     """Fire ``(event, kind)`` steps at a fresh model from ``start``; its final state."""
     model = Model(start)
     for event, kind in steps:

@@ -101,7 +101,7 @@ class TestJsonOutput:
     def test_conforming_trace(self, spec_examples: list[SpecExample], run_json: RunJson) -> None:
         """ok is true and exit 0 when nothing breaks the contract."""
         code, report = run_json(jsonl(spec_trace(spec_examples[3], "success")))
-        expected = (0, True, [], [])
+        expected: tuple[object, ...] = (0, True, [], [])
         assert expected == (code, report["ok"], report["violations"], report["warnings"])
 
 
