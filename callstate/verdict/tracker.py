@@ -457,10 +457,14 @@ class Tracker:
         data = n.get("resourceData")
         if ref.kind == "call":
             self._call(ref.call_id, change_type, data, n, where, out)
-        elif ref.kind == "operation":
-            self._operation(data)
         else:
-            self._participants(data)
+            if ref.kind == "operation":
+                self._operation(data)
+            else:
+                self._participants(data)
+            if ref.call_id in self._live:
+                # Activity on a sub-resource keeps its call from being evicted as idle.
+                self._live.move_to_end(ref.call_id)
 
     # -- sub-resources: checked for shape, never move the call ------------------
 
@@ -591,8 +595,8 @@ class Tracker:
         source = call.state
         step = self._table.get((source, event, kind))
         if step is None:
+            # After a reported misplaced marker, no second finding for the same notification.
             if violation is None:
-                # A misplaced marker was reported already: no second finding, no cascade.
                 if call.fp is not None and call.fp == _fingerprint(n):
                     return
                 rule = self._rules[event]

@@ -155,6 +155,19 @@ class TestEviction:
         )
         assert expected == actual
 
+    def test_sub_resource_activity_counts(self) -> None:
+        """An operation or roster update for a call makes it recent: the other call goes."""
+        tracker = Tracker(max_calls=2)
+        feed(
+            tracker,
+            start("a"),
+            start("b"),
+            envelope(note(call="a", sub="/operations/op", data={"status": "running"})),
+        )
+        found = feed(tracker, start("c"))
+        expected = ([(4, "b", "evicted")], ["a", "c"])
+        assert expected == (found, list(tracker.live_calls()))
+
     def test_flood_stays_bounded(self) -> None:
         """A flood of unique ids never holds more than max_calls, one warning per eviction."""
         tracker = Tracker(max_calls=10)
