@@ -124,14 +124,13 @@ class _Checker:
         self, holder: Mapping[str, Any], base: str, key: str, *, required: str | None = None
     ) -> Mapping[str, Any] | None:
         """``holder[key]`` if it is an object; if missing, reported when ``required`` says why."""
-        pointer = _pointer(base, key)
         value = holder.get(key)
         if value is None:
             if required is not None:
-                self.report(pointer, "required", f"{key} is required: {required}")
+                self.report(_pointer(base, key), "required", f"{key} is required: {required}")
             return None
         if not isinstance(value, Mapping):
-            self.wrong_type(pointer, "an object", value)
+            self.wrong_type(_pointer(base, key), "an object", value)
             return None
         return value
 
@@ -139,15 +138,14 @@ class _Checker:
         self, holder: Mapping[str, Any], base: str, key: str, *, non_empty: bool = False
     ) -> str | None:
         """``holder[key]`` if it is a string (non-empty if asked); absent is fine here."""
-        pointer = _pointer(base, key)
         value = holder.get(key)
         if value is None:
             return None
         if not isinstance(value, str):
-            self.wrong_type(pointer, "a string", value)
+            self.wrong_type(_pointer(base, key), "a string", value)
             return None
         if non_empty and not value:
-            self.report(pointer, "empty-string", f"{key} must not be empty")
+            self.report(_pointer(base, key), "empty-string", f"{key} must not be empty")
             return None
         return value
 

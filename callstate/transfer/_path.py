@@ -24,6 +24,11 @@ _VERSION = re.compile(r"/(?:v1\.0|beta)(?=/)", re.IGNORECASE)
 # Graph treats the fixed segments case-insensitively; the call id is kept as sent.
 _CURRENT = re.compile(r"/communications/calls/(?P<id>[^/?#]+)/transfer", re.IGNORECASE)
 _LEGACY = re.compile(r"/app/calls/(?P<id>[^/?#]+)/transfer", re.IGNORECASE)
+#: The canonical full URLs, checked with plain string operations first (the common case).
+_CANONICAL = tuple(
+    f"https://graph.microsoft.com/{version}/communications/calls/" for version in ("v1.0", "beta")
+)
+_SUFFIX = "/transfer"
 _EXPECTED = (
     "expected /communications/calls/{id}/transfer, optionally prefixed by "
     "https://graph.microsoft.com/v1.0 or /beta"
@@ -49,6 +54,12 @@ def check_path(path: str) -> PathVerdict:
     A full URL must be ``https`` on a Graph host with a ``v1.0`` or ``beta``
     version; a bare path may carry the version or not. No query or fragment.
     """
+    if path.endswith(_SUFFIX):
+        for prefix in _CANONICAL:
+            if path.startswith(prefix):
+                call_id = path[len(prefix) : -len(_SUFFIX)]
+                if call_id and not ("/" in call_id or "?" in call_id or "#" in call_id):
+                    return PathVerdict(call_id)
     rest = path
     if "://" in path:
         parts = urlsplit(path)

@@ -9,6 +9,7 @@ from callstate.transfer import (
     PATH_POINTER,
     PERMISSION_POINTER,
     TRANSFER_PERMISSION,
+    check_path,
     check_permission,
     validate_transfer_request,
 )
@@ -143,3 +144,23 @@ class TestPermission:
             check_permission("token", TRANSFER_PERMISSION)
         expected = "permission_type"
         assert expected == caught.value.argument
+
+
+class TestCanonicalFastPath:
+    """The string-only check of canonical URLs agrees with the full parse."""
+
+    @pytest.mark.parametrize(
+        ("url", "call_id"),
+        [
+            ("https://graph.microsoft.com/v1.0/communications/calls/abc/transfer", "abc"),
+            ("https://graph.microsoft.com/beta/communications/calls/abc/transfer", "abc"),
+            ("https://graph.microsoft.com/v1.0/communications/calls/a/b/transfer", None),
+            ("https://graph.microsoft.com/v1.0/communications/calls/a?b/transfer", None),
+            ("https://graph.microsoft.com/v1.0/communications/calls//transfer", None),
+        ],
+    )
+    def test_canonical_urls(self, url: str, call_id: str | None) -> None:
+        """Canonical URLs give their call id; odd ids fall through to the full check."""
+        verdict = check_path(url)
+        assert call_id == verdict.call_id
+        assert (call_id is not None) == (not verdict.problems)
