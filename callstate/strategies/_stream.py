@@ -270,7 +270,10 @@ class _Model:
         refused: list[int] = []
         states: list[str | None] = []
         for index, line in enumerate(lines):
-            if line.tag == "data":
+            if state in self.definition.final and line.tag != "other":
+                if line.obj != last:
+                    refused.append(index)
+            elif line.tag == "data":
                 last = None
             elif line.tag == "misplaced":
                 refused.append(index)
@@ -280,9 +283,6 @@ class _Model:
                 if state is None:
                     state = self.reports[event]
                     last = line.obj if self._remember(state, line.signal) else None
-                elif state in self.definition.final:
-                    if line.obj != last:
-                        refused.append(index)
                 else:
                     step = self.table.get((state, event, kind))
                     if step is None and last is not None and line.obj == last:

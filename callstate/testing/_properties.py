@@ -1,0 +1,303 @@
+"""The properties the kit proves, each a function of a machine definition.
+
+A property pairs a strategy (what to draw, for a given definition) with a check
+(``None`` when the draw conforms, else why not). The machine-level properties reuse
+:data:`~callstate.machine.invariants.INVARIANTS` on generated paths, so each is
+stated once; the stream-level ones run callstate's validator, built from the
+definition under test, over streams that encode the spec (built from the reference
+:data:`CALL_MACHINE`). A broken definition therefore fails them, which the mutation
+tests show for every property.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+import attrs
+import orjson
+from hypothesis import HealthCheck, Phase, find, settings
+from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample
+
+from callstate.machine import CALL_MACHINE, MachineDefinition
+from callstate.machine.invariants import INVARIANTS, Invariant, Moves, Step
+from callstate.simulate import TRANSFER_SCENARIOS, expect
+from callstate.strategies import (
+    MUTATION_RULES,
+    MutatedStream,
+    NotificationStream,
+    mutated_streams,
+    notification_streams,
+    signal_sequences,
+    walks,
+)
+from callstate.verdict import Finding, Tracker, validate_lines
+
+__all__ = ["PROPERTIES", "Property", "counterexample", "property_named", "snapshot_restore"]
+
+Strategy = Callable[[MachineDefinition], st.SearchStrategy[Any]]
+Check = Callable[[MachineDefinition, Any], "str | None"]
+
+
+@attrs.frozen
+class Property:
+    """A named property: draw with ``strategy(definition)``, judge with ``check``."""
+
+    name: str
+    doc: str
+    strategy: Strategy
+    check: Check
+
+
+def _invariant(name: str) -> Invariant:
+    return next(i for i in INVARIANTS if i.name == name)
+
+
+def _along(invariant: Invariant, definition: MachineDefinition, path: Iterable[Step]) -> str | None:
+    """The invariant on a path: every step, then every state it visits."""
+    steps = tuple(path)
+    found = invariant.check_path(definition, steps)
+    if found is not None:
+        return " / ".join(found)
+    moves = Moves(definition)
+    for state in dict.fromkeys([definition.initial, *(s.dest for s in steps)]):
+        found = invariant.check_state(moves, state)
+        if found is not None:
+            return f"after reaching {state}: " + " / ".join(found)
+    return None
+
+
+def _walk_property(name: str) -> Property:
+    invariant = _invariant(name)
+
+    def strategy(definition: MachineDefinition) -> st.SearchStrategy[Any]:
+        return walks(definition=definition, max_steps=12)
+
+    def check(definition: MachineDefinition, walk: tuple[Step, ...]) -> str | None:
+        return _along(invariant, definition, walk)
+
+    return Property(name, invariant.doc, strategy, check)
+
+
+def _sequence_property(name: str) -> Property:
+    """The invariant along arbitrary notification sequences: refused ones leave the state."""
+    invariant = _invariant(name)
+
+    def strategy(definition: MachineDefinition) -> st.SearchStrategy[Any]:
+        return signal_sequences(definition=definition, max_size=30)
+
+    def check(definition: MachineDefinition, sequence: list[tuple[str, str | None]]) -> str | None:
+        moves = Moves(definition)
+        state, path = definition.initial, []
+        for event, kind in sequence:
+            step = moves.step(state, event, kind)
+            if step is not None:
+                path.append(step)
+                state = step.dest
+        return _along(invariant, definition, path)
+
+    return Property(name, invariant.doc, strategy, check)
+
+
+def _observed(
+    definition: MachineDefinition, lines: Iterable[bytes]
+) -> tuple[list[tuple[Any, ...]], Tracker, list[Finding]]:
+    steps: list[tuple[Any, ...]] = []
+    tracker = Tracker(definition=definition, on_step=lambda *step: steps.append(step))
+    findings: list[Finding] = []
+    for number, line in enumerate(lines, 1):
+        tracker.ingest_into(line, findings, line=number)
+    return steps, tracker, findings
+
+
+def _violations(findings: Iterable[Finding]) -> list[str]:
+    return [str(f) for f in findings if f.severity == "violation"]
+
+
+def _failure_in_streams(definition: MachineDefinition, stream: NotificationStream) -> str | None:
+    steps, tracker, findings = _observed(definition, stream.jsonl())
+    kinds = {plan.call_id: plan.kind for plan in stream.plans}
+    expected_marker = {k: CALL_MACHINE.event("fail_transfer").marker(k) for k in ("blind", "consultative")}
+    failures = 0
+    for line, call_id, event, kind, source, dest, _violation in steps:
+        carried = stream.lines[line - 1]["value"][0]["resourceData"].get("resultInfo") or {}
+        subcode = carried.get("subcode", carried.get("subCode"))
+        marker = expected_marker.get(kinds[call_id] or "")
+        is_failure = marker is not None and str(subcode) == str(marker.subcode) and source is not None
+        if event == "fail_transfer" or (is_failure and str(carried.get("code")) == str(marker.code)):
+            failures += 1
+            if (event, kind, dest) != ("fail_transfer", kinds[call_id], "established"):
+                return (
+                    f"line {line}: a {kinds[call_id]} transfer failure ({subcode}) from {source} "
+                    f"was read as {event}[{kind}] -> {dest}, not back to established"
+                )
+    wanted = sum(1 + (p.retry == "failure") for p in stream.plans if p.outcome == "failure")
+    if failures != wanted:
+        return f"{failures} transfer failures observed, {wanted} in the stream"
+    return "; ".join(_violations(findings)) or None
+
+
+def _success_in_streams(definition: MachineDefinition, stream: NotificationStream) -> str | None:
+    steps, tracker, findings = _observed(definition, stream.jsonl())
+    if problems := _violations(findings):
+        return "; ".join(problems)
+    for plan in stream.plans:
+        succeeded = plan.outcome == "success" or plan.retry == "success"
+        if plan.kind is None or not succeeded:
+            continue
+        outcomes = [(s[2], s[3], s[5]) for s in steps if s[1] == plan.call_id and s[3] is not None]
+        final = [o for o in outcomes if o[0] == "complete_transfer"]
+        if len(final) != 1 or final[0][1:] != (plan.kind, "terminated"):
+            return f"call {plan.call_id} ({plan.kind}): outcome steps {outcomes}"
+        if tracker.state(plan.call_id) not in definition.final:
+            return f"call {plan.call_id}: {tracker.state(plan.call_id)} after a successful transfer"
+    return None
+
+
+def _valid_accepted(definition: MachineDefinition, stream: NotificationStream) -> str | None:
+    _steps, tracker, findings = _observed(definition, stream.jsonl())
+    if problems := _violations(findings):
+        return "; ".join(problems)
+    for plan in stream.plans:
+        want = expect(plan).final_state
+        if tracker.state(plan.call_id) != want:
+            return f"call {plan.call_id}: {tracker.state(plan.call_id)}, expected {want}"
+    return None
+
+
+def _mutated_reported(definition: MachineDefinition, mutated: MutatedStream) -> str | None:
+    report = validate_lines(mutated.lines, definition=definition)
+    got = [(v.line, v.rule, v.call_id) for v in report.violations]
+    want = [(mutated.line, mutated.rule, mutated.call_id)]
+    if got != want:
+        return f"{mutated.change}: expected {want}, validator said {got}"
+    return None
+
+
+def snapshot_restore(
+    definition: MachineDefinition,
+    drawn: tuple[NotificationStream, int],
+    *,
+    as_json: bool = False,
+) -> str | None:
+    """Restore a tracker snapshotted after line ``cut`` and feed it the rest of the stream.
+
+    ``as_json`` stores the snapshot as JSON bytes (:meth:`Tracker.snapshot_json`), as a
+    scaled-out bot would; otherwise as the :meth:`Tracker.snapshot` mapping.
+    """
+    stream, cut = drawn
+    lines = stream.jsonl()
+    cut = min(cut, len(lines))
+    _s, straight, straight_found = _observed(definition, lines)
+    _s, first, found = _observed(definition, lines[:cut])
+    snapshot: Any = first.snapshot_json() if as_json else first.snapshot()
+    resumed = Tracker.restore(snapshot, definition=definition)
+    again = resumed.snapshot()
+    if again != (orjson.loads(snapshot) if as_json else snapshot):
+        return "snapshot(restore(snapshot)) differs from the snapshot"
+    for number, line in enumerate(lines[cut:], cut + 1):
+        resumed.ingest_into(line, found, line=number)
+    if found != straight_found:
+        return f"findings differ after restoring at line {cut}"
+    for call_id in stream.call_ids:
+        if resumed.state(call_id) != straight.state(call_id):
+            return f"call {call_id}: {resumed.state(call_id)} after restore, {straight.state(call_id)} straight"
+    return None
+
+
+def _streams(**options: Any) -> Strategy:
+    return lambda definition: notification_streams(**options)
+
+
+#: Every property of the suite, in the order the mutation tests try them.
+PROPERTIES: Final[tuple[Property, ...]] = (
+    _walk_property("transfer-failure-returns-to-established"),
+    _walk_property("terminated-is-absorbing"),
+    _walk_property("transferAccepted-follows-transferring"),
+    _walk_property("successful-transfer-outcome"),
+    _sequence_property("states-within-definition"),
+    Property(
+        "failure-in-streams",
+        "Every transfer failure in a stream takes the call back to established, read as a "
+        "failure of the transfer's own kind (500/7000 blind, 500/7700 consultative).",
+        _streams(scenarios=TRANSFER_SCENARIOS, outcomes="failure"),
+        _failure_in_streams,
+    ),
+    Property(
+        "success-in-streams",
+        "Every successful transfer in a stream ends its call in terminated, with exactly one "
+        "outcome step, of the transfer's own kind.",
+        _streams(scenarios=TRANSFER_SCENARIOS),
+        _success_in_streams,
+    ),
+    Property(
+        "valid-streams-accepted",
+        "The validator accepts every generated valid stream, and leaves each call where "
+        "the spec says it ends.",
+        _streams(),
+        _valid_accepted,
+    ),
+    *(
+        Property(
+            f"mutated-streams-reported[{rule}]",
+            f"A stream changed in one place to break {rule} is reported exactly there, once.",
+            lambda definition, rule=rule: mutated_streams(rules=rule),
+            _mutated_reported,
+        )
+        for rule in MUTATION_RULES
+        if rule != "success-without-transfer"
+    ),
+    Property(
+        "mutated-streams-reported[success-without-transfer]",
+        "A transfer success with no transfer in progress is reported exactly there, once.",
+        lambda definition: mutated_streams(
+            rules="success-without-transfer",
+            scenarios=(*TRANSFER_SCENARIOS, "redirect"),
+            outcomes="failure",
+        ),
+        _mutated_reported,
+    ),
+    Property(
+        "snapshot-restore",
+        "A tracker snapshotted mid-stream and restored carries on exactly as one that never "
+        "stopped, and restoring then snapshotting gives the same snapshot.",
+        lambda definition: st.tuples(notification_streams(), st.integers(0, 60)),
+        snapshot_restore,
+    ),
+)
+
+
+def property_named(name: str) -> Property:
+    """The property called ``name``; ``KeyError`` if there is none."""
+    for prop in PROPERTIES:
+        if prop.name == name:
+            return prop
+    raise KeyError(name)
+
+
+#: Settings for hunting a counterexample on a broken definition: quick, no database.
+HUNT: Final = settings(
+    max_examples=150,
+    database=None,
+    deadline=None,
+    phases=(Phase.generate, Phase.shrink),
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def _fails(prop: Property, definition: MachineDefinition, drawn: Any) -> bool:
+    try:
+        return prop.check(definition, drawn) is not None
+    except Exception:  # a crash on a broken definition is a failed property too
+        return True
+
+
+def counterexample(
+    prop: Property, definition: MachineDefinition, *, using: settings = HUNT
+) -> Any | None:
+    """The smallest draw that breaks ``prop`` on ``definition``, or ``None`` if none was found."""
+    try:
+        return find(prop.strategy(definition), lambda d: _fails(prop, definition, d), settings=using)
+    except NoSuchExample:
+        return None
