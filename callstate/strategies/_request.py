@@ -39,14 +39,17 @@ __all__ = [
 
 #: The parties a call can be transferred to: a Teams user, a PSTN phone, an application instance.
 TARGET_PARTIES: Final = ("user", "phone", "applicationInstance")
-_ATTRIBUTE: Final = {"user": "user", "phone": "phone", "applicationInstance": "application_instance"}
+_ATTRIBUTE: Final = {
+    "user": "user",
+    "phone": "phone",
+    "applicationInstance": "application_instance",
+}
 _ENDPOINTS: Final = tuple(e for e in EndpointType if e is not EndpointType.UNKNOWN_FUTURE_VALUE)
 _CLIENT_CONTEXT_MAX: Final = 256
 
 _ids = st.uuids().map(str)
-_tenants = st.sampled_from(
-    ["72f988bf-86f1-41af-91ab-2d7cd011db47", "aa67bd4c-8475-432d-bd41-39f255720e0a"]
-)
+_TENANT: Final = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+_tenants = st.sampled_from([_TENANT, "aa67bd4c-8475-432d-bd41-39f255720e0a"])
 _names = st.sampled_from(["Heidi Steen", "Adele Vance", "Contoso IVR", "Reception"])
 _words = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=16)
 
@@ -69,12 +72,20 @@ def _check_party(party: str | None) -> None:
         raise UsageError("party", f"expected None or one of {list(TARGET_PARTIES)}, got {party!r}")
 
 
+def _identity_set(party: str, who: Identity) -> IdentitySet:
+    if party == "user":
+        return IdentitySet(user=who)
+    if party == "phone":
+        return IdentitySet(phone=who)
+    return IdentitySet(application_instance=who)
+
+
 def identity_sets(*, party: str | None = None) -> st.SearchStrategy[IdentitySet]:
     """An identitySet naming exactly one party: ``user``, ``phone`` or ``applicationInstance``."""
     _check_party(party)
     parties = TARGET_PARTIES if party is None else (party,)
     return st.sampled_from(parties).flatmap(
-        lambda name: _party(name).map(lambda who: IdentitySet(**{_ATTRIBUTE[name]: who}))
+        lambda name: _party(name).map(lambda who: _identity_set(name, who))
     )
 
 
@@ -121,7 +132,11 @@ class InvalidTransferRequest:
     pointer: str
 
 
-_TARGET_KIND: Final = {"user": "user", "phone": "pstn", "applicationInstance": "applicationInstance"}
+_TARGET_KIND: Final = {
+    "user": "user",
+    "phone": "pstn",
+    "applicationInstance": "applicationInstance",
+}
 
 
 @st.composite
@@ -200,8 +215,12 @@ _BREAKS: Final[dict[str, tuple[str, Any, str | None, str | None]]] = {
         None,
         "keep",
     ),
-    "party-count": ("/transferTarget/identity", _set("transferTarget", "identity", value={}),
-                    None, "keep"),
+    "party-count": (
+        "/transferTarget/identity",
+        _set("transferTarget", "identity", value={}),
+        None,
+        "keep",
+    ),
     "client-context-too-long": (
         "/clientContext",
         _set("clientContext", value="c" * (_CLIENT_CONTEXT_MAX + 1)),
@@ -235,7 +254,7 @@ _BREAKS: Final[dict[str, tuple[str, Any, str | None, str | None]]] = {
     "invalid-path": (PATH_POINTER, None, None, "keep"),
 }
 
-#: Every rule :func:`invalid_transfer_requests` can break (rules of :data:`callstate.transfer.RULES`).
+#: Every rule :func:`invalid_transfer_requests` can break, each one of ``callstate.transfer.RULES``.
 INVALID_REQUEST_RULES: Final = tuple(_BREAKS)
 assert set(INVALID_REQUEST_RULES) <= set(RULES)
 
@@ -249,7 +268,7 @@ def _invalid(draw: st.DrawFn, rules: tuple[str, ...]) -> InvalidTransferRequest:
     case = draw(transfer_requests(kind=kind, party=needed))
     body: dict[str, Any] = case.body
     if party == "user-with-tenant":
-        body["transferTarget"]["identity"]["user"]["tenantId"] = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+        body["transferTarget"]["identity"]["user"]["tenantId"] = _TENANT
     path = case.path
     new_body: object = body
     if change is None:

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from callstate.errors import ParseError, UsageError
 from callstate.graph import parse_resource_url
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
-from callstate.machine.signal import Classifier, SignalError
+from callstate.machine.signal import Classifier
 from callstate.machine.table import TransitionTable, compile_table
 from callstate.machine.table import signals as definition_signals
 from callstate.simulate import (
@@ -88,8 +88,10 @@ def _choice(name: str, value: object, options: tuple[str, ...]) -> tuple[str, ..
 
 
 def _fail_sources(definition: MachineDefinition) -> tuple[str, ...]:
-    """The states a transfer fails from, read from the definition (where Plans place a failure)."""
-    return tuple(dict.fromkeys(t.source for t in definition.transitions if t.event == "fail_transfer"))
+    """The states a transfer fails from, read from the definition: where a Plan's failure goes."""
+    return tuple(
+        dict.fromkeys(t.source for t in definition.transitions if t.event == "fail_transfer")
+    )
 
 
 @st.composite
@@ -165,7 +167,8 @@ def _sizes(min_calls: object, max_calls: object) -> tuple[int, int]:
     for name, value in (("min_calls", min_calls), ("max_calls", max_calls)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise UsageError(name, f"expected a whole number >= 1, got {value!r}")
-    assert isinstance(min_calls, int) and isinstance(max_calls, int)
+    assert isinstance(min_calls, int)
+    assert isinstance(max_calls, int)
     if max_calls < min_calls:
         raise UsageError("max_calls", f"must be >= min_calls ({min_calls}), got {max_calls}")
     return min_calls, max_calls
@@ -359,9 +362,7 @@ class _Mutator:
         self.rules = rules
         self.definition = definition
         self.signals = definition_signals(definition)
-        self.markers = [
-            (event, marker) for event in definition.events for marker in event.markers
-        ]
+        self.markers = [(event, marker) for event in definition.events for marker in event.markers]
 
     def candidates(self, stream: NotificationStream) -> list[_Candidate]:
         found: list[_Candidate] = []
@@ -408,7 +409,11 @@ class _Mutator:
             new = _Line(obj["value"][0], "event", (event, kind))
             if self._single(lines, at, new):
                 yield _Candidate(
-                    call, at, orjson.dumps(obj), "terminated-is-absorbing", cid,
+                    call,
+                    at,
+                    orjson.dumps(obj),
+                    "terminated-is-absorbing",
+                    cid,
                     f"appended {event} after the call ended",
                 )
 
@@ -438,15 +443,17 @@ class _Mutator:
                 continue
             fields: dict[str, Any] = {}
             if marker.code is not None and marker.subcode is not None:
-                fields["resultInfo"] = result_info(
-                    marker.code, marker.subcode, event.doc, **codes
-                )
+                fields["resultInfo"] = result_info(marker.code, marker.subcode, event.doc, **codes)
             if marker.termination_reason is not None:
                 fields["terminationReason"] = marker.termination_reason
             obj = self._notification(cid, plain, None, **codes, **fields)
             if self._single(lines, at, _Line(obj["value"][0], "misplaced")):
                 yield _Candidate(
-                    call, at, orjson.dumps(obj), "misplaced-marker", cid,
+                    call,
+                    at,
+                    orjson.dumps(obj),
+                    "misplaced-marker",
+                    cid,
                     f"inserted {state} carrying {marker.label} ({event.name}, {marker.kind})",
                 )
 
@@ -525,4 +532,3 @@ def mutated_streams(
         _choice("outcomes", outcomes, OUTCOMES),
         _Mutator(definition, chosen),
     )
-

@@ -58,7 +58,7 @@ class BotConformance(RuleBasedStateMachine):
         raise NotImplementedError("implement handle(body) to call your notification handler")
 
     def bot_state(self, call_id: str) -> str | None:
-        """The bot's idea of the call's Graph ``callState``; ``None`` for a call it does not know."""
+        """The bot's view of the call's Graph ``callState``; ``None`` for a call it never saw."""
         raise NotImplementedError("implement bot_state(call_id) to read your bot's call state")
 
     def sent_request(self, record: JSONObject) -> None:
@@ -92,13 +92,16 @@ class BotConformance(RuleBasedStateMachine):
         self._send(call_id, self._last[call_id])
 
     @precondition(
-        lambda self: sum(1 for lines in self._pending.values() if lines and "value" in lines[0])
-        >= 2
+        lambda self: (
+            sum(1 for lines in self._pending.values() if lines and "value" in lines[0]) >= 2
+        )
     )
     @rule()
     def deliver_batch(self) -> None:
         """The next notification of two calls in one body: Graph batches in ``value``."""
-        ready = [cid for cid in self.calls if self._pending[cid] and "value" in self._pending[cid][0]]
+        ready = [
+            cid for cid in self.calls if self._pending[cid] and "value" in self._pending[cid][0]
+        ]
         first, second = ready[:2]
         one, two = self._pending[first].pop(0), self._pending[second].pop(0)
         body = {**one, "value": [*one["value"], *two["value"]]}

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
-from callstate.machine import CALL_MACHINE, MachineDefinition
+from callstate.machine import CALL_MACHINE, MachineDefinition, Marker
 from callstate.machine.invariants import INVARIANTS, Invariant, Moves, Step
 from callstate.simulate import TRANSFER_SCENARIOS, expect
 from callstate.strategies import (
@@ -115,23 +115,30 @@ def _violations(findings: Iterable[Finding]) -> list[str]:
     return [str(f) for f in findings if f.severity == "violation"]
 
 
+def _carries(line: Any, marker: Marker | None) -> bool:
+    """Whether a stream line carries ``marker``'s result codes (integers or digit strings)."""
+    if marker is None or "value" not in line:
+        return False
+    data = line["value"][0].get("resourceData")
+    info = (data.get("resultInfo") if isinstance(data, dict) else None) or {}
+    subcode = info.get("subcode", info.get("subCode"))
+    return (str(info.get("code")), str(subcode)) == (str(marker.code), str(marker.subcode))
+
+
 def _failure_in_streams(definition: MachineDefinition, stream: NotificationStream) -> str | None:
-    steps, tracker, findings = _observed(definition, stream.jsonl())
-    kinds = {plan.call_id: plan.kind for plan in stream.plans}
-    expected_marker = {k: CALL_MACHINE.event("fail_transfer").marker(k) for k in ("blind", "consultative")}
+    steps, _tracker, findings = _observed(definition, stream.jsonl())
+    kinds = {plan.call_id: plan.kind or "" for plan in stream.plans}
+    failure = CALL_MACHINE.event("fail_transfer")
     failures = 0
     for line, call_id, event, kind, source, dest, _violation in steps:
-        carried = stream.lines[line - 1]["value"][0]["resourceData"].get("resultInfo") or {}
-        subcode = carried.get("subcode", carried.get("subCode"))
-        marker = expected_marker.get(kinds[call_id] or "")
-        is_failure = marker is not None and str(subcode) == str(marker.subcode) and source is not None
-        if event == "fail_transfer" or (is_failure and str(carried.get("code")) == str(marker.code)):
-            failures += 1
-            if (event, kind, dest) != ("fail_transfer", kinds[call_id], "established"):
-                return (
-                    f"line {line}: a {kinds[call_id]} transfer failure ({subcode}) from {source} "
-                    f"was read as {event}[{kind}] -> {dest}, not back to established"
-                )
+        if not _carries(stream.lines[line - 1], failure.marker(kinds[call_id])):
+            continue
+        failures += 1
+        if (event, kind, dest) != ("fail_transfer", kinds[call_id], "established"):
+            return (
+                f"line {line}: a {kinds[call_id]} transfer failure from {source} was read as "
+                f"{event}[{kind}] -> {dest}, not back to established"
+            )
     wanted = sum(1 + (p.retry == "failure") for p in stream.plans if p.outcome == "failure")
     if failures != wanted:
         return f"{failures} transfer failures observed, {wanted} in the stream"
@@ -202,8 +209,13 @@ def snapshot_restore(
         return f"findings differ after restoring at line {cut}"
     for call_id in stream.call_ids:
         if resumed.state(call_id) != straight.state(call_id):
-            return f"call {call_id}: {resumed.state(call_id)} after restore, {straight.state(call_id)} straight"
+            restored, kept = resumed.state(call_id), straight.state(call_id)
+            return f"call {call_id}: {restored} after restore, {kept} without"
     return None
+
+
+def _mutations(rule: str) -> Strategy:
+    return lambda definition: mutated_streams(rules=rule)
 
 
 def _streams(**options: Any) -> Strategy:
@@ -242,7 +254,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         Property(
             f"mutated-streams-reported[{rule}]",
             f"A stream changed in one place to break {rule} is reported exactly there, once.",
-            lambda definition, rule=rule: mutated_streams(rules=rule),
+            _mutations(rule),
             _mutated_reported,
         )
         for rule in MUTATION_RULES
@@ -298,6 +310,8 @@ def counterexample(
 ) -> Any | None:
     """The smallest draw that breaks ``prop`` on ``definition``, or ``None`` if none was found."""
     try:
-        return find(prop.strategy(definition), lambda d: _fails(prop, definition, d), settings=using)
+        return find(
+            prop.strategy(definition), lambda d: _fails(prop, definition, d), settings=using
+        )
     except NoSuchExample:
         return None

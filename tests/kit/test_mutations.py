@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 import pytest
@@ -17,7 +18,7 @@ def _edge(t: Transition) -> Edge:
     return (t.source, t.event, t.dest, t.guard)
 
 
-def _changed(edge: Edge, **changes: str) -> MachineDefinition:
+def _changed(edge: Edge, **changes: Any) -> MachineDefinition:
     transitions = tuple(
         attrs.evolve(t, **changes) if _edge(t) == edge else t for t in CALL_MACHINE.transitions
     )
@@ -46,8 +47,9 @@ MUTANTS: dict[str, tuple[Callable[[], MachineDefinition], str]] = {
         "terminated-is-absorbing",
     ),
     "failure-retargeted-to-terminated": (
-        lambda: _changed(("transferring", "fail_transfer", "established", "blind"),
-                         dest="terminated"),
+        lambda: _changed(
+            ("transferring", "fail_transfer", "established", "blind"), dest="terminated"
+        ),
         "transfer-failure-returns-to-established",
     ),
     "accept-from-established": (
@@ -55,13 +57,16 @@ MUTANTS: dict[str, tuple[Callable[[], MachineDefinition], str]] = {
         "transferAccepted-follows-transferring",
     ),
     "complete-from-transferring": (
-        lambda: _changed(("transferAccepted", "complete_transfer", "terminated", "blind"),
-                         source="transferring"),
+        lambda: _changed(
+            ("transferAccepted", "complete_transfer", "terminated", "blind"), source="transferring"
+        ),
         "successful-transfer-outcome",
     ),
     "failure-guard-destination-swapped": (
-        lambda: _changed(("transferAccepted", "fail_transfer", "established", "consultative"),
-                         dest="transferring"),
+        lambda: _changed(
+            ("transferAccepted", "fail_transfer", "established", "consultative"),
+            dest="transferring",
+        ),
         "failure-in-streams",
     ),
     "drop-hang-up-of-established": (
@@ -73,8 +78,9 @@ MUTANTS: dict[str, tuple[Callable[[], MachineDefinition], str]] = {
         "states-within-definition",
     ),
     "success-guard-swapped": (
-        lambda: _changed(("transferAccepted", "complete_transfer", "terminated", "consultative"),
-                         guard="blind"),
+        lambda: _changed(
+            ("transferAccepted", "complete_transfer", "terminated", "consultative"), guard="blind"
+        ),
         "success-in-streams",
     ),
     "accept-from-established-in-streams": (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,8 +11,8 @@ from hypothesis import strategies as st
 
 from callstate.errors import UsageError
 from callstate.machine import CALL_MACHINE
-from callstate.machine.invariants import Moves
-from callstate.simulate import SCENARIOS, TRANSFER_SCENARIOS
+from callstate.machine.invariants import Moves, Step
+from callstate.simulate import SCENARIOS, TRANSFER_SCENARIOS, Plan
 from callstate.strategies import (
     INVALID_REQUEST_RULES,
     MUTATION_RULES,
@@ -52,9 +53,11 @@ class TestTransferRequests:
         """Invalid requests are labelled with rule ids of callstate.transfer.RULES only."""
         assert set() == set(INVALID_REQUEST_RULES) - set(RULES)
 
-    @given(st.sampled_from(["user", "phone", "applicationInstance"]).flatmap(
-        lambda party: st.tuples(st.just(party), identity_sets(party=party))
-    ))
+    @given(
+        st.sampled_from(["user", "phone", "applicationInstance"]).flatmap(
+            lambda party: st.tuples(st.just(party), identity_sets(party=party))
+        )
+    )
     def test_identity_sets_name_one_party(self, drawn: Any) -> None:
         """An identity set names exactly the party asked for."""
         party, identity = drawn
@@ -93,7 +96,7 @@ class TestStreams:
 
     def test_freedoms_are_drawn(self) -> None:
         """Every documented freedom occurs: late establishing, both spellings, strings, dups."""
-        wanted = {
+        wanted: dict[str, Callable[[Plan], bool]] = {
             "late": lambda p: p.late_establishing,
             "subCode": lambda p: p.subcode_key == "subCode",
             "string codes": lambda p: p.string_codes,
@@ -109,14 +112,20 @@ class TestStreams:
         """A stream that merely needs a failed consultative transfer shrinks to that one call."""
         found = find(
             notification_streams(max_calls=4),
-            lambda s: any(p.scenario.startswith("consultative") and p.outcome == "failure"
-                          for p in s.plans),
+            lambda s: any(
+                p.scenario.startswith("consultative") and p.outcome == "failure" for p in s.plans
+            ),
             settings=settings(max_examples=200, database=None),
         )
         plan = found.plans[0]
-        expected = (1, "consultative-user", None, frozenset(), False)
-        assert expected == (len(found.plans), plan.scenario, plan.retry, plan.duplicates,
-                            plan.request)
+        expected: tuple[object, ...] = (1, "consultative-user", None, frozenset(), False)
+        assert expected == (
+            len(found.plans),
+            plan.scenario,
+            plan.retry,
+            plan.duplicates,
+            plan.request,
+        )
 
 
 class TestMutatedStreams:
@@ -130,11 +139,15 @@ class TestMutatedStreams:
         assert (rule, mutated.original.jsonl()) == (mutated.rule, kept)
 
 
+def _reaches(state: str) -> Callable[[tuple[Step, ...]], bool]:
+    return lambda walk: any(step.dest == state for step in walk)
+
+
 class TestMachineStrategies:
     def test_walks_reach_every_state(self) -> None:
         """Walks are accepted steps and reach every state, transferAccepted included."""
         for state in CALL_MACHINE.states:
-            walk = find(walks(), lambda w, s=state: any(step.dest == s for step in w))
+            walk = find(walks(), _reaches(state))
             assert state == walk[-1].dest
 
     @given(walks())
@@ -161,7 +174,7 @@ class TestMachineStrategies:
         (lambda: notification_streams(min_calls=0), "min_calls"),
         (lambda: notification_streams(min_calls=3, max_calls=2), "max_calls"),
         (lambda: mutated_streams(rules="no-such-rule"), "rules"),
-        (lambda: mutated_streams(definition="call"), "definition"),
+        (lambda: mutated_streams(definition="call"), "definition"),  # type: ignore[arg-type]
         (lambda: walks(start="limbo"), "start"),
         (lambda: walks(max_steps=-1), "max_steps"),
         (lambda: transfer_requests(kind="warm"), "kind"),
