@@ -276,7 +276,11 @@ class Tracker:
                     "notifications": self.notifications,
                     "callsStarted": self.calls_started,
                 },
-                "live": [[cid, c.state, c.kind, c.fp, c.hist] for cid, c in self._live.items()],
+                # The packed history can pass 64 bits, past what JSON stores take: hex.
+                "live": [
+                    [cid, c.state, c.kind, c.fp, format(c.hist, "x")]
+                    for cid, c in self._live.items()
+                ],
                 "ended": [[cid, fp] for cid, fp in self._ended.items()],
             }
 
@@ -320,7 +324,8 @@ class Tracker:
                 if state is not None and state not in tracker._states:
                     raise ParseError(f"unknown state {state!r}", pointer="/live")
                 call = _Call(state)
-                call.kind, call.fp, call.hist = kind, fp, int(hist)
+                call.kind, call.fp = kind, fp
+                call.hist = int(hist, 16) if type(hist) is str else int(hist)
                 tracker._live[str(cid)] = call
             for cid, fp in snap["ended"]:
                 tracker._ended[str(cid)] = int(fp)

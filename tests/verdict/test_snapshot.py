@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from callstate.machine import CALL_MACHINE
 from callstate.verdict import Tracker
+from tests.verdict.conftest import CALL as CALL_ID
 from tests.verdict.conftest import envelope, note, request
 
 CALL_IDS = ("a", "b", "c", "d")
@@ -78,17 +79,32 @@ def observed(tracker: Tracker) -> tuple[object, ...]:
 class TestRoundTrip:
     """Carrying on from a restored snapshot is indistinguishable from never stopping."""
 
-    @given(stream=streams(), cut=st.integers(min_value=0, max_value=100))
-    def test_restored_tracker_carries_on(self, stream: list[object], cut: int) -> None:
+    @given(
+        stream=streams(),
+        cut=st.integers(min_value=0, max_value=100),
+        history=st.sampled_from([0, 3, 8, 20]),
+    )
+    def test_restored_tracker_carries_on(
+        self, stream: list[object], cut: int, history: int
+    ) -> None:
         """Same findings for the rest of the stream, and the same calls, states and history."""
         cut = min(cut, len(stream))
-        options: dict[str, Any] = {"max_calls": 3, "ended_limit": 2, "history_limit": 3}
+        options: dict[str, Any] = {"max_calls": 3, "ended_limit": 2, "history_limit": history}
         original = Tracker(**options)
         run(original, stream[:cut], 1)
         restored = Tracker.restore(original.snapshot_json())
         expected = (run(original, stream[cut:], cut + 1), observed(original))
         actual = (run(restored, stream[cut:], cut + 1), observed(restored))
         assert expected == actual
+
+    def test_long_history_as_json(self) -> None:
+        """A call with a full default history (more than 64 bits packed) survives JSON."""
+        tracker = Tracker()
+        hops: list[object] = [envelope(note(s)) for s in ("established", "hold") * 6]
+        run(tracker, hops, 1)
+        restored = Tracker.restore(tracker.snapshot_json())
+        expected = (8, tracker.history(CALL_ID))
+        assert expected == (len(restored.history(CALL_ID)), restored.history(CALL_ID))
 
     def test_snapshot_is_json(self) -> None:
         """snapshot_json() is the JSON of snapshot()."""
