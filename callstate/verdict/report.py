@@ -53,17 +53,24 @@ def validate_lines(
     on_step: StepObserver | None = None,
 ) -> Report:
     """Check JSON Lines (one webhook body a line; blank lines skipped), numbered from 1."""
+    found: list[Finding] = []
     if tracker is None:
+        # Our own tracker, which no other thread can see: skip the lock.
         tracker = Tracker(definition=definition, strict=strict, on_step=on_step)
+        ingest = tracker._ingest
     elif on_step is not None:
         raise UsageError("on_step", "pass on_step to the Tracker you hand in, not here")
-    found: list[Finding] = []
-    ingest = tracker.ingest_into
+    else:
+        shared = tracker
+
+        def ingest(body: object, out: list[Finding], line: int | None) -> None:
+            shared.ingest_into(body, out, line=line)
+
     count = 0
     for count, line in enumerate(lines, 1):
         if line.isspace() or not line:
             continue
-        ingest(line, found, line=count)
+        ingest(line, found, count)
     report = Report(lines=count, notifications=tracker.notifications, calls=tracker.calls_started)
     for finding in found:
         if isinstance(finding, Violation):

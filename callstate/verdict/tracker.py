@@ -100,6 +100,11 @@ def _oversize(text: bytes | str | bytearray | memoryview) -> bool:
     return bool((bytes(tail) if type(tail) is memoryview else tail).strip())
 
 
+def _at(many: bool, index: int) -> str:
+    """The pointer of a sub-resource's ``resourceData`` item, built only when needed."""
+    return f"/resourceData/{index}" if many else "/resourceData"
+
+
 def _as_int(value: object, pointer: str) -> int | None:
     if value is None:
         return None
@@ -156,6 +161,8 @@ class Tracker:
         self._plain: dict[str, tuple[str, str | None]] = {
             s: (e, None) for s, e in self._classifier.plain.items()
         }
+        #: The signal of a ``deleted`` notification with no state: the call ended.
+        self._end_signal = self._plain[self._classifier.ended]
         self._final = definition.final
         self._state_ix = {s: i for i, s in enumerate(definition.states)}
         self._event_ix = {e.name: i + 2 for i, e in enumerate(definition.events)}
@@ -176,7 +183,7 @@ class Tracker:
                     self._fast_steps[(source, reported)] = (dest, code, illegal)
         self._live: OrderedDict[str, _Call] = OrderedDict()
         self._ended: OrderedDict[str, int] = OrderedDict()
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         self._seq = 0
         #: Counters for reports: bodies ingested, notifications read, calls started.
         self.bodies = 0
@@ -196,33 +203,41 @@ class Tracker:
         return tuple(out)
 
     def ingest_into(self, body: object, out: list[Finding], *, line: int | None = None) -> None:
-        """Like :meth:`ingest`, appending to ``out`` (the streaming validator's fast path)."""
+        """Like :meth:`ingest`, appending to ``out`` instead of returning a tuple."""
         with self._lock:
-            self._seq += 1
-            self.bodies += 1
-            where = self._seq if line is None else line
-            shape = type(body)
-            if shape is bytes or shape is str or isinstance(body, bytearray | memoryview):
-                text = cast("bytes | str | bytearray | memoryview", body)
-                if len(text) > MAX_BODY_BYTES and _oversize(text):
-                    out.append(
-                        Violation(where, None, "malformed", f"body over 1 MiB ({len(text)} bytes)")
-                    )
-                    return
-                try:
-                    body = orjson.loads(text)
-                except orjson.JSONDecodeError as exc:
-                    out.append(Violation(where, None, "malformed", f"not valid JSON: {exc}"))
-                    return
-            elif shape is not dict and hasattr(body, "__attrs_attrs__"):
-                from callstate.graph import dump
+            self._ingest(body, out, line)
 
-                body = dump(body)
-            if type(body) is dict and self.on_step is None:
-                value = body.get("value")
-                if type(value) is list and len(value) == 1 and self._fast(value[0]):
-                    return
-            self._body(body, where, out)
+    def _ingest(self, body: object, out: list[Finding], line: int | None) -> None:
+        """One body, without the lock: the caller holds it, or owns the tracker alone."""
+        self._seq += 1
+        self.bodies += 1
+        where = self._seq if line is None else line
+        shape = type(body)
+        if shape is bytes or shape is str or isinstance(body, bytearray | memoryview):
+            text = cast("bytes | str | bytearray | memoryview", body)
+            if len(text) > MAX_BODY_BYTES and _oversize(text):
+                out.append(
+                    Violation(where, None, "malformed", f"body over 1 MiB ({len(text)} bytes)")
+                )
+                return
+            try:
+                body = orjson.loads(text)
+            except orjson.JSONDecodeError as exc:
+                out.append(Violation(where, None, "malformed", f"not valid JSON: {exc}"))
+                return
+        elif shape is not dict and hasattr(body, "__attrs_attrs__"):
+            from callstate.graph import dump
+
+            body = dump(body)
+        if type(body) is dict and self.on_step is None:
+            value = body.get("value")
+            if type(value) is list and len(value) == 1:
+                try:
+                    if self._fast(value[0]):
+                        return
+                except _Malformed:
+                    pass  # nothing was changed yet: the full path reports it, located
+        self._body(body, where, out)
 
     def state(self, call_id: str) -> str | None:
         """The state of a live call, the final state of a recently ended one, else ``None``."""
@@ -338,47 +353,125 @@ class Tracker:
     # -- bodies -----------------------------------------------------------------
 
     def _fast(self, n: object) -> bool:
-        """Apply the most common notification in one lookup; ``False`` hands it to the full path.
+        """Apply a notification that cannot cause a finding; ``False`` hands it to the full path.
 
-        Handles only a live call's canonical-URL ``created``/``updated`` notification
-        that carries no result or reason and takes a legal, non-final step (or only
-        adds data). Anything else, and anything that could be a finding, goes the
-        long way; a test checks both paths agree.
+        Takes only a canonical call URL, exact-case values and integer codes, and only
+        a legal step: a live call's update or end, or a new call's first notification.
+        It decides everything (and computes any fingerprint, which may raise) before it
+        changes anything, so the full path can always take over. A test checks both
+        paths agree.
         """
         if type(n) is not dict:
             return False
         url = n.get("resourceUrl")
         if type(url) is not str or not url.startswith(_CALLS) or url.find("/", _CALLS_LEN) >= 0:
             return False
-        change = n.get("changeType")
         data = n.get("resourceData")
-        if (
-            (change != "updated" and change != "created")
-            or type(data) is not dict
-            or "resultInfo" in data
-            or "terminationReason" in data
-        ):
+        change = n.get("changeType")
+        if type(data) is not dict or type(change) is not str or change not in _CHANGE_TYPES:
+            return False
+        raw = data.get("state")
+        if raw is not None and type(raw) is not str:
             return False
         call_id = url[_CALLS_LEN:]
         call = self._live.get(call_id)
-        if call is None or call.state is None:
+        plain = "resultInfo" not in data and "terminationReason" not in data
+        if call is not None and call.state is not None and plain:
+            if raw is None:
+                if change == "deleted":
+                    return self._fast_step(call_id, call, self._end_signal, n)
+                call.fp = None
+            else:
+                step = self._fast_steps.get((call.state, raw))
+                if step is None:
+                    return self._fast_step(call_id, call, self._plain.get(raw), n)
+                dest, code, repeat_illegal = step
+                if code:
+                    fp = _fingerprint(n) if repeat_illegal else None
+                    call.state = dest
+                    call.fp = fp
+                    call.hist = ((call.hist << self._width) | code) & self._hist_mask
+                else:
+                    call.fp = None
+            self.notifications += 1
+            self._live.move_to_end(call_id)
+            return True
+        signal = self._fast_signal(change, data, raw, plain)
+        if signal is None:
             return False
-        raw = data.get("state")
-        if raw is None:
+        if call is not None:
+            return call.state is not None and self._fast_step(call_id, call, signal, n)
+        if self.strict or call_id in self._ended or len(self._live) >= self.max_calls:
+            return False
+        call = _Call(None)
+        self._move(call_id, call, signal, None, self._reports[signal[0]], n, 0, None, fresh=True)
+        self.calls_started += 1
+        self.notifications += 1
+        return True
+
+    def _fast_signal(
+        self, change: str, data: dict[str, Any], raw: str | None, plain: bool
+    ) -> tuple[str, str | None] | None:
+        """The signal of a well-formed, exact-case notification, else ``None``."""
+        if plain:
+            if raw is None:
+                return self._end_signal if change == "deleted" else None
+            return self._plain.get(raw)
+        if raw is not None and raw not in self._states:
+            return None
+        info = data.get("resultInfo")
+        code = subcode = None
+        if info is not None:
+            if type(info) is not dict:
+                return None
+            code = info.get("code")
+            subcode = info.get("subcode")
+            if subcode is None:
+                subcode = info.get("subCode")
+            if type(code) is str and code.isdigit() and code.isascii():
+                code = int(code)
+            if type(subcode) is str and subcode.isdigit() and subcode.isascii():
+                subcode = int(subcode)
+            if (code is not None and type(code) is not int) or (
+                subcode is not None and type(subcode) is not int
+            ):
+                return None
+        reason = data.get("terminationReason")
+        if reason is not None and type(reason) is not str:
+            return None
+        try:
+            return self._classifier.classify(
+                raw,
+                deleted=change == "deleted" and raw is None,
+                code=code,
+                subcode=subcode,
+                termination_reason=reason,
+            )
+        except SignalError:
+            return None
+
+    def _fast_step(
+        self, call_id: str, call: _Call, signal: tuple[str, str | None] | None, n: object
+    ) -> bool:
+        """A live call's legal step by ``signal``; ``False`` when it could be a finding."""
+        if signal is None:
+            return False
+        event, kind = signal
+        source = call.state
+        step = self._table.get((source, event, kind))  # type: ignore[arg-type]
+        if step is None or (kind is not None and call.kind is not None and kind != call.kind):
+            return False
+        dest, transition = step
+        if transition is None:
             call.fp = None
         else:
-            step = self._fast_steps.get((call.state, raw))
-            if step is None:
-                return False
-            dest, code, repeat_illegal = step
-            if code:
-                call.state = dest
-                call.fp = _fingerprint(n) if repeat_illegal else None
-                call.hist = ((call.hist << self._width) | code) & self._hist_mask
-            else:
-                call.fp = None
+            self._live.move_to_end(call_id)
+            self._move(call_id, call, signal, source, dest, n, 0, None)
+            if event in self._marked:
+                call.kind = None
         self.notifications += 1
-        self._live.move_to_end(call_id)
+        if transition is None:
+            self._live.move_to_end(call_id)
         return True
 
     def _body(self, body: object, where: int, out: list[Finding]) -> None:
@@ -474,22 +567,24 @@ class Tracker:
     # -- sub-resources: checked for shape, never move the call ------------------
 
     def _operation(self, data: object) -> None:
-        items = data if type(data) is list else [data]
+        if data is None:
+            return
+        many = type(data) is list
+        items: list[Any] = data if type(data) is list else [data]
         for i, op in enumerate(items):
-            at = f"/resourceData/{i}" if type(data) is list else "/resourceData"
-            if op is None and type(data) is not list:
-                return
             if type(op) is not dict:
-                raise _Malformed(at, "expected a commsOperation object")
+                raise _Malformed(_at(many, i), "expected a commsOperation object")
             status = op.get("status")
             if status is not None and (
                 type(status) is not str or status.lower() not in _OPERATION_STATUSES
             ):
                 raise _Malformed(
-                    f"{at}/status",
+                    f"{_at(many, i)}/status",
                     f"expected notStarted, running, completed or failed, got {status!r}",
                 )
-            self._result(op.get("resultInfo"), f"{at}/resultInfo")
+            info = op.get("resultInfo")
+            if info is not None:
+                self._result(info, f"{_at(many, i)}/resultInfo")
 
     def _participants(self, data: object) -> None:
         items = data if type(data) is list else [data]
@@ -712,7 +807,10 @@ class Tracker:
         n: object,
         where: int,
         violation: Violation | None,
+        *,
+        fresh: bool = False,
     ) -> None:
+        """Take the step; a ``fresh`` call is not in the live table yet."""
         event = signal[0] if source is not None else None
         final = dest in self._final
         repeat_reported = violation is not None or (dest, *signal) not in self._table
@@ -720,12 +818,15 @@ class Tracker:
         if self.on_step is not None:
             self.on_step(where, call_id, event, signal[1], source, dest, violation)
         if final:
-            del self._live[call_id]
+            if not fresh:
+                del self._live[call_id]
             if self.ended_limit:
                 if len(self._ended) >= self.ended_limit:
                     self._ended.popitem(last=False)
                 self._ended[call_id] = fp  # type: ignore[assignment]
             return
+        if fresh:
+            self._live[call_id] = call
         call.state = dest
         call.fp = fp
         if self.history_limit:
