@@ -32,6 +32,9 @@ __all__ = ["MAX_BODY_BYTES", "HistoryStep", "StepObserver", "Tracker"]
 MAX_BODY_BYTES: Final = 1 << 20
 
 _CALLS: Final = "/communications/calls/"
+_CALLS_PATH: Final = _CALLS[:-1]
+#: Exact-case change types the fast path takes (a tuple: membership never hashes the value).
+_FAST_CHANGE_TYPES: Final = ("updated", "created", "deleted")
 _CALLS_LEN: Final = len(_CALLS)
 _CHANGE_TYPES: Final = {"created": "created", "updated": "updated", "deleted": "deleted"}
 _OPERATION_STATUSES: Final = {
@@ -170,17 +173,17 @@ class Tracker:
         self._width = self._state_bits + (len(definition.events) + 1).bit_length()
         #: One step more than ``history_limit``: the oldest kept step's source.
         self._hist_mask = (1 << (self._width * (history_limit + 1))) - 1
-        #: (state, exact state string) -> (dest, history code or 0 for an update, repeat illegal)
-        self._fast_steps: dict[tuple[str, str], tuple[str, int, bool]] = {}
-        if on_step is None:
-            for (source, event, kind), (dest, transition) in self._table.items():
-                reported = self._reports[event]
-                if kind is None and dest not in self._final and event not in self._marked:
-                    code = 0
-                    if transition is not None:
-                        code = (self._event_ix[event] << self._state_bits) | self._state_ix[dest]
-                    illegal = (dest, event, None) not in self._table
-                    self._fast_steps[(source, reported)] = (dest, code, illegal)
+        #: state -> exact state string -> (dest, history code or 0 for an update, repeat illegal)
+        self._fast_steps: dict[str, dict[str, tuple[str, int, bool]]] = {
+            s: {} for s in definition.states
+        }
+        for (source, event, kind), (dest, transition) in self._table.items():
+            if kind is None and dest not in self._final and event not in self._marked:
+                code = 0
+                if transition is not None:
+                    code = (self._event_ix[event] << self._state_bits) | self._state_ix[dest]
+                illegal = (dest, event, None) not in self._table
+                self._fast_steps[source][self._reports[event]] = (dest, code, illegal)
         self._live: OrderedDict[str, _Call] = OrderedDict()
         self._ended: OrderedDict[str, int] = OrderedDict()
         self._lock = threading.Lock()
@@ -364,16 +367,21 @@ class Tracker:
         if type(n) is not dict:
             return False
         url = n.get("resourceUrl")
-        if type(url) is not str or not url.startswith(_CALLS) or url.find("/", _CALLS_LEN) >= 0:
+        if type(url) is not str:
             return False
+        calls, _, call_id = url.rpartition("/")
         data = n.get("resourceData")
         change = n.get("changeType")
-        if type(data) is not dict or type(change) is not str or change not in _CHANGE_TYPES:
+        if (
+            calls != _CALLS_PATH
+            or not call_id
+            or type(data) is not dict
+            or change not in _FAST_CHANGE_TYPES
+        ):
             return False
         raw = data.get("state")
         if raw is not None and type(raw) is not str:
             return False
-        call_id = url[_CALLS_LEN:]
         call = self._live.get(call_id)
         plain = "resultInfo" not in data and "terminationReason" not in data
         if call is not None and call.state is not None and plain:
@@ -382,7 +390,7 @@ class Tracker:
                     return self._fast_step(call_id, call, self._end_signal, n)
                 call.fp = None
             else:
-                step = self._fast_steps.get((call.state, raw))
+                step = self._fast_steps[call.state].get(raw)
                 if step is None:
                     return self._fast_step(call_id, call, self._plain.get(raw), n)
                 dest, code, repeat_illegal = step
