@@ -15,8 +15,9 @@ the diagram, Hypothesis or HTTP code.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from callstate._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from callstate.errors import (
@@ -90,7 +91,6 @@ _EXPORTS = {
         "validate_path",
     ),
 }
-_HOME = {name: module for module, names in _EXPORTS.items() for name in names}
 
 __all__ = [
     "CALL_MACHINE",
@@ -128,14 +128,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module 'callstate' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_HOME])
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -84,4 +84,3 @@ class Call:
         if self.state is None:
             return ()
         return ENGINE.allowed_events(self.state)
-

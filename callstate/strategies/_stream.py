@@ -20,15 +20,13 @@ from typing import Any, Final
 
 import attrs
 import orjson
-from hypothesis import reject
-from hypothesis import strategies as st
+from hypothesis import reject, strategies as st
 
 from callstate.errors import ParseError, UsageError
 from callstate.graph import parse_resource_url
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.machine.signal import Classifier
-from callstate.machine.table import TransitionTable, compile_table
-from callstate.machine.table import signals as definition_signals
+from callstate.machine.table import TransitionTable, compile_table, signals as definition_signals
 from callstate.simulate import (
     CALL_END_CODES,
     ENDINGS,

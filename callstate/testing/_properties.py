@@ -16,8 +16,7 @@ from typing import Any, Final
 
 import attrs
 import orjson
-from hypothesis import HealthCheck, Phase, find, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, Phase, find, settings, strategies as st
 from hypothesis.errors import NoSuchExample
 
 from callstate.machine import CALL_MACHINE, MachineDefinition, Marker

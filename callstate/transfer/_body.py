@@ -14,7 +14,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from callstate.graph import EndpointType
+from callstate.graph.enums import EndpointType
 from callstate.transfer._verdict import Problem, TargetKind, TransferKind
 
 __all__ = ["CALLERS", "PARTIES", "RULES", "BodyVerdict", "Caller", "check_body"]

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 import orjson
 
 from callstate.errors import UsageError
-from callstate.graph import TransferRequest, dump
 from callstate.transfer._body import CALLERS, Caller, check_body
 from callstate.transfer._path import check_path
 from callstate.transfer._verdict import Problem, TransferVerdict
@@ -86,6 +85,8 @@ def _dumped(body: object) -> object:
     """Parsed JSON as is; a typed request as its Graph JSON; anything else is a usage error."""
     if isinstance(body, _JSON_VALUES):
         return body
+    from callstate.graph import TransferRequest, dump  # the codec: only for typed requests
+
     if isinstance(body, TransferRequest):
         return dump(body)
     raise UsageError(

@@ -19,7 +19,7 @@ import attrs
 import orjson
 
 from callstate.errors import CallstateError, ParseError, UsageError
-from callstate.graph import parse_resource_url
+from callstate.graph.resource_url import parse_resource_url
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.machine.signal import Classifier, SignalError
 from callstate.machine.table import compile_table
