@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-settings.register_profile("ci", max_examples=100, deadline=None, print_blob=True)
-settings.register_profile("thorough", max_examples=2000, deadline=None)
-settings.register_profile("dev", max_examples=50, deadline=None)
+from callstate.testing import register_profiles
+
+register_profiles()
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+pytest_plugins = ["pytester"]
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -8,6 +8,8 @@ builder. :func:`simulate` gives one seeded call, :func:`mix` many calls interlea
 """
 
 from callstate.simulate._payload import (
+    OPERATIONS,
+    SUBCODE_KEYS,
     JSONObject,
     event_notification,
     notification,
@@ -35,8 +37,10 @@ __all__ = [
     "ENDINGS",
     "MEDIA_PLACEMENTS",
     "MIX",
+    "OPERATIONS",
     "OUTCOMES",
     "SCENARIOS",
+    "SUBCODE_KEYS",
     "TRANSFER_SCENARIOS",
     "Expected",
     "JSONObject",

@@ -31,8 +31,10 @@ from callstate.simulate import (
     CALL_END_CODES,
     ENDINGS,
     MEDIA_PLACEMENTS,
+    OPERATIONS,
     OUTCOMES,
     SCENARIOS,
+    SUBCODE_KEYS,
     TRANSFER_SCENARIOS,
     JSONObject,
     Plan,
@@ -41,9 +43,6 @@ from callstate.simulate import (
     event_notification,
     result_info,
 )
-
-# Not exported by callstate.simulate (yet): the subcode spellings and operation names.
-from callstate.simulate._payload import OPERATIONS, SUBCODE_KEYS
 
 __all__ = [
     "MUTATION_RULES",
