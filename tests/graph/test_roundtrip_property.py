@@ -6,8 +6,7 @@ import warnings
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from callstate.errors import ParseError, UnknownValueWarning
 from callstate.graph import CommsNotifications, dump, dumps, parse, parse_notifications

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from callstate.cli import main
 from callstate.verdict import Report, Tracker, validate_lines

@@ -242,32 +242,20 @@ class TestMalformed:
     def test_reported_and_next_line_read(self, bad: bytes, run_json: RunJson) -> None:
         """Exactly one malformed violation at line 2; lines 1 and 3 are read normally."""
         lines = [*jsonl([envelope(note("incoming", change="created"))]), bad, *jsonl([GOOD])]
-        report = validate_lines(lines)
-        code, cli = run_json(lines)
-        expected = ([(2, "malformed")], [(2, "malformed")], 1, 2)
-        actual = (
-            [(v.line, v.rule) for v in report.violations],
-            [(v["line"], v["rule"]) for v in cli["violations"]],
-            code,
-            report.calls,
+        assert (*both([(2, "malformed")]), 2) == (
+            *verdicts(lines, run_json),
+            validate_lines(lines).calls,
         )
-        assert expected == actual
 
     def test_line_over_one_mib(self, run_json: RunJson) -> None:
         """A line over 1 MiB is malformed, not parsed; the next line is read."""
         padding = "x" * MAX_BODY_BYTES
         huge = jsonl([envelope(note("established", call="big", subject=padding))])[0]
         lines = [huge, *jsonl([GOOD])]
-        report = validate_lines(lines)
-        code, cli = run_json(lines)
-        expected = ([(1, "malformed")], [(1, "malformed")], 1, 1)
-        actual = (
-            [(v.line, v.rule) for v in report.violations],
-            [(v["line"], v["rule"]) for v in cli["violations"]],
-            code,
-            report.calls,
+        assert (*both([(1, "malformed")]), 1) == (
+            *verdicts(lines, run_json),
+            validate_lines(lines).calls,
         )
-        assert expected == actual
 
     def test_line_of_exactly_one_mib(self, run_json: RunJson) -> None:
         """A body of exactly 1 MiB (before its newline) is still read."""

@@ -8,13 +8,11 @@ import sys
 from typing import Any
 
 import orjson
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from callstate.machine import CALL_MACHINE
 from callstate.verdict import Tracker
-from tests.verdict.conftest import CALL as CALL_ID
-from tests.verdict.conftest import envelope, note, request
+from tests.verdict.conftest import CALL as CALL_ID, envelope, note, request
 
 CALL_IDS = ("a", "b", "c", "d")
 STATES = (*CALL_MACHINE.states, "parked", "Established", None)
