@@ -1,0 +1,70 @@
+"""The properties no broken definition can reach, shown failing on a broken validator.
+
+A property that cannot fail is a defect: these break the tracker the way a
+regression would (a rule forgotten, a snapshot field lost) and watch each go red.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from callstate.machine import CALL_MACHINE
+from callstate.testing._properties import counterexample, property_named
+from callstate.verdict import Finding, Tracker
+from tests.kit.test_mutations import NOT_ABOUT_EDGES
+
+_INGEST = Tracker._ingest
+
+
+def _forgetting(rule: str) -> Any:
+    """A tracker ingest that silently drops every finding of ``rule``."""
+
+    def ingest(self: Tracker, body: object, out: list[Finding], line: int | None) -> None:
+        mine: list[Finding] = []
+        _INGEST(self, body, mine, line)
+        out.extend(f for f in mine if f.rule != rule)
+
+    return ingest
+
+
+@pytest.mark.parametrize("rule", ["terminated-is-absorbing", "misplaced-marker", "malformed"])
+def test_mutated_stream_property_catches_a_forgotten_rule(
+    rule: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the rule forgotten, its mutated-stream property finds a counterexample."""
+    monkeypatch.setattr(Tracker, "_ingest", _forgetting(rule))
+    prop = property_named(f"mutated-streams-reported[{rule}]")
+    found = counterexample(prop, CALL_MACHINE)
+    assert found is not None
+    assert "validator said []" in str(prop.check(CALL_MACHINE, found))
+
+
+def test_snapshot_property_catches_a_lossy_restore(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A restore that loses the calls' history breaks the snapshot round trip."""
+    restore = Tracker.restore.__func__  # type: ignore[attr-defined]
+
+    def lossy(cls: type[Tracker], data: Any, **options: Any) -> Tracker:
+        tracker = restore(cls, data, **options)
+        for call in tracker._live.values():
+            call.hist = 0
+        return tracker
+
+    monkeypatch.setattr(Tracker, "restore", classmethod(lossy))
+    prop = property_named("snapshot-restore")
+    found = counterexample(prop, CALL_MACHINE)
+    assert found is not None
+    assert "snapshot(restore(snapshot)) differs" in str(prop.check(CALL_MACHINE, found))
+
+
+def test_every_property_out_of_reach_of_edges_is_covered_here() -> None:
+    """Each property the definition mutants cannot reach is shown failing in this module."""
+    covered = {
+        *(
+            f"mutated-streams-reported[{r}]"
+            for r in ("terminated-is-absorbing", "misplaced-marker", "malformed")
+        ),
+        "snapshot-restore",
+    }
+    assert NOT_ABOUT_EDGES == covered
