@@ -105,7 +105,7 @@ MUTANTS: dict[str, tuple[Callable[[], MachineDefinition], str]] = {
     ),
 }
 
-#: Properties no mutation of the definition's edges can reach: test_stand_ins.py breaks the validator.
+#: Properties no edge mutation can reach; test_stand_ins.py breaks the validator instead.
 NOT_ABOUT_EDGES = {
     "mutated-streams-reported[terminated-is-absorbing]",
     "mutated-streams-reported[misplaced-marker]",
