@@ -129,7 +129,7 @@ class _Checker:
             if required is not None:
                 self.report(_pointer(base, key), "required", f"{key} is required: {required}")
             return None
-        if type(value) is not dict and not isinstance(value, Mapping):  # dict: the common, cheap case
+        if type(value) is not dict and not isinstance(value, Mapping):
             self.wrong_type(_pointer(base, key), "an object", value)
             return None
         return value
