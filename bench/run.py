@@ -193,11 +193,16 @@ class Run:
     stdout: bytes
 
 
+#: Children may write bytecode, as an installed package has it: with PYTHONDONTWRITEBYTECODE
+#: set, every run would compile callstate from source and time the compiler, not the code.
+_CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_process(argv: Sequence[str]) -> Run:
     """Run ``argv`` to completion; its own rusage comes from ``wait4``, not from siblings."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, cwd=ROOT)
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, cwd=ROOT, env=_CHILD_ENV)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
