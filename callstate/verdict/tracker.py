@@ -19,7 +19,7 @@ import attrs
 import orjson
 
 from callstate.errors import CallstateError, ParseError, UsageError
-from callstate.graph.resource_url import parse_resource_url
+from callstate.graph.resource_url import ResourceRef, parse_resource_url
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.machine.signal import Classifier, SignalError
 from callstate.machine.table import compile_table
@@ -184,10 +184,16 @@ class Tracker:
                     code = (self._event_ix[event] << self._state_bits) | self._state_ix[dest]
                 illegal = (dest, event, None) not in self._table
                 self._fast_steps[source][self._reports[event]] = (dest, code, illegal)
+        #: signal -> (dest, history code) of a call's first notification that needs no fingerprint
+        self._openings: dict[tuple[str, str | None], tuple[str, int]] = {}
+        for (state, event, kind), (dest, _transition) in self._table.items():
+            opened = self._reports[event]
+            if opened == dest == state and opened not in self._final:
+                code = (1 << self._state_bits) | self._state_ix[opened]
+                self._openings[(event, kind)] = (opened, code & self._hist_mask)
         self._live: OrderedDict[str, _Call] = OrderedDict()
         self._ended: OrderedDict[str, int] = OrderedDict()
         self._lock = threading.Lock()
-        self._seq = 0
         #: Counters for reports: bodies ingested, notifications read, calls started.
         self.bodies = 0
         self.notifications = 0
@@ -212,9 +218,8 @@ class Tracker:
 
     def _ingest(self, body: object, out: list[Finding], line: int | None) -> None:
         """One body, without the lock: the caller holds it, or owns the tracker alone."""
-        self._seq += 1
         self.bodies += 1
-        where = self._seq if line is None else line
+        where = self.bodies if line is None else line
         shape = type(body)
         if shape is bytes or shape is str or isinstance(body, bytearray | memoryview):
             text = cast("bytes | str | bytearray | memoryview", body)
@@ -289,7 +294,6 @@ class Tracker:
                     "historyLimit": self.history_limit,
                 },
                 "counters": {
-                    "seq": self._seq,
                     "bodies": self.bodies,
                     "notifications": self.notifications,
                     "callsStarted": self.calls_started,
@@ -334,7 +338,6 @@ class Tracker:
                 on_step=on_step,
             )
             counters = snap["counters"]
-            tracker._seq = int(counters["seq"])
             tracker.bodies = int(counters["bodies"])
             tracker.notifications = int(counters["notifications"])
             tracker.calls_started = int(counters["callsStarted"])
@@ -372,12 +375,11 @@ class Tracker:
         calls, _, call_id = url.rpartition("/")
         data = n.get("resourceData")
         change = n.get("changeType")
-        if (
-            calls != _CALLS_PATH
-            or not call_id
-            or type(data) is not dict
-            or change not in _FAST_CHANGE_TYPES
-        ):
+        if change not in _FAST_CHANGE_TYPES:
+            return False
+        if calls != _CALLS_PATH or not call_id:
+            return self._fast_part(url, data)
+        if type(data) is not dict:
             return False
         raw = data.get("state")
         if raw is not None and type(raw) is not str:
@@ -411,9 +413,30 @@ class Tracker:
             return call.state is not None and self._fast_step(call_id, call, signal, n)
         if self.strict or call_id in self._ended or len(self._live) >= self.max_calls:
             return False
-        call = _Call(None)
-        self._move(call_id, call, signal, None, self._reports[signal[0]], n, 0, None, fresh=True)
+        opening = self._openings.get(signal)
+        if opening is None:
+            call = _Call(None)
+            self._move(
+                call_id, call, signal, None, self._reports[signal[0]], n, 0, None, fresh=True
+            )
+        else:
+            call = self._live[call_id] = _Call(opening[0])
+            call.hist = opening[1]
         self.calls_started += 1
+        self.notifications += 1
+        return True
+
+    def _fast_part(self, url: str, data: object) -> bool:
+        """A sub-resource's notification in a canonical URL; ``False`` for anything else."""
+        if not url.startswith(_CALLS):
+            return False
+        try:
+            ref = parse_resource_url(url)
+        except ParseError:
+            return False
+        if ref.kind == "call":
+            return False
+        self._part(ref, data)
         self.notifications += 1
         return True
 
@@ -564,15 +587,19 @@ class Tracker:
         if ref.kind == "call":
             self._call(ref.call_id, change_type, data, n, where, out)
         else:
-            if ref.kind == "operation":
-                self._operation(data)
-            else:
-                self._participants(data)
-            if ref.call_id in self._live:
-                # Activity on a sub-resource keeps its call from being evicted as idle.
-                self._live.move_to_end(ref.call_id)
+            self._part(ref, data)
 
     # -- sub-resources: checked for shape, never move the call ------------------
+
+    def _part(self, ref: ResourceRef, data: object) -> None:
+        """An operation's or the roster's notification; ``_Malformed`` if its shape is wrong."""
+        if ref.kind == "operation":
+            self._operation(data)
+        else:
+            self._participants(data)
+        if ref.call_id in self._live:
+            # Activity on a sub-resource keeps its call from being evicted as idle.
+            self._live.move_to_end(ref.call_id)
 
     def _operation(self, data: object) -> None:
         if data is None:
