@@ -33,10 +33,16 @@ CONSULTATIVE = {"transferTarget": {"identity": {"user": {"id": "u"}}, "replacesC
 def bodies(draw: st.DrawFn) -> object:
     """One webhook body: mostly a call notification, sometimes an operation, request or junk."""
     call = draw(st.sampled_from(CALL_IDS))
-    kind = draw(st.sampled_from(["call"] * 8 + ["operation", "request", "junk"]))
+    kind = draw(st.sampled_from(["call"] * 8 + ["operation", "participants", "request", "junk"]))
     if kind == "operation":
-        status = draw(st.sampled_from(["running", "completed", "failed"]))
-        return envelope(note(call=call, sub="/operations/op", data={"status": status}))
+        status = draw(st.sampled_from(["running", "completed", "failed", "bogus"]))
+        change = draw(st.sampled_from(["updated", "deleted"]))
+        return envelope(
+            note(change=change, call=call, sub="/operations/op", data={"status": status})
+        )
+    if kind == "participants":
+        roster = draw(st.sampled_from([[{"id": "p1"}], [{"id": "p1"}, {"id": "p2"}], [3]]))
+        return envelope(note(call=call, sub="/participants", data=roster))
     if kind == "request":
         return request(draw(st.sampled_from([BLIND, CONSULTATIVE])), call=call)
     if kind == "junk":
