@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Final, Literal
-
-import attrs
+from typing import Any, Final, Literal, NamedTuple
 
 from callstate.graph.enums import EndpointType
 from callstate.transfer._verdict import Problem, TargetKind, TransferKind
@@ -65,9 +63,11 @@ RULES: Final[Mapping[str, str]] = {
 }
 
 
-@attrs.frozen
-class BodyVerdict:
-    """The body's problems, and its transfer and target kind as far as they can be told."""
+class BodyVerdict(NamedTuple):
+    """The body's problems, and its transfer and target kind as far as they can be told.
+
+    A named tuple: one is built per request on the validator's path.
+    """
 
     problems: tuple[Problem, ...]
     kind: TransferKind | None
@@ -94,8 +94,7 @@ def _json_type(value: object) -> str:
     return type(value).__name__
 
 
-@attrs.define
-class _Party:
+class _Party(NamedTuple):
     """The one party an identity set names."""
 
     name: str

@@ -48,6 +48,8 @@ _EXPLAIN: Final = {
     "illegal-transition": "the machine has no transition for it",
 }
 _MISSING: Final = object()
+#: At most this many classified (state, codes, reason) combinations are remembered.
+_SIGNAL_CACHE: Final = 1024
 
 
 @attrs.frozen
@@ -191,6 +193,8 @@ class Tracker:
             if opened == dest == state and opened not in self._final:
                 code = (1 << self._state_bits) | self._state_ix[opened]
                 self._openings[(event, kind)] = (opened, code & self._hist_mask)
+        #: Classified result-bearing notifications: few distinct (state, codes, reason) recur.
+        self._signals: dict[tuple[object, ...], tuple[str, str | None] | None] = {}
         self._live: OrderedDict[str, _Call] = OrderedDict()
         self._ended: OrderedDict[str, int] = OrderedDict()
         self._lock = threading.Lock()
@@ -470,16 +474,20 @@ class Tracker:
         reason = data.get("terminationReason")
         if reason is not None and type(reason) is not str:
             return None
-        try:
-            return self._classifier.classify(
-                raw,
-                deleted=change == "deleted" and raw is None,
-                code=code,
-                subcode=subcode,
-                termination_reason=reason,
-            )
-        except SignalError:
-            return None
+        deleted = change == "deleted" and raw is None
+        key = (raw, deleted, code, subcode, reason)
+        signal = self._signals.get(key, _MISSING)
+        if signal is _MISSING:
+            try:
+                signal = self._classifier.classify(
+                    raw, deleted=deleted, code=code, subcode=subcode, termination_reason=reason
+                )
+            except SignalError:
+                signal = None  # a finding: the full path reports it
+            if len(self._signals) >= _SIGNAL_CACHE:
+                self._signals.clear()
+            self._signals[key] = signal
+        return signal  # type: ignore[return-value]
 
     def _fast_step(
         self, call_id: str, call: _Call, signal: tuple[str, str | None] | None, n: object
