@@ -592,6 +592,27 @@ def _add_call_seconds(tracker: Any, live: int, batch: int, rounds: int) -> list[
     return per_call
 
 
+def _dict_insert_seconds(live: int, batch: int, rounds: int) -> float:
+    """Median seconds to look up and insert one new id in a plain dict of ``live`` entries.
+
+    The memory floor under figure 4: the same work at a million entries misses the CPU
+    caches, whatever the code around it does.
+    """
+    table = {_call_id(i): _Slot("incoming") for i in range(live)}
+    per_call: list[float] = []
+    for r in range(rounds):
+        ids = [_call_id(10_000_000 + (r * batch) + j) for j in range(batch)]
+        gc.collect()
+        start = time.perf_counter()
+        for cid in ids:
+            if table.get(cid) is None:
+                table[cid] = _Slot("incoming")
+        per_call.append((time.perf_counter() - start) / batch)
+        for cid in ids:
+            del table[cid]
+    return statistics.median(per_call)
+
+
 def live_worker(calls: int, small: int, batch: int, rounds: int) -> dict[str, Any]:
     """Figures 3 and 4, in a fresh process so RSS and the heap start clean."""
     import callstate.verdict.tracker as tracker_module
@@ -644,6 +665,8 @@ def live_worker(calls: int, small: int, batch: int, rounds: int) -> dict[str, An
         "add_call_us_small": statistics.median(at_small) * 1e6,
         "add_call_us_large": statistics.median(at_large) * 1e6,
         "add_call_scaling": statistics.median(at_large) / statistics.median(at_small),
+        "dict_insert_scaling": _dict_insert_seconds(calls, batch, rounds)
+        / _dict_insert_seconds(small, batch, rounds),
         "memory_sites": sites,
     }
 
@@ -839,6 +862,11 @@ def table(fig: dict[str, Any], s: Settings) -> Iterator[str]:
     )
     yield row(f"start one call at {fig['live_calls']:,} live, us", _fmt(fig["add_call_us_large"]))
     yield row("ratio", _fmt(fig["add_call_scaling"]), "", "add_call_scaling")
+    yield row(
+        "plain dict get+insert, same ratio (memory floor)",
+        _fmt(fig["dict_insert_scaling"]),
+        "(reference)",
+    )
     yield ""
     yield f"5. one event through Call.fire vs raw trigger, loop {fig['call_model_cycle']}"
     yield row("callstate.graph.Call.fire, us", _fmt(fig["call_fire_us"]))

@@ -23,6 +23,7 @@ FIGURES = (
     "tracker_vs_dict_table",
     "bytes_per_live_call",
     "add_call_scaling",
+    "dict_insert_scaling",
     "call_model_event_us",
     "validate_peak_rss_mb",
 )
