@@ -148,6 +148,13 @@ class _Checker:
             return None
         return value
 
+    def strings_at(self, holder: Mapping[str, Any], base: str, keys: tuple[str, ...]) -> None:
+        """Each of ``keys`` present holds a string: one call, as these are on every request."""
+        for key in keys:
+            value = holder.get(key)
+            if value is not None and not isinstance(value, str):
+                self.wrong_type(_pointer(base, key), "a string", value)
+
     def identity(self, holder: Mapping[str, Any], base: str, role: str) -> _Party | None:
         """Check ``holder.identity``: exactly one party, each with a non-empty string id."""
         identity_pointer = _pointer(base, "identity")
@@ -177,8 +184,7 @@ class _Checker:
                 )
             else:
                 self.string_at(fields, party_pointer, "id", non_empty=True)
-            for key in _PARTY_STRINGS:
-                self.string_at(fields, party_pointer, key)
+            self.strings_at(fields, party_pointer, _PARTY_STRINGS)
             party = _Party(name, party_pointer, fields)
             if name == "phone":
                 self.e164(party)
@@ -225,8 +231,7 @@ class _Checker:
         self.endpoint_type(target, base)
         replaces = target.get("replacesCallId")
         self.string_at(target, base, "replacesCallId", non_empty=True)
-        for key in _TARGET_STRINGS:
-            self.string_at(target, base, key)
+        self.strings_at(target, base, _TARGET_STRINGS)
         hidden = target.get("hidden")
         if hidden is not None and not isinstance(hidden, bool):
             self.wrong_type(_pointer(base, "hidden"), "a boolean", hidden)
@@ -250,8 +255,7 @@ class _Checker:
             return None
         party = self.identity(transferee, "/transferee", "transferee")
         self.endpoint_type(transferee, "/transferee")
-        for key in _TRANSFEREE_STRINGS:
-            self.string_at(transferee, "/transferee", key)
+        self.strings_at(transferee, "/transferee", _TRANSFEREE_STRINGS)
         return party
 
     def tenants(self, target: _Party | None, transferee: _Party | None) -> None:
