@@ -42,6 +42,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="callstate",
         description="Microsoft Graph call transfer as a checked state machine.",
     )
+    from callstate import __version__
+
+    parser.add_argument("--version", action="version", version=f"callstate {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in _COMMANDS:
         if command is None or command == name.replace("_", "-"):

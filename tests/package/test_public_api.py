@@ -55,3 +55,23 @@ class TestShipped:
     def test_py_typed(self) -> None:
         """The package is marked as typed."""
         assert (REPO / "callstate" / "py.typed").is_file()
+
+
+class TestVersion:
+    """The version is one number, shown by the CLI."""
+
+    def test_cli_version(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """``callstate --version`` prints the package version and exits 0."""
+        from callstate.cli import main
+
+        with pytest.raises(SystemExit) as exited:
+            main(["--version"])
+        assert 0 == exited.value.code
+        assert f"callstate {callstate.__version__}\n" == capsys.readouterr().out
+
+    def test_matches_pyproject(self) -> None:
+        """``callstate.__version__`` is the version in pyproject.toml."""
+        import tomllib
+
+        project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+        assert project["version"] == callstate.__version__
