@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 
@@ -13,6 +12,9 @@ from callstate.errors import UsageError
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.verdict.finding import CallWarning, Finding, Violation
 from callstate.verdict.tracker import MAX_BODY_BYTES, StepObserver, Tracker
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["Report", "validate_lines", "validate_path"]
 
