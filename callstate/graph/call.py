@@ -33,6 +33,9 @@ class HistoryEntry(NamedTuple):
     kind: str | None = None
 
 
+_new_entry = tuple.__new__
+
+
 @attrs.define
 class Call:
     """Graph ``call``, and the model the shared engine drives.
@@ -76,7 +79,8 @@ class Call:
         """
         source = self.state
         step = ENGINE.fire(self, event, kind=kind)
-        self.history.append(HistoryEntry(event, source, self.state, kind))  # type: ignore[arg-type]
+        # tuple.__new__ skips the named tuple's Python-level __new__: this runs once per event.
+        self.history.append(_new_entry(HistoryEntry, (event, source, self.state, kind)))
         return step
 
     def allowed_events(self) -> tuple[str, ...]:

@@ -65,9 +65,7 @@ class Engine:
         Raises :class:`IllegalTransition` when ``state`` has no transition for it.
         """
         state = model.state
-        if state not in self._allowed:
-            raise IllegalTransition(getattr(model, "id", None), str(state), event, ())
-        step = self.table.get((state, event, kind))
+        step = self.table.get((state, event, kind))  # type: ignore[arg-type]  # None: a miss
         if step is not None and step[1] is None:
             return None
         trigger = self._triggers.get(event)
@@ -75,9 +73,13 @@ class Engine:
             moved = trigger is not None and trigger(model, kind=kind)
         except MachineError:
             moved = False
+        except ValueError:  # transitions' word for a state it does not know
+            if state in self._allowed:
+                raise
+            moved = False
         if not moved:
             raise IllegalTransition(
-                getattr(model, "id", None), state, event, self.allowed_events(state)
+                getattr(model, "id", None), str(state), event, self.allowed_events(str(state))
             )
         return step[1] if step is not None else None
 

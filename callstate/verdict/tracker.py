@@ -225,7 +225,9 @@ class Tracker:
         self.bodies += 1
         where = self.bodies if line is None else line
         shape = type(body)
-        if shape is bytes or shape is str or isinstance(body, bytearray | memoryview):
+        if shape is dict:
+            pass
+        elif shape is bytes or shape is str or isinstance(body, bytearray | memoryview):
             text = cast("bytes | str | bytearray | memoryview", body)
             if len(text) > MAX_BODY_BYTES and _oversize(text):
                 out.append(
@@ -237,7 +239,7 @@ class Tracker:
             except orjson.JSONDecodeError as exc:
                 out.append(Violation(where, None, "malformed", f"not valid JSON: {exc}"))
                 return
-        elif shape is not dict and hasattr(body, "__attrs_attrs__"):
+        elif hasattr(body, "__attrs_attrs__"):
             from callstate.graph import dump
 
             body = dump(body)
