@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from callstate.errors import UsageError
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.verdict.finding import CallWarning, Finding, Violation
-from callstate.verdict.tracker import MAX_BODY_BYTES, StepObserver, Tracker
+from callstate.verdict.tracker import StepObserver, Tracker
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -56,6 +56,7 @@ def validate_lines(
 ) -> Report:
     """Check JSON Lines (one webhook body a line; blank lines skipped), numbered from 1."""
     found: list[Finding] = []
+    ingest: Callable[[object, list[Finding], int | None], None]
     if tracker is None:
         # Our own tracker, which no other thread can see: skip the lock.
         tracker = Tracker(definition=definition, strict=strict, on_step=on_step)
@@ -73,24 +74,17 @@ def validate_lines(
         if line.isspace() or not line:
             continue
         ingest(line, found, count)
-    report = Report(lines=count, notifications=tracker.notifications, calls=tracker.calls_started)
+    return _report(count, tracker, found)
+
+
+def _report(lines: int, tracker: Tracker, found: list[Finding]) -> Report:
+    report = Report(lines=lines, notifications=tracker.notifications, calls=tracker.calls_started)
     for finding in found:
         if isinstance(finding, Violation):
             report.violations.append(finding)
         elif isinstance(finding, CallWarning):
             report.warnings.append(finding)
     return report
-
-
-def _bounded_lines(stream: IO[bytes]) -> Iterable[bytes]:
-    """Lines of ``stream``, each cut at just over 1 MiB so a huge line is never held whole."""
-    readline = stream.readline
-    limit = MAX_BODY_BYTES + 1
-    while line := readline(limit):
-        if len(line) == limit and not line.endswith(b"\n"):
-            while (rest := readline(1 << 16)) and not rest.endswith(b"\n"):
-                pass
-        yield line
 
 
 def validate_path(
@@ -104,13 +98,11 @@ def validate_path(
 
     ``OSError`` propagates for a path that cannot be read.
     """
-    stream: IO[bytes]
+    tracker = Tracker(definition=definition, strict=strict, on_step=on_step)
+    found: list[Finding] = []
     if str(path) == "-":
-        stream = sys.stdin.buffer
-        return validate_lines(
-            _bounded_lines(stream), strict=strict, definition=definition, on_step=on_step
-        )
-    with open(path, "rb") as stream:
-        return validate_lines(
-            _bounded_lines(stream), strict=strict, definition=definition, on_step=on_step
-        )
+        lines = tracker._read_stream(sys.stdin.buffer, found)
+    else:
+        with open(path, "rb") as stream:
+            lines = tracker._read_stream(stream, found)
+    return _report(lines, tracker, found)

@@ -13,7 +13,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Final, cast
+from typing import IO, Any, Final, cast
 
 import attrs
 import orjson
@@ -220,8 +220,13 @@ class Tracker:
         with self._lock:
             self._ingest(body, out, line)
 
-    def _ingest(self, body: object, out: list[Finding], line: int | None) -> None:
-        """One body, without the lock: the caller holds it, or owns the tracker alone."""
+    def _ingest(
+        self, body: object, out: list[Finding], line: int | None, *, fast: bool = True
+    ) -> None:
+        """One body, without the lock: the caller holds it, or owns the tracker alone.
+
+        ``fast=False`` when the caller already tried :meth:`_fast_body` on it.
+        """
         self.bodies += 1
         where = self.bodies if line is None else line
         shape = type(body)
@@ -243,15 +248,62 @@ class Tracker:
             from callstate.graph import dump
 
             body = dump(body)
-        if type(body) is dict and self.on_step is None:
-            value = body.get("value")
-            if type(value) is list and len(value) == 1:
-                try:
-                    if self._fast(value[0]):
-                        return
-                except _Malformed:
-                    pass  # nothing was changed yet: the full path reports it, located
+        if fast and self._fast_body(body):
+            return
         self._body(body, where, out)
+
+    def _fast_body(self, body: object) -> bool:
+        """Apply a decoded body that holds one notification no rule can object to.
+
+        ``False`` leaves the body untouched for the full path.
+        """
+        if type(body) is not dict or self.on_step is not None:
+            return False
+        value = body.get("value")
+        if type(value) is not list or len(value) != 1:
+            return False
+        try:
+            return self._fast(value[0])
+        except _Malformed:
+            return False  # nothing was changed yet: the full path reports it, located
+
+    def _read_stream(self, stream: IO[bytes], out: list[Finding]) -> int:
+        """The validate hot loop over a binary stream, unlocked; returns the number of lines.
+
+        Reads each line with a bound, so a huge line is never held whole, and parses
+        each once: a body the fast path takes costs one parse and one call.
+        """
+        loads = orjson.loads
+        fast = self._fast if self.on_step is None else None
+        readline = stream.readline
+        limit = MAX_BODY_BYTES + 1
+        count = taken = 0
+        while line := readline(limit):
+            count += 1
+            if len(line) == limit and not line.endswith(b"\n"):
+                while (rest := readline(1 << 16)) and not rest.endswith(b"\n"):
+                    pass
+                self._ingest(line, out, count)  # reported as over 1 MiB
+                continue
+            if line.isspace():
+                continue
+            try:
+                body = loads(line)
+            except orjson.JSONDecodeError:
+                self._ingest(line, out, count)  # reported, located
+                continue
+            if fast is not None and type(body) is dict:
+                value = body.get("value")
+                if type(value) is list and len(value) == 1:
+                    try:
+                        if fast(value[0]):
+                            taken += 1
+                            continue
+                    except _Malformed:
+                        pass  # nothing was changed yet: the full path reports it
+            self._ingest(body, out, count, fast=False)
+        self.bodies += taken
+        return count
 
     def state(self, call_id: str) -> str | None:
         """The state of a live call, the final state of a recently ended one, else ``None``."""
