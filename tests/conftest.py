@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,3 +78,23 @@ def spec_examples(spec_path: Path) -> list[SpecExample]:
     examples = read_spec_examples(spec_path)
     assert len(examples) == 4
     return examples
+
+
+#: ``(argv) -> (exit code, stdout, stderr)`` of ``callstate ARGV`` run in-process.
+RunCommand = Callable[[list[str]], tuple[int, str, str]]
+
+
+@pytest.fixture
+def run_command(capsys: pytest.CaptureFixture[str]) -> RunCommand:
+    """Run the ``callstate`` command line in-process; argparse's exits become exit codes."""
+    from callstate.cli import main
+
+    def run(argv: list[str]) -> tuple[int, str, str]:
+        try:
+            code = main(argv)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

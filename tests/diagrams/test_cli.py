@@ -10,12 +10,6 @@ import callstate.cli
 from callstate.diagrams import COMMITTED, render
 
 
-@pytest.fixture(autouse=True)
-def only_diagram(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Load only this command, so the test does not depend on the others being there."""
-    monkeypatch.setattr(callstate.cli, "_COMMANDS", ("diagram",))
-
-
 def test_default_is_mermaid_on_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     """With no options the full mermaid diagram goes to stdout."""
     assert callstate.cli.main(["diagram"]) == 0

@@ -1,4 +1,4 @@
-"""Fixtures for the explorer tests: the CLI, run in-process with only the explore command."""
+"""Fixtures for the explorer tests: the CLI, run in-process on a chosen definition."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import pytest
 
-import callstate.cli
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 
 #: ``(argv, definition) -> (exit code, stdout, stderr)``
@@ -14,17 +13,11 @@ RunCli = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture
-def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> RunCli:
+def run_cli(monkeypatch: pytest.MonkeyPatch, run_command: RunCli) -> RunCli:
     """Run ``callstate explore`` on a chosen definition; argparse exits become exit codes."""
-    monkeypatch.setattr(callstate.cli, "_COMMANDS", ("explore",))
 
     def run(argv: list[str], definition: MachineDefinition = CALL_MACHINE) -> tuple[int, str, str]:
         monkeypatch.setattr("callstate.cli._explore.CALL_MACHINE", definition)
-        try:
-            code = callstate.cli.main(["explore", *argv])
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out, err = capsys.readouterr()
-        return code, out, err
+        return run_command(["explore", *argv])
 
     return run

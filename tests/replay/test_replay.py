@@ -21,7 +21,6 @@ import attrs
 import orjson
 import pytest
 
-import callstate.cli
 from callstate.errors import UsageError
 from callstate.replay import BotUnreachable, Delivery, parse_header, parse_rate, replay
 
@@ -114,19 +113,9 @@ RunCli = Callable[[list[str]], tuple[int, str, str]]
 
 
 @pytest.fixture
-def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> RunCli:
+def run_cli(run_command: RunCli) -> RunCli:
     """Run ``callstate replay`` in-process; argparse exits become exit codes."""
-    monkeypatch.setattr(callstate.cli, "_COMMANDS", ("replay",))
-
-    def run(argv: list[str]) -> tuple[int, str, str]:
-        try:
-            code = callstate.cli.main(["replay", *argv])
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+    return lambda argv: run_command(["replay", *argv])
 
 
 REQUEST = b'{"request": {"method": "POST", "url": "/communications/calls/1/transfer", "body": {}}}'

@@ -11,17 +11,6 @@ import pytest
 from callstate import cli
 from callstate.simulate import jsonl, mix, simulate
 
-# Only this command's module is loaded, so these tests do not depend on the others'.
-ONLY_SIMULATE = (
-    "import sys, callstate.cli as c; c._COMMANDS = ('simulate',); sys.exit(c.main(sys.argv[1:]))"
-)
-
-
-@pytest.fixture(autouse=True)
-def only_simulate(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Register only the simulate command."""
-    monkeypatch.setattr(cli, "_COMMANDS", ("simulate",))
-
 
 def run(capsysbinary: pytest.CaptureFixture[bytes], *argv: str) -> tuple[int, bytes, str]:
     """Exit code, stdout bytes and stderr text of ``callstate simulate ...``."""
@@ -89,7 +78,7 @@ class TestProcess:
 
     def test_streams_into_a_closed_pipe(self) -> None:
         """Reading one line of a large mix and closing the pipe ends quietly with exit 0."""
-        argv = [sys.executable, "-c", ONLY_SIMULATE, "simulate", "mix", "--calls", "20000"]
+        argv = [sys.executable, "-m", "callstate", "simulate", "mix", "--calls", "20000"]
         with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
             assert proc.stdout is not None
             assert proc.stderr is not None
