@@ -85,3 +85,39 @@ class TestConcurrentIngest:
             len(tracker),
         )
         assert expected == actual
+
+
+class TestSharedCalls:
+    """Threads racing on the same calls: the lock makes each body one atomic step."""
+
+    def test_a_call_is_started_once(self) -> None:
+        """Many threads deliver the same openings (webhook retries); each call starts once."""
+        tracker = Tracker()
+        calls = [f"shared-{i}" for i in range(400)]
+        bodies = [orjson.dumps(envelope(note("incoming", change="created", call=c))) for c in calls]
+        barrier = threading.Barrier(THREADS)
+        findings: list[Finding] = []
+
+        def worker() -> None:
+            barrier.wait()
+            for body in bodies:
+                findings.extend(tracker.ingest(body))
+
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)
+        try:
+            threads = [threading.Thread(target=worker) for _ in range(THREADS)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            sys.setswitchinterval(interval)
+        expected = ([], len(calls), THREADS * len(calls), {"incoming"})
+        actual = (
+            findings,
+            tracker.calls_started,
+            tracker.notifications,
+            {tracker.state(c) for c in calls},
+        )
+        assert expected == actual
