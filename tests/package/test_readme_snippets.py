@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,3 +44,16 @@ class TestSnippets:
         )
         with pytest.raises(IllegalTransition, match="allowed events: accept_transfer"):
             call.fire("complete_transfer", kind="blind")
+
+
+class TestConsoleExamples:
+    """The README's console transcripts are what the commands print."""
+
+    def test_validate_transcript(self, run_command: Any) -> None:
+        """``callstate validate examples/violations.jsonl`` prints what the README shows."""
+        (block,) = re.findall(
+            r"```console\n\$ callstate validate (\S+)\n(.*?)```", README, flags=re.S
+        )
+        trace, shown = block
+        code, out, _err = run_command(["validate", str(REPO / trace)])
+        assert (1, shown) == (code, out)
