@@ -51,6 +51,8 @@ class Event:
     doc: str = ""
     #: The rule a validator reports when this event arrives where no transition accepts it.
     rule: str = "illegal-transition"
+    #: Why, in words, for that report.
+    refusal: str = "the machine has no transition for it"
 
     def marker(self, kind: str) -> Marker | None:
         """The marker of ``kind`` this event is recognised by, if any."""
@@ -196,12 +198,14 @@ CALL_MACHINE = MachineDefinition(
             "transferring",
             doc="Graph accepted a transfer request.",
             rule="transfer-from-non-established",
+            refusal="a transfer can only start from established",
         ),
         Event(
             "accept_transfer",
             "transferAccepted",
             doc="The target accepted the transfer.",
             rule="transfer-not-in-progress",
+            refusal="no transfer in progress",
         ),
         Event(
             "fail_transfer",
@@ -209,6 +213,7 @@ CALL_MACHINE = MachineDefinition(
             markers=(Marker(BLIND, 500, 7000), Marker(CONSULTATIVE, 500, 7700)),
             doc="The transfer failed and the call is back with the transferor.",
             rule="failure-without-transfer",
+            refusal="a transfer failure with no transfer in progress",
         ),
         Event(
             "complete_transfer",
@@ -219,6 +224,7 @@ CALL_MACHINE = MachineDefinition(
             ),
             doc="The transfer completed and the transferor's call ended.",
             rule="success-without-transfer",
+            refusal="a transfer success with no transfer in progress",
         ),
         Event("hang_up", "terminating", doc="The call is being torn down."),
         Event("terminate", "terminated", doc="The call ended (``deleted``)."),

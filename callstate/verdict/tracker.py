@@ -40,13 +40,6 @@ _CHANGE_TYPES: Final = {"created": "created", "updated": "updated", "deleted": "
 _OPERATION_STATUSES: Final = {
     s.lower(): s for s in ("notStarted", "running", "completed", "failed", "unknownFutureValue")
 }
-_EXPLAIN: Final = {
-    "transfer-not-in-progress": "no transfer in progress",
-    "transfer-from-non-established": "a transfer can only start from established",
-    "failure-without-transfer": "a transfer failure with no transfer in progress",
-    "success-without-transfer": "a transfer success with no transfer in progress",
-    "illegal-transition": "the machine has no transition for it",
-}
 _MISSING: Final = object()
 #: At most this many classified (state, codes, reason) combinations are remembered.
 _SIGNAL_CACHE: Final = 1024
@@ -161,7 +154,7 @@ class Tracker:
         self._states_lower = {s.lower(): s for s in definition.states}
         self._reports = {e.name: e.reports for e in definition.events}
         self._marked = {e.name for e in definition.events if e.markers}
-        self._rules = {e.name: e.rule for e in definition.events}
+        self._refusals = {e.name: (e.rule, e.refusal) for e in definition.events}
         #: state -> (event, None) for a notification with no result or reason: the common case.
         self._plain: dict[str, tuple[str, str | None]] = {
             s: (e, None) for s, e in self._classifier.plain.items()
@@ -796,13 +789,13 @@ class Tracker:
             if violation is None:
                 if call.fp is not None and call.fp == _fingerprint(n):
                     return
-                rule = self._rules[event]
+                rule, refusal = self._refusals[event]
                 violation = Violation(
                     where,
                     call_id,
                     rule,
                     f"{self._received(raw, deleted, code, subcode, reason)} while {source}: "
-                    f"{_EXPLAIN.get(rule, rule)}",
+                    f"{refusal}",
                     source,
                     raw,
                 )
