@@ -10,26 +10,31 @@ leave only their id and a fingerprint in a bounded set.
 from __future__ import annotations
 
 import threading
-import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any, Final, cast
 
-import attrs
 import orjson
 
-from callstate.errors import CallstateError, ParseError, UsageError
+from callstate.errors import ParseError, UsageError
 from callstate.graph.resource_url import ResourceRef, parse_resource_url
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.machine.signal import Classifier, SignalError
 from callstate.machine.table import compile_table
 from callstate.transfer import validate_transfer_request
+from callstate.verdict._history import HistoryPacking, HistoryStep
+from callstate.verdict._notice import (
+    MAX_BODY_BYTES,
+    Malformed,
+    check_operation,
+    check_participants,
+    fingerprint,
+    oversize,
+    read_result,
+)
 from callstate.verdict.finding import CallWarning, Finding, Violation
 
 __all__ = ["MAX_BODY_BYTES", "HistoryStep", "StepObserver", "Tracker"]
-
-#: Bodies larger than this are reported as malformed, not parsed.
-MAX_BODY_BYTES: Final = 1 << 20
 
 _CALLS: Final = "/communications/calls/"
 _CALLS_PATH: Final = _CALLS[:-1]
@@ -37,21 +42,9 @@ _CALLS_PATH: Final = _CALLS[:-1]
 _FAST_CHANGE_TYPES: Final = ("updated", "created", "deleted")
 _CALLS_LEN: Final = len(_CALLS)
 _CHANGE_TYPES: Final = {"created": "created", "updated": "updated", "deleted": "deleted"}
-_OPERATION_STATUSES: Final = {
-    s.lower(): s for s in ("notStarted", "running", "completed", "failed", "unknownFutureValue")
-}
 _MISSING: Final = object()
 #: At most this many classified (state, codes, reason) combinations are remembered.
 _SIGNAL_CACHE: Final = 1024
-
-
-@attrs.frozen
-class HistoryStep:
-    """One step a call took; ``event`` is ``None`` for the state a call was first seen in."""
-
-    event: str | None
-    source: str | None
-    dest: str
 
 
 #: Called for every step a call takes:
@@ -71,46 +64,6 @@ class _Call:
         #: Fingerprint of the last notification, kept only when its repeat would be illegal.
         self.fp: int | None = None
         self.hist = 0
-
-
-class _Malformed(CallstateError):
-    """Internal: a notification's shape is wrong; reported as rule ``malformed``."""
-
-    def __init__(self, pointer: str, message: str) -> None:
-        self.pointer = pointer
-        self.message = message
-        super().__init__(f"{pointer or '/'}: {message}")
-
-
-def _fingerprint(notification: object) -> int:
-    """CRC-32 and length of the canonical JSON: stable across processes, unlike ``hash``,
-    so a snapshot restored by another instance still recognises a retry."""
-    try:
-        data = orjson.dumps(notification, option=orjson.OPT_SORT_KEYS)
-    except orjson.JSONEncodeError as exc:
-        raise _Malformed("", f"cannot be compared with the previous notification: {exc}") from None
-    return zlib.crc32(data) | len(data) << 32
-
-
-def _oversize(text: bytes | str | bytearray | memoryview) -> bool:
-    """Longer than 1 MiB, not counting trailing whitespace such as the line's own newline."""
-    tail = text[MAX_BODY_BYTES:]
-    return bool((bytes(tail) if type(tail) is memoryview else tail).strip())
-
-
-def _at(many: bool, index: int) -> str:
-    """The pointer of a sub-resource's ``resourceData`` item, built only when needed."""
-    return f"/resourceData/{index}" if many else "/resourceData"
-
-
-def _as_int(value: object, pointer: str) -> int | None:
-    if value is None:
-        return None
-    if type(value) is int:
-        return value
-    if type(value) is str and value.isdigit() and value.isascii():
-        return int(value)
-    raise _Malformed(pointer, f"expected an integer or a digit string, got {value!r}")
 
 
 class Tracker:
@@ -162,12 +115,10 @@ class Tracker:
         #: The signal of a ``deleted`` notification with no state: the call ended.
         self._end_signal = self._plain[self._classifier.ended]
         self._final = definition.final
-        self._state_ix = {s: i for i, s in enumerate(definition.states)}
-        self._event_ix = {e.name: i + 2 for i, e in enumerate(definition.events)}
-        self._state_bits = max(1, (len(definition.states) - 1).bit_length())
-        self._width = self._state_bits + (len(definition.events) + 1).bit_length()
-        #: One step more than ``history_limit``: the oldest kept step's source.
-        self._hist_mask = (1 << (self._width * (history_limit + 1))) - 1
+        self._packing = HistoryPacking(definition, history_limit)
+        # The hot paths do the packing's arithmetic inline, from these.
+        self._width = self._packing.width
+        self._hist_mask = self._packing.mask
         #: state -> exact state string -> (dest, history code or 0 for an update, repeat illegal)
         self._fast_steps: dict[str, dict[str, tuple[str, int, bool]]] = {
             s: {} for s in definition.states
@@ -176,7 +127,7 @@ class Tracker:
             if kind is None and dest not in self._final and event not in self._marked:
                 code = 0
                 if transition is not None:
-                    code = (self._event_ix[event] << self._state_bits) | self._state_ix[dest]
+                    code = self._packing.code(event, dest)
                 illegal = (dest, event, None) not in self._table
                 self._fast_steps[source][self._reports[event]] = (dest, code, illegal)
         #: signal -> (dest, history code) of a call's first notification that needs no fingerprint
@@ -184,7 +135,7 @@ class Tracker:
         for (state, event, kind), (dest, _transition) in self._table.items():
             opened = self._reports[event]
             if opened == dest == state and opened not in self._final:
-                code = (1 << self._state_bits) | self._state_ix[opened]
+                code = self._packing.code(None, opened)
                 self._openings[(event, kind)] = (opened, code & self._hist_mask)
         #: Classified result-bearing notifications: few distinct (state, codes, reason) recur.
         self._signals: dict[tuple[object, ...], tuple[str, str | None] | None] = {}
@@ -227,7 +178,7 @@ class Tracker:
             pass
         elif shape is bytes or shape is str or isinstance(body, bytearray | memoryview):
             text = cast("bytes | str | bytearray | memoryview", body)
-            if len(text) > MAX_BODY_BYTES and _oversize(text):
+            if len(text) > MAX_BODY_BYTES and oversize(text):
                 out.append(
                     Violation(where, None, "malformed", f"body over 1 MiB ({len(text)} bytes)")
                 )
@@ -257,7 +208,7 @@ class Tracker:
             return False
         try:
             return self._fast(value[0])
-        except _Malformed:
+        except Malformed:
             return False  # nothing was changed yet: the full path reports it, located
 
     def _read_stream(self, stream: IO[bytes], out: list[Finding]) -> int:
@@ -292,7 +243,7 @@ class Tracker:
                         if fast(value[0]):
                             taken += 1
                             continue
-                    except _Malformed:
+                    except Malformed:
                         pass  # nothing was changed yet: the full path reports it
             self._ingest(body, out, count, fast=False)
         self.bodies += taken
@@ -312,7 +263,7 @@ class Tracker:
         """The last ``history_limit`` steps of a live call, oldest first."""
         with self._lock:
             call = self._live.get(call_id)
-            return () if call is None else self._decode_history(call.hist)
+            return () if call is None else self._packing.unpack(call.hist)
 
     def live_calls(self) -> Iterator[str]:
         """Ids of live calls, longest idle first (a snapshot: safe to iterate while ingesting)."""
@@ -448,7 +399,7 @@ class Tracker:
                     return self._fast_step(call_id, call, self._plain.get(raw), n)
                 dest, code, repeat_illegal = step
                 if code:
-                    fp = _fingerprint(n) if repeat_illegal else None
+                    fp = fingerprint(n) if repeat_illegal else None
                     call.state = dest
                     call.fp = fp
                     call.hist = ((call.hist << self._width) | code) & self._hist_mask
@@ -596,7 +547,7 @@ class Tracker:
     ) -> None:
         try:
             self._notification(n, where, out)
-        except _Malformed as exc:
+        except Malformed as exc:
             base = prefix if index is None else f"{prefix}{index}"
             call_id = None
             if type(n) is dict:
@@ -612,13 +563,13 @@ class Tracker:
 
     def _notification(self, n: object, where: int, out: list[Finding]) -> None:
         if type(n) is not dict:
-            raise _Malformed("", "expected a commsNotification object")
+            raise Malformed("", "expected a commsNotification object")
         change = n.get("changeType")
         if type(change) is not str:
-            raise _Malformed("/changeType", f"expected a string, got {change!r}")
+            raise Malformed("/changeType", f"expected a string, got {change!r}")
         change_type = _CHANGE_TYPES.get(change) or _CHANGE_TYPES.get(change.lower())
         if change_type is None:
-            raise _Malformed(
+            raise Malformed(
                 "/changeType", f"unknown changeType {change!r} (created, updated or deleted)"
             )
         field = "resourceUrl"
@@ -627,7 +578,7 @@ class Tracker:
             field = "resource"
             url = n.get(field)
         if type(url) is not str:
-            raise _Malformed(f"/{field}", f"expected a resource URL string, got {url!r}")
+            raise Malformed(f"/{field}", f"expected a resource URL string, got {url!r}")
         if url.startswith(_CALLS) and len(url) > _CALLS_LEN and url.find("/", _CALLS_LEN) < 0:
             # The canonical call URL, most of the traffic: skip building a ResourceRef.
             self.notifications += 1
@@ -636,7 +587,7 @@ class Tracker:
         try:
             ref = parse_resource_url(url)
         except ParseError as exc:
-            raise _Malformed(f"/{field}", exc.message) from None
+            raise Malformed(f"/{field}", exc.message) from None
         self.notifications += 1
         data = n.get("resourceData")
         if ref.kind == "call":
@@ -647,52 +598,14 @@ class Tracker:
     # -- sub-resources: checked for shape, never move the call ------------------
 
     def _part(self, ref: ResourceRef, data: object) -> None:
-        """An operation's or the roster's notification; ``_Malformed`` if its shape is wrong."""
+        """An operation's or the roster's notification; ``Malformed`` if its shape is wrong."""
         if ref.kind == "operation":
-            self._operation(data)
+            check_operation(data)
         else:
-            self._participants(data)
+            check_participants(data)
         if ref.call_id in self._live:
             # Activity on a sub-resource keeps its call from being evicted as idle.
             self._live.move_to_end(ref.call_id)
-
-    def _operation(self, data: object) -> None:
-        if data is None:
-            return
-        many = type(data) is list
-        items: list[Any] = data if type(data) is list else [data]
-        for i, op in enumerate(items):
-            if type(op) is not dict:
-                raise _Malformed(_at(many, i), "expected a commsOperation object")
-            status = op.get("status")
-            if status is not None and (
-                type(status) is not str or status.lower() not in _OPERATION_STATUSES
-            ):
-                raise _Malformed(
-                    f"{_at(many, i)}/status",
-                    f"expected notStarted, running, completed or failed, got {status!r}",
-                )
-            info = op.get("resultInfo")
-            if info is not None:
-                self._result(info, f"{_at(many, i)}/resultInfo")
-
-    def _participants(self, data: object) -> None:
-        items = data if type(data) is list else [data]
-        for i, participant in enumerate(items):
-            if type(participant) is not dict:
-                raise _Malformed(f"/resourceData/{i}", "expected a participant object")
-
-    def _result(self, info: object, at: str) -> tuple[int | None, int | None]:
-        if info is None:
-            return None, None
-        if type(info) is not dict:
-            raise _Malformed(at, "expected a resultInfo object")
-        subcode = info.get("subcode")
-        key = "subcode"
-        if subcode is None:
-            key = "subCode"
-            subcode = info.get(key)
-        return _as_int(info.get("code"), f"{at}/code"), _as_int(subcode, f"{at}/{key}")
 
     # -- calls --------------------------------------------------------------------
 
@@ -707,17 +620,17 @@ class Tracker:
     ) -> None:
         if type(data) is list:
             if len(data) != 1:
-                raise _Malformed("/resourceData", "a call's resourceData array must hold one call")
+                raise Malformed("/resourceData", "a call's resourceData array must hold one call")
             data = data[0]
         if data is None:
             data = {}
         elif type(data) is not dict:
-            raise _Malformed("/resourceData", "expected a call object")
+            raise Malformed("/resourceData", "expected a call object")
         raw = data.get("state")
         state = None
         if raw is not None:
             if type(raw) is not str:
-                raise _Malformed("/resourceData/state", f"expected a string, got {raw!r}")
+                raise Malformed("/resourceData/state", f"expected a string, got {raw!r}")
             state = self._states.get(raw) or self._states_lower.get(raw.lower())
             if state is None:
                 out.append(
@@ -733,12 +646,10 @@ class Tracker:
         info = data.get("resultInfo")
         code = subcode = None
         if info is not None:
-            code, subcode = self._result(info, "/resourceData/resultInfo")
+            code, subcode = read_result(info, "/resourceData/resultInfo")
         reason = data.get("terminationReason")
         if reason is not None and type(reason) is not str:
-            raise _Malformed(
-                "/resourceData/terminationReason", f"expected a string, got {reason!r}"
-            )
+            raise Malformed("/resourceData/terminationReason", f"expected a string, got {reason!r}")
         deleted = change_type == "deleted"
         signal: tuple[str, str | None] | None = None
         violation: Violation | None = None
@@ -750,14 +661,14 @@ class Tracker:
             )
         call = self._live.get(call_id)
         if call is not None and violation is not None:
-            if call.fp is not None and call.fp == _fingerprint(n):
+            if call.fp is not None and call.fp == fingerprint(n):
                 self._live.move_to_end(call_id)
                 return
             out.append(violation)
         if call is None:
             ended_fp = self._ended.get(call_id, _MISSING)
             if ended_fp is not _MISSING:
-                if _fingerprint(n) != ended_fp:
+                if fingerprint(n) != ended_fp:
                     out.append(
                         Violation(
                             where,
@@ -776,7 +687,7 @@ class Tracker:
         else:
             self._live.move_to_end(call_id)
         if signal is None:
-            call.fp = None if violation is None else _fingerprint(n)
+            call.fp = None if violation is None else fingerprint(n)
             return
         event, kind = signal
         if call.state is None:
@@ -787,7 +698,7 @@ class Tracker:
         if step is None:
             # After a reported misplaced marker, no second finding for the same notification.
             if violation is None:
-                if call.fp is not None and call.fp == _fingerprint(n):
+                if call.fp is not None and call.fp == fingerprint(n):
                     return
                 rule, refusal = self._refusals[event]
                 violation = Violation(
@@ -815,7 +726,7 @@ class Tracker:
                 )
                 out.append(violation)
             if step[1] is None:
-                call.fp = None if violation is None else _fingerprint(n)
+                call.fp = None if violation is None else fingerprint(n)
                 return
         if event in self._marked:
             call.kind = None
@@ -904,7 +815,7 @@ class Tracker:
         event = signal[0] if source is not None else None
         final = dest in self._final
         repeat_reported = violation is not None or (dest, *signal) not in self._table
-        fp = _fingerprint(n) if final or repeat_reported else None
+        fp = fingerprint(n) if final or repeat_reported else None
         if self.on_step is not None:
             self.on_step(where, call_id, event, signal[1], source, dest, violation)
         if final:
@@ -920,8 +831,7 @@ class Tracker:
         call.state = dest
         call.fp = fp
         if self.history_limit:
-            code = (1 if event is None else self._event_ix[event]) << self._state_bits
-            call.hist = ((call.hist << self._width) | code | self._state_ix[dest]) & self._hist_mask
+            call.hist = self._packing.push(call.hist, self._packing.code(event, dest))
 
     # -- requests -------------------------------------------------------------------
 
@@ -1002,23 +912,3 @@ class Tracker:
         if reason is not None:
             text += f" {reason}"
         return text
-
-    def _decode_history(self, hist: int) -> tuple[HistoryStep, ...]:
-        events = [e.name for e in self.definition.events]
-        mask = (1 << self._width) - 1
-        codes = []
-        while hist:
-            codes.append(hist & mask)
-            hist >>= self._width
-        steps: list[HistoryStep] = []
-        source: str | None = None
-        state_mask = (1 << self._state_bits) - 1
-        if len(codes) > self.history_limit:
-            source = self.definition.states[codes.pop() & state_mask]
-        for code in reversed(codes):
-            event_ix = code >> self._state_bits
-            dest = self.definition.states[code & ((1 << self._state_bits) - 1)]
-            event = None if event_ix == 1 else events[event_ix - 2]
-            steps.append(HistoryStep(event, source, dest))
-            source = dest
-        return tuple(steps)
