@@ -1,13 +1,11 @@
 """The spec's JSON bodies as test parameters, read from the spec file at collection time.
 
 Parametrising needs the blocks before fixtures exist, so this reads the file
-itself, from the same place as ``tests/conftest.py``: ``$CALLSTATE_SPEC`` or
-``../shared/reference/call-transfer.md`` beside the repository.
+itself, found as ``tests/conftest.py`` finds it (``spec_file``).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -15,14 +13,10 @@ from typing import Any
 import orjson
 import pytest
 
-_REPO = Path(__file__).resolve().parents[2]
+from tests.conftest import spec_file
+
 _FENCE = re.compile(r"^```(json|http)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 _HEADING = re.compile(r"^#{2,4} (.+)$", re.MULTILINE)
-
-
-def _spec_location() -> Path:
-    override = os.environ.get("CALLSTATE_SPEC")
-    return Path(override) if override else _REPO.parent / "shared/reference/call-transfer.md"
 
 
 def spec_blocks(path: Path) -> list[tuple[str, str, Any]]:
@@ -48,5 +42,5 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Parametrise ``spec_notification`` and ``spec_request`` over the spec's bodies."""
     for name, kind in (("spec_notification", "notification"), ("spec_request", "request")):
         if name in metafunc.fixturenames:
-            blocks = [(i, d) for i, k, d in spec_blocks(_spec_location()) if k == kind]
+            blocks = [(i, d) for i, k, d in spec_blocks(spec_file()) if k == kind]
             metafunc.parametrize(name, [d for _, d in blocks], ids=[i for i, _ in blocks])

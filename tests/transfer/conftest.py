@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
 import attrs
 import pytest
 
-_REPO = Path(__file__).resolve().parents[2]
+from tests.conftest import spec_file
+
 _HTTP_BLOCK = re.compile(r"^```http\n(.*?)^```", re.MULTILINE | re.DOTALL)
 _EXAMPLE = re.compile(r"^### Example (\d+)", re.MULTILINE)
 
@@ -25,9 +25,8 @@ class SpecRequest:
 
 
 def spec_path() -> Path:
-    """The spec file: ``../shared/reference/call-transfer.md`` from the repo, or $CALLSTATE_SPEC."""
-    override = os.environ.get("CALLSTATE_SPEC")
-    return Path(override) if override else _REPO.parent / "shared/reference/call-transfer.md"
+    """The spec file, found as every test finds it."""
+    return spec_file()
 
 
 def _block_type(text: str, start: int) -> str:
