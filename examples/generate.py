@@ -34,6 +34,7 @@ MIXED_CALLS = 12
 
 _FREEDOMS = (
     ("late_establishing", "establishing late"),
+    ("ringing", "ringing"),
     ("string_codes", "string codes"),
     ("request", "request record"),
     ("participants", "participants"),
@@ -140,6 +141,8 @@ def _write(path: Path, lines: Iterable[bytes]) -> None:
 def _describe(plan: Plan) -> str:
     parts = [f"media-inactive {plan.media_inactive}", plan.subcode_key]
     parts += [label for name, label in _FREEDOMS if getattr(plan, name)]
+    if plan.hold != "none":
+        parts.append(f"hold ({plan.hold})")
     if plan.outcome == "failure":
         parts.append(f"fails from {plan.fail_from}")
     if plan.retry is not None:

@@ -19,6 +19,7 @@ from callstate.simulate._payload import (
 from callstate.simulate._plan import (
     CALL_END_CODES,
     ENDINGS,
+    HOLDS,
     MEDIA_PLACEMENTS,
     OUTCOMES,
     SCENARIOS,
@@ -35,6 +36,7 @@ from callstate.simulate._stream import MIX, jsonl, mix, plans, simulate
 __all__ = [
     "CALL_END_CODES",
     "ENDINGS",
+    "HOLDS",
     "MEDIA_PLACEMENTS",
     "MIX",
     "OPERATIONS",

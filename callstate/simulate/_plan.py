@@ -31,6 +31,7 @@ from callstate.simulate._payload import (
 __all__ = [
     "CALL_END_CODES",
     "ENDINGS",
+    "HOLDS",
     "MEDIA_PLACEMENTS",
     "OUTCOMES",
     "SCENARIOS",
@@ -55,6 +56,9 @@ MEDIA_PLACEMENTS: Final = ("before", "after", "none")
 #: How a call still live at the end is ended: ``terminating`` then ``deleted``, straight
 #: ``deleted`` with state terminated, or ``deleted`` with no state.
 ENDINGS: Final = ("terminating", "deleted", "deleted-bare")
+#: A hold while the call is up: none, put on hold then resumed, or ended while on hold
+#: (a call with no transfer only).
+HOLDS: Final = ("none", "resumed", "ends")
 #: A transfer fails from ``transferring`` or from ``transferAccepted``.
 FAIL_FROM: Final = ("transferring", "transferAccepted")
 #: Codes of normal call ends (Graph reference, "call: delete") and what they mean.
@@ -124,6 +128,11 @@ class Plan:
     outcome: str = attrs.field(default="success", validator=_one_of(OUTCOMES))
     #: ``establishing`` arrives after ``established``.
     late_establishing: bool = False
+    #: The far end rings (beta's ``ringing``) before the call is up; late too with
+    #: ``late_establishing``.
+    ringing: bool = False
+    #: A hold while the call is up, see :data:`HOLDS` (reject and redirect have none).
+    hold: str = attrs.field(default="none", validator=_one_of(HOLDS))
     media_inactive: str = attrs.field(default="none", validator=_one_of(MEDIA_PLACEMENTS))
     fail_from: str = attrs.field(default="transferAccepted", validator=_one_of(FAIL_FROM))
     retry: str | None = attrs.field(default=None, validator=_one_of((None, *OUTCOMES)))
@@ -161,6 +170,8 @@ class Plan:
             raise UsageError("retry", "a second transfer follows only a failed first one")
         if self.scenario == "hang-up" and self.ending is None:
             raise UsageError("ending", "a hang-up needs an ending")
+        if self.hold == "ends" and self.scenario != "hang-up":
+            raise UsageError("hold", "only a hang-up can end while on hold")
 
     @property
     def kind(self) -> str | None:
@@ -234,8 +245,17 @@ def _script(plan: Plan) -> list[_Step]:
         steps.append(_Step("event", "redirect"))
         _ending(plan, steps)
         return steps
-    opening = ("connect", "establish") if plan.late_establishing else ("establish", "connect")
+    if plan.late_establishing:
+        opening = ("connect", "establish", "ring") if plan.ringing else ("connect", "establish")
+    else:
+        opening = ("establish", "ring", "connect") if plan.ringing else ("establish", "connect")
     steps += [_Step("event", name) for name in opening]
+    if plan.hold != "none":
+        steps.append(_Step("event", "hold"))
+        if plan.hold == "ends":
+            _ending(plan, steps)
+            return steps
+        steps.append(_Step("event", "connect"))
     if plan.participants:
         steps.append(_Step("participants"))
     if plan.operation is not None:
@@ -390,6 +410,13 @@ def random_plan(
         client_context=_uuid(rng),
         operation_id=_uuid(rng),
         caller_id=_uuid(rng),
+    )
+    plan = attrs.evolve(
+        plan,
+        ringing=rand() < 0.2,
+        hold=("ends" if scenario == "hang-up" and rand() < 0.5 else "resumed")
+        if rand() < 0.2
+        else "none",
     )
     dups = frozenset(p for p in duplicable(plan) if rand() < 0.08)
     return attrs.evolve(plan, duplicates=dups) if dups else plan

@@ -30,6 +30,7 @@ from callstate.machine.table import TransitionTable, compile_table, signals as d
 from callstate.simulate import (
     CALL_END_CODES,
     ENDINGS,
+    HOLDS,
     MEDIA_PLACEMENTS,
     OPERATIONS,
     OUTCOMES,
@@ -104,6 +105,8 @@ def _plans(
         call_id=call_id if call_id is not None else str(draw(st.uuids())),
         outcome=outcome,
         late_establishing=draw(st.booleans()),
+        ringing=draw(st.booleans()),
+        hold=draw(st.sampled_from(HOLDS if scenario == "hang-up" else HOLDS[:2])),
         media_inactive=draw(st.sampled_from(MEDIA_PLACEMENTS)),
         fail_from=draw(st.sampled_from(_fail_sources(CALL_MACHINE))),
         retry=retry,
@@ -129,7 +132,8 @@ def plans(
 ) -> st.SearchStrategy[Plan]:
     """Every choice for one call: scenario, outcome and every documented freedom.
 
-    Freedoms: establishing/established order, media-inactive before or after
+    Freedoms: establishing/established order, ringing, a hold (resumed, or ended on
+    hold for a hang-up), media-inactive before or after
     transferAccepted, ``subcode``/``subCode``, string codes, request records,
     operations and rosters, a retried transfer, the ending and its code, and
     duplicate deliveries. A call usually ends; ``ending=None`` leaves it live, as a

@@ -247,6 +247,8 @@ class TestFreedoms:
         plans = [p for p in every_plan() if p.kind is not None]
         expected = {
             "late_establishing": {True, False},
+            "ringing": {True, False},
+            "hold": {"none", "resumed"},
             "media_inactive": set(MEDIA_PLACEMENTS),
             "fail_from": {"transferring", "transferAccepted"},
             "retry": {None, *OUTCOMES},
@@ -271,6 +273,37 @@ class TestFreedoms:
             assert opening == [e for e, _ in expect(plan).events[1:3]]
             reported = [CALL_MACHINE.event(e).reports for e in opening]
             assert reported == states(build(plan))[1:3]
+
+    @pytest.mark.parametrize(
+        ("late", "opening"),
+        [
+            (False, ["establish", "ring", "connect"]),
+            (True, ["connect", "establish", "ring"]),
+        ],
+    )
+    def test_ringing(self, late: bool, opening: list[str]) -> None:
+        """The far end rings before the call is up; late, it changes nothing."""
+        plan = Plan(scenario="hang-up", call_id=CALL, ringing=True, late_establishing=late)
+        assert opening == [e for e, _ in expect(plan).events[1:4]]
+        assert [CALL_MACHINE.event(e).reports for e in opening] == states(build(plan))[1:4]
+
+    @pytest.mark.parametrize(
+        ("scenario", "hold", "events", "final"),
+        [
+            ("blind-user", "resumed", ["hold", "connect", "transfer"], "terminated"),
+            ("hang-up", "ends", ["hold", "hang_up", "terminate"], "terminated"),
+        ],
+    )
+    def test_hold(self, scenario: str, hold: str, events: list[str], final: str) -> None:
+        """A hold is resumed before a transfer, or a hang-up ends the call on hold."""
+        plan = Plan(scenario=scenario, call_id=CALL, hold=hold)
+        expected = expect(plan)
+        assert (events, final) == ([e for e, _ in expected.events[3:6]], expected.final_state)
+
+    def test_only_a_hang_up_ends_on_hold(self) -> None:
+        """A transfer needs the call back from hold: ``hold="ends"`` is refused elsewhere."""
+        with pytest.raises(UsageError, match="hold"):
+            Plan(scenario="blind-user", call_id=CALL, hold="ends")
 
     @pytest.mark.parametrize(
         ("placement", "outcome", "expected"),
