@@ -61,14 +61,14 @@ def _at(many: bool, index: int) -> str:
     return f"/resourceData/{index}" if many else "/resourceData"
 
 
-def _as_int(value: object, pointer: str) -> int | None:
+def _as_int(value: object, at: str, key: str) -> int | None:
     if value is None:
         return None
     if type(value) is int:
         return value
     if type(value) is str and value.isdigit() and value.isascii():
         return int(value)
-    raise Malformed(pointer, f"expected an integer or a digit string, got {value!r}")
+    raise Malformed(f"{at}/{key}", f"expected an integer or a digit string, got {value!r}")
 
 
 def check_operation(data: object) -> None:
@@ -112,4 +112,4 @@ def read_result(info: object, at: str) -> tuple[int | None, int | None]:
     if subcode is None:
         key = "subCode"
         subcode = info.get(key)
-    return _as_int(info.get("code"), f"{at}/code"), _as_int(subcode, f"{at}/{key}")
+    return _as_int(info.get("code"), at, "code"), _as_int(subcode, at, key)

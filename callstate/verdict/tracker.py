@@ -40,7 +40,6 @@ _CALLS: Final = "/communications/calls/"
 _CALLS_PATH: Final = _CALLS[:-1]
 #: Exact-case change types the fast path takes (a tuple: membership never hashes the value).
 _FAST_CHANGE_TYPES: Final = ("updated", "created", "deleted")
-_CALLS_LEN: Final = len(_CALLS)
 _CHANGE_TYPES: Final = {"created": "created", "updated": "updated", "deleted": "deleted"}
 _MISSING: Final = object()
 #: At most this many classified (state, codes, reason) combinations are remembered.
@@ -452,23 +451,10 @@ class Tracker:
             return self._plain.get(raw)
         if raw is not None and raw not in self._states:
             return None
-        info = data.get("resultInfo")
-        code = subcode = None
-        if info is not None:
-            if type(info) is not dict:
-                return None
-            code = info.get("code")
-            subcode = info.get("subcode")
-            if subcode is None:
-                subcode = info.get("subCode")
-            if type(code) is str and code.isdigit() and code.isascii():
-                code = int(code)
-            if type(subcode) is str and subcode.isdigit() and subcode.isascii():
-                subcode = int(subcode)
-            if (code is not None and type(code) is not int) or (
-                subcode is not None and type(subcode) is not int
-            ):
-                return None
+        try:
+            code, subcode = read_result(data.get("resultInfo"), "/resourceData/resultInfo")
+        except Malformed:
+            return None  # the full path reports it, located
         reason = data.get("terminationReason")
         if reason is not None and type(reason) is not str:
             return None
@@ -579,11 +565,6 @@ class Tracker:
             url = n.get(field)
         if type(url) is not str:
             raise Malformed(f"/{field}", f"expected a resource URL string, got {url!r}")
-        if url.startswith(_CALLS) and len(url) > _CALLS_LEN and url.find("/", _CALLS_LEN) < 0:
-            # The canonical call URL, most of the traffic: skip building a ResourceRef.
-            self.notifications += 1
-            self._call(url[_CALLS_LEN:], change_type, n.get("resourceData"), n, where, out)
-            return
         try:
             ref = parse_resource_url(url)
         except ParseError as exc:
