@@ -1,0 +1,146 @@
+"""The rule catalogue: every rule id callstate can report, declared once.
+
+Each rule has a severity and a one-line explanation. The rules a machine
+definition refuses events with (``Event.rule``) come from the definition itself,
+so :func:`catalogue` merges them in; everything else is declared here. The CLI's
+``callstate rules``, SARIF output and the README's table all read this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Final, Literal
+
+import attrs
+
+if TYPE_CHECKING:
+    from callstate.machine.definition import MachineDefinition
+
+__all__ = ["RULES", "Catalogue", "Rule", "Severity", "catalogue"]
+
+#: How bad a finding is: a violation fails ``validate``; a warning does not.
+Severity = Literal["violation", "warning"]
+
+#: What a rule judges: a webhook notification, a request the bot sent, or the trace as a whole.
+Subject = Literal["notification", "request", "trace"]
+
+
+@attrs.frozen(kw_only=True)
+class Rule:
+    """One rule id, what it judges, how bad it is, and why it exists, in one line."""
+
+    id: str
+    severity: Severity
+    subject: Subject
+    summary: str
+
+    def to_json(self) -> dict[str, str]:
+        """``{"id", "severity", "subject", "summary"}``, as ``callstate rules --format json``."""
+        return {
+            "id": self.id,
+            "severity": self.severity,
+            "subject": self.subject,
+            "summary": self.summary,
+        }
+
+
+def _v(id: str, subject: Subject, summary: str) -> Rule:
+    return Rule(id=id, severity="violation", subject=subject, summary=summary)
+
+
+def _w(id: str, subject: Subject, summary: str) -> Rule:
+    return Rule(id=id, severity="warning", subject=subject, summary=summary)
+
+
+#: The rules that do not come from a machine definition's refusals.
+RULES: Final[tuple[Rule, ...]] = (
+    # notifications
+    _v("malformed", "notification", "a line that is not a webhook body or request record"),
+    _v(
+        "terminated-is-absorbing",
+        "notification",
+        "anything but an exact duplicate arrived after the call ended",
+    ),
+    _v(
+        "misplaced-marker",
+        "notification",
+        "a transfer-result marker arrived with a state it does not belong to",
+    ),
+    _v(
+        "transfer-kind-mismatch",
+        "notification",
+        "a transfer ended with the result of another kind than its request asked for",
+    ),
+    _v("strict-start", "notification", "--strict: the call's first state is not the initial one"),
+    _w("unknown-state", "notification", "a state the machine does not know; the call stays put"),
+    _w("evicted", "trace", "more live calls than the limit: the longest-idle one is dropped"),
+    # requests
+    _v("invalid-request", "request", "a request record whose method or URL is not a request"),
+    _v("wrong-type", "request", "a field (or the body) has the wrong JSON type"),
+    _v("required", "request", "a required field is missing"),
+    _v("empty-string", "request", "a string that must say something is empty"),
+    _v("party-count", "request", "an identity names no party, or more than one"),
+    _v("client-context-too-long", "request", "clientContext is over 256 characters"),
+    _v("unknown-endpoint-type", "request", "endpointType is not a value a client may send"),
+    _v("not-e164", "request", "a phone identity's id is not an E.164 number"),
+    _v(
+        "pstn-needs-application-instance",
+        "request",
+        "a PSTN target, but the caller is an application",
+    ),
+    _v("tenant-mismatch", "request", "the transferee's and the target's tenants differ"),
+    _v("invalid-path", "request", "the request's path is not a transfer endpoint"),
+    _w("deprecated-path", "request", "the request uses the deprecated /app path"),
+    _v("delegated-permission", "request", "delegated permissions are not supported"),
+    _v("missing-permission", "request", "the application permission is not Calls.Initiate.All"),
+)
+
+
+@attrs.frozen
+class Catalogue:
+    """The rules of one machine definition: :data:`RULES` plus the definition's refusals."""
+
+    rules: tuple[Rule, ...]
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self.by_id
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        return self.by_id[rule_id]
+
+    @property
+    def by_id(self) -> Mapping[str, Rule]:
+        """The rules by id."""
+        return {r.id: r for r in self.rules}
+
+    def to_json(self) -> list[dict[str, str]]:
+        """Every rule as :meth:`Rule.to_json`, in catalogue order."""
+        return [r.to_json() for r in self.rules]
+
+
+_CACHE: dict[int, tuple[MachineDefinition, Catalogue]] = {}
+
+
+def catalogue(definition: MachineDefinition | None = None) -> Catalogue:
+    """Every rule a tracker running ``definition`` (the call machine by default) can report."""
+    from callstate.machine.definition import CALL_MACHINE
+
+    definition = CALL_MACHINE if definition is None else definition
+    cached = _CACHE.get(id(definition))
+    if cached is not None and cached[0] is definition:
+        return cached[1]
+    rules = list(RULES)
+    known = {r.id for r in rules}
+    for event in definition.events:
+        if event.rule not in known:
+            known.add(event.rule)
+            rules.append(_v(event.rule, "notification", event.refusal))
+    result = Catalogue(tuple(rules))
+    _CACHE[id(definition)] = (definition, result)
+    return result
