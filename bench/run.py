@@ -285,24 +285,17 @@ def event_sequence(bodies: Sequence[Any]) -> tuple[list[Op], list[Any]]:
     The steps are the one sequence every engine replays; the tracker replays the
     bodies that carry them (one notification each), so all do the same events.
     """
-    from callstate.verdict import Tracker, Violation
+    from callstate.verdict import Tracker
 
     ops: list[Op] = []
     carriers: list[Any] = []
 
-    def record(
-        line: int,
-        call_id: str,
-        event: str | None,
-        kind: str | None,
-        source: str | None,
-        dest: str,
-        bad: Violation | None,
-    ) -> None:
-        if bad is not None:
-            raise SystemExit(f"bench: the mix has a violation at body {line}: {bad}")
-        ops.append((call_id, event, kind, dest))
-        carriers.append(bodies[line])
+    def record(step: Any) -> None:
+        if step.violation is not None:
+            bad = step.violation
+            raise SystemExit(f"bench: the mix has a violation at body {step.line}: {bad}")
+        ops.append((step.call_id, step.event, step.kind, step.dest))
+        carriers.append(bodies[step.line])
 
     tracker = Tracker(on_step=record)
     for i, body in enumerate(bodies):
@@ -345,10 +338,10 @@ def time_tracker(bodies: Sequence[Any]) -> float:
 
 def time_dict_table(ops: Sequence[Op]) -> float:
     """A dict of slotted objects stepping through the compiled table: the floor."""
+    from callstate.machine.compiled import compiled
     from callstate.machine.definition import CALL_MACHINE
-    from callstate.machine.table import compile_table
 
-    table = compile_table(CALL_MACHINE)
+    table = compiled(CALL_MACHINE).table
     final = CALL_MACHINE.final
     live: dict[str, _Slot] = {}
     gc.collect()
@@ -695,7 +688,7 @@ def call_cycle() -> tuple[str, list[tuple[str, str | None]]]:
 
 def measure_call_model(s: Settings) -> dict[str, Any]:
     """Figure 5: ``Call.fire`` against ``ENGINE.machine.events[e].trigger`` on the same loop."""
-    from callstate.graph import Call
+    from callstate.call import Call
     from callstate.machine.engine import ENGINE
 
     origin, cycle = call_cycle()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import orjson
 
-from callstate.explore import explore, export_paths
+from callstate.explorer import explore, export_paths
 from callstate.machine import CALL_MACHINE
 from callstate.verdict import validate_lines
 
