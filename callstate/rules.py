@@ -123,6 +123,12 @@ class Catalogue:
         """Every rule as :meth:`Rule.to_json`, in catalogue order."""
         return [r.to_json() for r in self.rules]
 
+    def markdown(self) -> str:
+        """The catalogue as the Markdown table the README shows."""
+        rows = ["| rule | severity | judges | why |", "|---|---|---|---|"]
+        rows += [f"| `{r.id}` | {r.severity} | {r.subject} | {r.summary} |" for r in self.rules]
+        return "\n".join(rows)
+
 
 _CACHE: dict[int, tuple[MachineDefinition, Catalogue]] = {}
 

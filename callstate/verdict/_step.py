@@ -116,6 +116,9 @@ def decide(
             None,
         )
     violation = problem
+    #: A broken rule of the notification itself makes its exact repeat one to recognise;
+    #: ``strict-start`` is about where the trace starts, so it does not.
+    odd = problem is not None
     if state is None:
         step = machine.openings[signal]
         if strict and step.dest != machine.initial:
@@ -145,6 +148,7 @@ def decide(
                     received=notice.raw,
                 )
                 out.append(violation)
+            odd = True
             step = machine.refused[signal]
         else:
             step = found
@@ -159,14 +163,15 @@ def decide(
                     received=notice.raw,
                 )
                 out.append(violation)
+                odd = True
             if step.transition is None:  # a same-state update
-                keep = None if violation is None else fingerprint(notice.body)
+                keep = fingerprint(notice.body) if odd else None
                 return (state, kind, keep, hist), None, None
         if step.settles:
             kind = None
     if step.ends:
         return Ended(fingerprint(notice.body)), step, violation
-    keep = fingerprint(notice.body) if violation is not None or step.remember else None
+    keep = fingerprint(notice.body) if odd or step.remember else None
     return (
         (step.dest, kind, keep, ((hist << machine.history.width) | step.code) & push),
         step,

@@ -169,8 +169,8 @@ class Tracker:
                 return
             try:
                 body = orjson.loads(body)  # type: ignore[arg-type]
-            except orjson.JSONDecodeError as exc:
-                out.append(_malformed(where, None, f"not valid JSON: {exc}"))
+            except orjson.JSONDecodeError:
+                out.append(_malformed(where, None, f"not valid JSON: {_json_error(body)}"))
                 return
         elif shape is not dict:
             body = _plain_json(body)
@@ -464,6 +464,15 @@ def _oversize(body: bytes | str | bytearray | memoryview) -> int:
     if size <= MAX_BODY_BYTES or len(bytes(data).rstrip()) <= MAX_BODY_BYTES:
         return 0
     return size
+
+
+def _json_error(text: Any) -> str:
+    """orjson's complaint about ``text``, told the same with or without its line's end."""
+    try:
+        orjson.loads(text.rstrip() if type(text) is not memoryview else bytes(text).rstrip())
+    except orjson.JSONDecodeError as exc:
+        return str(exc)
+    return "not valid JSON"
 
 
 def _plain_json(body: object) -> object:
