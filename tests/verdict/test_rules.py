@@ -77,9 +77,13 @@ class TestNothingOutsideTheCatalogue:
         for path in (REPO / "callstate").rglob("*.py"):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
-                if isinstance(node, ast.keyword) and node.arg == "rule":
-                    if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-                        found.add(node.value.value)
+                if (
+                    isinstance(node, ast.keyword)
+                    and node.arg == "rule"
+                    and isinstance(node.value, ast.Constant)
+                    and isinstance(node.value.value, str)
+                ):
+                    found.add(node.value.value)
                 if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Problem":
                     arg = node.args[1] if len(node.args) > 1 else None
                     if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
