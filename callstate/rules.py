@@ -74,6 +74,11 @@ RULES: Final[tuple[Rule, ...]] = (
     _v("strict-start", "notification", "--strict: the call's first state is not the initial one"),
     _w("unknown-state", "notification", "a state the machine does not know; the call stays put"),
     _w("evicted", "trace", "more live calls than the limit: the longest-idle one is dropped"),
+    _w(
+        "unfinished-transfer",
+        "trace",
+        "the input ended with a call mid-transfer (a violation under --strict)",
+    ),
     # requests
     _v("invalid-request", "request", "a request record whose method or URL is not a request"),
     _v("wrong-type", "request", "a field (or the body) has the wrong JSON type"),

@@ -71,6 +71,7 @@ def validate_lines(
         if not line or line.isspace():
             continue
         tracker.ingest_into(line, found, line=count)
+    found.extend(tracker.finish(line=count or None))
     return _report(count, tracker, found)
 
 
@@ -102,4 +103,5 @@ def validate_path(
     else:
         with open(path, "rb") as stream:
             lines = tracker.read_stream(stream, found)
+    found.extend(tracker.finish(line=lines or None))
     return _report(lines, tracker, found)

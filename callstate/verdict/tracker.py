@@ -21,9 +21,9 @@ from callstate.graph.wire import describe
 from callstate.machine.compiled import Compiled, compiled
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.machine.history import HistoryStep
-from callstate.transfer import validate_transfer_request
 from callstate.verdict import _snapshot
 from callstate.verdict._notice import MAX_BODY_BYTES, Reader, check_part
+from callstate.verdict._request import read_request
 from callstate.verdict._step import KEEP, Ended, Record, decide, new_record
 from callstate.verdict.finding import CallWarning, Finding, StepRecord, Violation
 
@@ -293,58 +293,38 @@ class Tracker:
                 )
             )
 
+    def finish(self, *, line: int | None = None) -> tuple[Finding, ...]:
+        """What the end of the input says: each live call left in the middle of a transfer
+        (``unfinished-transfer``, a violation when ``strict``, else a warning).
+
+        A truncated trace would otherwise pass silently. ``line`` is where the input
+        ended; the calls stay tracked.
+        """
+        with self._lock:
+            unfinished = [
+                (cid, rec[0])
+                for cid, rec in self._live.items()
+                if rec[0] in self._machine.in_transfer
+            ]
+        finding = Violation if self.strict else CallWarning
+        return tuple(
+            finding(
+                line=line,
+                call_id=cid,
+                rule="unfinished-transfer",
+                message=f"the input ended with the call in {state}: its transfer never finished",
+                state=state,
+            )
+            for cid, state in unfinished
+        )
+
     # -- requests -------------------------------------------------------------------
 
     def _request(self, request: object, where: int, out: list[Finding]) -> None:
-        if type(request) is not dict:
-            out.append(
-                _malformed(where, None, f"/request: expected an object, got {describe(request)}")
-            )
+        found = read_request(request, where, out, self.definition)
+        if found is None:
             return
-        method = request.get("method", "POST")
-        url = request.get("url")
-        body = request.get("body")
-        verdict = validate_transfer_request(body, path=url if type(url) is str else None)
-        call_id = verdict.call_id
-        if type(method) is not str or method.upper() != "POST":
-            out.append(
-                Violation(
-                    line=where,
-                    call_id=call_id,
-                    rule="invalid-request",
-                    message=f"/request/method: expected POST, got {describe(method)}",
-                )
-            )
-        if type(url) is not str:
-            out.append(
-                Violation(
-                    line=where,
-                    call_id=call_id,
-                    rule="invalid-request",
-                    message=f"/request/url: expected a string, got {describe(url)}",
-                )
-            )
-        for problem in verdict.problems:
-            out.append(
-                Violation(
-                    line=where,
-                    call_id=call_id,
-                    rule=problem.rule,
-                    message=f"transfer request {problem.pointer or '/'}: {problem.message}",
-                )
-            )
-        for problem in verdict.warnings:
-            out.append(
-                CallWarning(
-                    line=where,
-                    call_id=call_id,
-                    rule=problem.rule,
-                    message=f"transfer request {problem.pointer or '/'}: {problem.message}",
-                )
-            )
-        if call_id is None:
-            return
-        kind = self.definition.kind_of(body) if type(body) is dict else None
+        call_id, kind = found
         record = self._live.pop(call_id, None)
         if record is None:
             if call_id in self._ended:

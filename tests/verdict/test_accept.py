@@ -249,7 +249,7 @@ class TestMidCall:
             [
                 envelope(note("incoming", change="created", call="other")),
                 envelope(note("established")),
-                envelope(note("transferring")),
+                envelope(note("hold")),
             ]
         )
         expected = ([(2, "strict-start")], 1, [(2, "strict-start")])
