@@ -82,26 +82,35 @@ def printable(text: str, limit: int = _REASON_CAP) -> str:
 
 
 class _Reader(io.RawIOBase):
-    """Reads of a socket, each cut to what is left of the deadline."""
+    """Reads of the wire's socket, each cut to what is left of the deadline."""
 
-    def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
-        self._sock = sock
-        self._deadline = deadline
+    def __init__(self, wire: _Wire) -> None:
+        self._wire = wire
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        self._sock.settimeout(self._deadline.left())
-        return self._sock.recv_into(buffer)
+        return self._wire.recv_into(buffer)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._wire.reader_closed()
+        super().close()
 
 
 class _Wire:
-    """What ``http.client`` sees as its socket: sends and reads held to the deadline."""
+    """What ``http.client`` sees as its socket: sends and reads held to the deadline.
+
+    Like ``socket.makefile``, an open reader keeps the socket open after ``close``:
+    a response that ends with the connection is read after the connection lets go.
+    """
 
     def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
         self._sock = sock
         self._deadline = deadline
+        self._readers = 0
+        self._closed = False
 
     def sendall(self, data: bytes) -> None:
         with memoryview(data) as view, view.cast("B") as octets:
@@ -110,8 +119,18 @@ class _Wire:
                 self._sock.settimeout(self._deadline.left())
                 sent += self._sock.send(octets[sent:])
 
+    def recv_into(self, buffer: memoryview) -> int:
+        self._sock.settimeout(self._deadline.left())
+        return self._sock.recv_into(buffer)
+
     def makefile(self, mode: str) -> io.BufferedReader:
-        return io.BufferedReader(_Reader(self._sock, self._deadline))
+        self._readers += 1
+        return io.BufferedReader(_Reader(self))
+
+    def reader_closed(self) -> None:
+        self._readers -= 1
+        if self._closed and not self._readers:
+            self._sock.close()
 
     def dropped(self) -> bool:
         """Whether the bot closed the idle connection (or sent something unasked)."""
@@ -120,7 +139,9 @@ class _Wire:
             return bool(selector.select(0))
 
     def close(self) -> None:
-        self._sock.close()
+        self._closed = True
+        if not self._readers:
+            self._sock.close()
 
 
 def _resolve(host: str, port: int, deadline: Deadline) -> Sequence[tuple[Any, ...]]:
@@ -312,7 +333,11 @@ class Poster:
             response.getheader("Location"),
             resent,
         )
-        if not _discard_body(response):
+        try:
+            complete = _discard_body(response)
+        finally:
+            response.close()  # a response that ended its connection holds the socket till here
+        if not complete:
             connection.close()
         return answer
 
