@@ -315,7 +315,8 @@ def _answered(
     if resent:
         notes.append("sent again on a new connection: the kept-alive one had been closed")
     if hops:
-        notes.append(f"after {len(hops)} redirect(s), to {printable(hops[-1])}")
+        count = f"{len(hops)} redirect{'s' if len(hops) != 1 else ''}"
+        notes.append(f"after {count}, to {printable(hops[-1])}")
     if location is not None:
         notes.append(f"redirect to {printable(location)} {why_not}")
     text = reason + (f" ({'; '.join(notes)})" if notes else "")
