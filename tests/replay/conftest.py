@@ -70,14 +70,18 @@ class _Handler(BaseHTTPRequestHandler):
         """Keep the test output quiet."""
 
 
-def serve_bot(record: Bot) -> Iterator[Bot]:
-    """Run a recording bot until the generator is closed."""
+def serve_bot(
+    record: Bot, *, wrap: Callable[[ThreadingHTTPServer], None] | None = None
+) -> Iterator[Bot]:
+    """Run a recording bot until the generator is closed; ``wrap`` may change its socket."""
 
     class Handler(_Handler):
         bot = record
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if wrap is not None:
+        wrap(server)
     record.url = f"http://127.0.0.1:{server.server_address[1]}/api/calls"
     thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -97,3 +100,97 @@ class TestCli:
         expected: object = (2, 1)
         assert expected == (code, err.count("\n"))
         assert "nope.jsonl" in err
+
+
+def _callstate(
+    args: list[str], *, stdin: Any = None, stdout: Any
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``python -m callstate`` in a child process, with real file descriptors."""
+    return subprocess.run(
+        [sys.executable, "-m", "callstate", *args],
+        stdin=stdin,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        timeout=60,
+        check=False,
+    )
+
+
+class TestInputOutputFailures:
+    def test_closed_stdin_is_one_line_and_exit_2(self, bot: Bot) -> None:
+        """``replay - <&-``: no traceback, one line naming standard input, exit 2, nothing sent."""
+        done = subprocess.run(
+            ["sh", "-c", 'exec "$0" -m callstate replay - --to "$1" <&-', sys.executable, bot.url],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        expected: object = (
+            2,
+            b"",
+            b"callstate replay: error: TRACE: standard input is closed: give a trace file, "
+            b"or pipe one in\n",
+            [],
+        )
+        assert expected == (done.returncode, done.stdout, done.stderr, bot.received)
+
+    @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+    def test_stdout_on_dev_full_stops_with_one_line_and_exit_2(
+        self, bot: Bot, envelopes: list[bytes], tmp_path: Path
+    ) -> None:
+        """Output that cannot be written stops the replay after the line it could not report."""
+        trace = tmp_path / "t.jsonl"
+        trace.write_bytes(b"\n".join(envelopes[:3]))
+        with open("/dev/full", "wb") as full:
+            done = _callstate(["replay", str(trace), "--to", bot.url], stdout=full)
+        expected: object = (
+            2,
+            b"callstate replay: error: cannot write to standard output: No space left on device\n",
+            [envelopes[0]],
+        )
+        assert expected == (done.returncode, done.stderr, [r.body for r in bot.received])
+
+    def test_closed_pipe_stops_with_one_line_and_exit_2(
+        self, bot: Bot, envelopes: list[bytes], tmp_path: Path
+    ) -> None:
+        """A reader that went away (``| head -0``) stops the replay: one line, exit 2."""
+        trace = tmp_path / "t.jsonl"
+        trace.write_bytes(b"\n".join(envelopes[:3]))
+        read_end, write_end = os.pipe()
+        os.close(read_end)  # the reader is gone before the first line is written
+        try:
+            done = _callstate(["replay", str(trace), "--to", bot.url], stdout=write_end)
+        finally:
+            os.close(write_end)
+        expected: object = (
+            2,
+            b"callstate replay: error: cannot write to standard output: Broken pipe\n",
+            [envelopes[0]],
+        )
+        assert expected == (done.returncode, done.stderr, [r.body for r in bot.received])
+
+    def test_read_error_mid_trace_is_one_line_and_exit_2(
+        self,
+        bot: Bot,
+        envelopes: list[bytes],
+        monkeypatch: pytest.MonkeyPatch,
+        run_cli: RunCli,
+    ) -> None:
+        """An input error after some lines stops the replay: one line naming the place, exit 2."""
+
+        class Failing(io.BytesIO):
+            def readline(self, size: int | None = -1) -> bytes:
+                if self.tell() >= len(envelopes[0]):
+                    raise OSError(5, "Input/output error")
+                return super().readline(size)
+
+        stdin = io.TextIOWrapper(Failing(envelopes[0] + b"\n" + envelopes[1]))
+        monkeypatch.setattr(sys, "stdin", stdin)
+        code, _out, err = run_cli(["-", "--to", bot.url])
+        expected: object = (
+            2,
+            "callstate replay: error: trace: cannot read the trace after line 1: "
+            "Input/output error\n",
+            [envelopes[0]],
+        )
+        assert expected == (code, err, [r.body for r in bot.received])
