@@ -289,7 +289,7 @@ def _deliver(
                     hops,
                     resent,
                     location,
-                    f"not followed: {exc}",
+                    f"not followed: {printable(str(exc))}",
                 )
             hops.append(target.url)
             continue

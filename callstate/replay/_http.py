@@ -133,10 +133,25 @@ class _Wire:
             self._sock.close()
 
     def dropped(self) -> bool:
-        """Whether the bot closed the idle connection (or sent something unasked)."""
+        """Whether the bot closed the idle connection (or sent something unasked).
+
+        On TLS, a readable socket may only hold session tickets: a read that finds no
+        application data (``SSLWantReadError``) means the connection is still good.
+        """
         with selectors.DefaultSelector() as selector:
             selector.register(self._sock, selectors.EVENT_READ)
-            return bool(selector.select(0))
+            if not selector.select(0):
+                return False
+        if not isinstance(self._sock, ssl.SSLSocket):
+            return True
+        self._sock.settimeout(0.0)
+        try:
+            self._sock.recv(1)
+        except ssl.SSLWantReadError:
+            return False
+        except OSError:
+            return True
+        return True  # the end of the stream, or bytes nobody asked for
 
     def close(self) -> None:
         self._closed = True
@@ -210,10 +225,14 @@ class _Connection(http.client.HTTPConnection):
             tls = self._tls.context().wrap_socket(
                 sock, server_hostname=self._target.host, do_handshake_on_connect=False
             )
+        except BaseException:
+            sock.close()
+            raise
+        try:
             tls.settimeout(self._deadline.left())
             tls.do_handshake()
         except BaseException:
-            sock.close()
+            tls.close()  # wrap_socket took the descriptor over from sock
             raise
         return tls
 
