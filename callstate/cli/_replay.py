@@ -50,8 +50,10 @@ def register(sub: Any) -> None:
         description=(
             "POST each non-blank line of TRACE, byte for byte, to the bot's webhook with "
             "Content-Type: application/json, in order and paced, and report each HTTP status. "
-            "Request records are skipped. Exits 0 when every answer is 2xx, 1 when one is not "
-            "or the bot cannot be reached, 2 for a usage error."
+            "Request records are skipped; a line over 4 MiB is reported, not sent. Exits 0 when "
+            "every envelope is sent and answered 2xx; 1 when one is not, or the bot cannot be "
+            "reached or gives no complete answer within --timeout; 2 for a usage error, an "
+            "unreadable trace or unwritable output."
         ),
     )
     p.add_argument("trace", metavar="TRACE", help="JSON Lines trace, or - for standard input")
