@@ -73,6 +73,11 @@ RULES: Final[tuple[Rule, ...]] = (
     ),
     _v("strict-start", "notification", "--strict: the call's first state is not the initial one"),
     _w("unknown-state", "notification", "a state the machine does not know; the call stays put"),
+    _v(
+        "empty-trace",
+        "trace",
+        "validate: an input with no notification at all (--allow-empty accepts it)",
+    ),
     _w("evicted", "trace", "more live calls than the limit: the longest-idle one is dropped"),
     # requests
     _v("invalid-request", "request", "a request record whose method or URL is not a request"),
