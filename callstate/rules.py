@@ -96,6 +96,7 @@ RULES: Final[tuple[Rule, ...]] = (
     _v("tenant-mismatch", "request", "the transferee's and the target's tenants differ"),
     _v("invalid-path", "request", "the request's path is not a transfer endpoint"),
     _w("deprecated-path", "request", "the request uses the deprecated /app path"),
+    _w("unknown-field", "request", "a top-level field the transfer body does not have"),
     _v("delegated-permission", "request", "delegated permissions are not supported"),
     _v("missing-permission", "request", "the application permission is not Calls.Initiate.All"),
 )
