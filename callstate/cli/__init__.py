@@ -173,8 +173,10 @@ def _flush_after_exit() -> None:
 
 def _error(prog: str, message: str) -> int:
     # If stderr itself is gone, the exit status is all that is left.
+    from callstate.cli._output import escape
+
     with contextlib.suppress(OSError, ValueError, AttributeError):
-        print(f"{prog}: error: {message}", file=sys.stderr)
+        print(f"{prog}: error: {escape(message)}", file=sys.stderr)
     return EXIT_USAGE
 
 

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import orjson
 
-from callstate.cli._formats import Output, escape, plural
+from callstate.cli._output import Output, escape, plural
 from callstate.transfer import (
     CALLERS,
     Problem,

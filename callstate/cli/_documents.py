@@ -15,14 +15,8 @@ from typing import Final
 
 import orjson
 
-from callstate.cli._formats import (
-    Formatter,
-    Output,
-    Summary,
-    escape,
-    finding_json,
-    plural,
-)
+from callstate.cli._formats import Formatter, Summary, finding_json
+from callstate.cli._output import Output, escape, plural
 from callstate.rules import Catalogue, catalogue
 from callstate.verdict import Finding, Report
 

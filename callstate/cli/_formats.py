@@ -8,84 +8,30 @@ The buffered formats (one JSON object, JUnit XML, SARIF) live in ``_documents``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
-from typing import IO, Final
+from typing import TYPE_CHECKING, Final
 
 import attrs
 import orjson
 
-from callstate.verdict import Finding, Report
+from callstate.cli._output import CONTROL, Output, escape, escaped, plural
+
+if TYPE_CHECKING:
+    from callstate.verdict import Finding, Report
 
 __all__ = [
     "STDIN_NAME",
     "Formatter",
     "Github",
     "Jsonl",
-    "Output",
     "Summary",
     "Text",
-    "escape",
-    "plural",
+    "finding_json",
+    "summary_lines",
 ]
 
 #: How findings of standard input are located (``<stdin>:4: …``).
 STDIN_NAME: Final = "<stdin>"
-
-# C0 and C1 controls, DEL, line/paragraph separators and bidirectional overrides
-# (which reorder what a terminal shows): nothing a reader should see raw.
-_CONTROL: Final = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
-_NAMED: Final = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def _escaped(match: re.Match[str]) -> str:
-    char = match[0]
-    named = _NAMED.get(char)
-    if named is not None:
-        return named
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def escape(text: str) -> str:
-    """``text`` with control characters shown as ``\\n``, ``\\x1b``, ``\\u202e``: one line."""
-    return _CONTROL.sub(_escaped, text) if _CONTROL.search(text) else text
-
-
-def plural(count: int, word: str) -> str:
-    """``1 call``, ``2 calls``."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-class Output:
-    """Bytes to standard output; remembers a failed write, so it is not taken for a read."""
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self._stream = stream
-        #: True once a write failed (a full disk, a closed pipe).
-        self.failed = False
-
-    def write(self, data: bytes) -> None:
-        """Write ``data``; an ``OSError`` is re-raised after marking :attr:`failed`."""
-        try:
-            self._stream.write(data)
-        except OSError:
-            self.failed = True
-            raise
-
-    def line(self, text: str) -> None:
-        """Write ``text`` and a newline, as UTF-8 (lone surrogates of odd file names escaped)."""
-        self.write(text.encode("utf-8", "backslashreplace") + b"\n")
-
-    def flush(self) -> None:
-        """Flush; a failure marks :attr:`failed`."""
-        try:
-            self._stream.flush()
-        except OSError:
-            self.failed = True
-            raise
 
 
 @attrs.define
@@ -226,7 +172,7 @@ class Jsonl(Formatter):
 
 def _github(text: str, *, prop: bool = False) -> str:
     """GitHub's workflow-command escaping, after every other control character is shown."""
-    text = _CONTROL.sub(lambda m: m[0] if m[0] in "\r\n" else _escaped(m), text)
+    text = CONTROL.sub(lambda m: m[0] if m[0] in "\r\n" else escaped(m), text)
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 

@@ -8,7 +8,8 @@ import sys
 from typing import Any, Final
 
 from callstate.cli._documents import DOCUMENTS
-from callstate.cli._formats import STREAMING, Formatter, Output, Summary, escape, plural
+from callstate.cli._formats import STREAMING, Formatter, Summary
+from callstate.cli._output import Output, escape, plural
 from callstate.cli._trace_inputs import TraceInput, expand, head, jsonl_hint
 from callstate.errors import UsageError
 from callstate.verdict import Finding, Report, Violation, validate_path
