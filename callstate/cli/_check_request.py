@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import orjson
 
-from callstate.cli._output import Output, escape, plural
+from callstate.cli._output import escape, plural, stdout
 from callstate.transfer import (
     CALLERS,
     Problem,
@@ -151,8 +151,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     verdict, own = _check(data, args)
     problems = [*own, *verdict.problems]
-    sys.stdout.flush()
-    out = Output(sys.stdout.buffer)
+    out = stdout()
     if args.format == "json":
         document = {
             "ok": not problems,

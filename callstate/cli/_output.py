@@ -7,9 +7,10 @@ command without importing the tracker.
 from __future__ import annotations
 
 import re
+import sys
 from typing import IO, Final
 
-__all__ = ["CONTROL", "Output", "escape", "escaped", "plural"]
+__all__ = ["CONTROL", "Output", "escape", "escaped", "plural", "stdout"]
 
 # C0 and C1 controls, DEL, line/paragraph separators and bidirectional overrides
 # (which reorder what a terminal shows): nothing a reader should see raw.
@@ -39,10 +40,23 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+class _TextSink:
+    """Bytes written to a text stream that has no ``buffer`` (an ``io.StringIO`` stdout)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, data: bytes) -> int:
+        return self._stream.write(data.decode("utf-8", "backslashreplace"))
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
 class Output:
     """Bytes to standard output; remembers a failed write, so it is not taken for a read."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes] | _TextSink) -> None:
         self._stream = stream
         #: True once a write failed (a full disk, a closed pipe).
         self.failed = False
@@ -66,3 +80,10 @@ class Output:
         except OSError:
             self.failed = True
             raise
+
+
+def stdout() -> Output:
+    """Standard output as bytes, after flushing what its text layer holds."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    return Output(buffer if buffer is not None else _TextSink(sys.stdout))

@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from callstate.cli._documents import DOCUMENTS
 from callstate.cli._formats import STREAMING, Formatter, Summary
-from callstate.cli._output import Output, escape, plural
+from callstate.cli._output import Output, escape, plural, stdout
 from callstate.cli._trace_inputs import TraceInput, expand, head, jsonl_hint
 from callstate.errors import UsageError
 from callstate.verdict import Finding, Report, Violation, validate_path
@@ -65,7 +65,8 @@ def register(sub: Any) -> None:
         "-q",
         "--quiet",
         action="store_true",
-        help="text and github: print no findings, and nothing when every input conforms",
+        help="text: no finding lines, only the summary; text and github: no summary "
+        "when every input conforms (so no output at all for text)",
     )
     p.add_argument(
         "--max-findings",
@@ -175,8 +176,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = expand(args.paths)
     if args.diagram and len(inputs) != 1:
         raise UsageError("--diagram", f"draws a call of one trace, not of {len(inputs)}")
-    sys.stdout.flush()  # findings go to the byte stream below the text one
-    out = Output(sys.stdout.buffer)
+    out = stdout()
     formatter = _formatter(args, out)
     summary = Summary()
     read: list[str] = []

@@ -64,13 +64,32 @@ class TestFullDisk:
         assert expected == (done.returncode, err.count("\n"), err[: len(expected[2])])
 
 
+class TestClosedStdout:
+    """``>&-``: no stdout at all is an output error too."""
+
+    def test_one_line_exit_2(self) -> None:
+        """One error line saying standard output is closed."""
+        done = callstate("diagram", shell_redirect=">&-")
+        expected = (
+            EXIT_USAGE,
+            b"callstate diagram: error: cannot write the output: standard output is closed\n",
+        )
+        assert expected == (done.returncode, done.stderr)
+
+
 class TestClosedStdin:
     """``<&-``: commands that read standard input say so in one line and exit 2."""
 
     @pytest.mark.parametrize(
         "argv",
-        [["validate"], ["validate", "-"], ["check-request", "-"], ["diagram", "--trace", "-"]],
-        ids=["validate", "validate-dash", "check-request", "diagram-trace"],
+        [
+            ["validate"],
+            ["validate", "-"],
+            ["check-request"],
+            ["check-request", "-"],
+            ["diagram", "--trace", "-"],
+        ],
+        ids=["validate", "validate-dash", "check-request", "check-request-dash", "diagram-trace"],
     )
     def test_real_process(self, argv: list[str]) -> None:
         """No AttributeError traceback: one error line naming standard input."""

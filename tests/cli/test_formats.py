@@ -135,6 +135,14 @@ class TestGithub:
         expected = (f"::error file={name},line=4,", "::call x%25y%0D%0Az: transferAccepted")
         assert expected == (first[: len(expected[0])], first[first.index("::call") :][:37])
 
+    def test_quiet(self, mixed: Path, tmp_path: Path, validate: Validate) -> None:
+        """--quiet keeps the annotations, and drops the summary of a passing run."""
+        good = write_trace(tmp_path / "good.jsonl", opening())
+        failed = validate(str(mixed), "--format", "github", "-q")[1].splitlines()
+        passed = validate(str(good), "--format", "github", "-q")[1]
+        expected = (3, "FAILED: ", "")
+        assert expected == (sum(line.startswith("::") for line in failed), failed[3][:8], passed)
+
     def test_stdin_has_no_file(self, validate: Validate, monkeypatch: pytest.MonkeyPatch) -> None:
         """An annotation of standard input names no file, only the line."""
         import io
