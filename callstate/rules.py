@@ -73,6 +73,11 @@ RULES: Final[tuple[Rule, ...]] = (
     ),
     _v("strict-start", "notification", "--strict: the call's first state is not the initial one"),
     _w("unknown-state", "notification", "a state the machine does not know; the call stays put"),
+    _v(
+        "empty-trace",
+        "trace",
+        "validate: an input with no notification at all (--allow-empty accepts it)",
+    ),
     _w("evicted", "trace", "more live calls than the limit: the longest-idle one is dropped"),
     _w(
         "unfinished-transfer",
@@ -96,6 +101,7 @@ RULES: Final[tuple[Rule, ...]] = (
     _v("tenant-mismatch", "request", "the transferee's and the target's tenants differ"),
     _v("invalid-path", "request", "the request's path is not a transfer endpoint"),
     _w("deprecated-path", "request", "the request uses the deprecated /app path"),
+    _w("unknown-field", "request", "a top-level field the transfer body does not have"),
     _v("delegated-permission", "request", "delegated permissions are not supported"),
     _v("missing-permission", "request", "the application permission is not Calls.Initiate.All"),
 )
