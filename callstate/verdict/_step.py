@@ -19,7 +19,7 @@ from callstate.machine.compiled import Compiled, Step
 from callstate.verdict._notice import Notice, fingerprint, received
 from callstate.verdict.finding import CallWarning, Finding, Violation
 
-__all__ = ["KEEP", "Decision", "Ended", "Record", "decide", "new_record"]
+__all__ = ["KEEP", "Decision", "Ended", "Record", "announce", "decide", "new_record"]
 
 #: ``(state, kind, fingerprint, packed history)`` of a live call.
 Record = tuple[str | None, str | None, int | None, int]
@@ -47,6 +47,32 @@ Decision = Record | Ended | _Keep
 def new_record(kind: str | None = None) -> Record:
     """The record of a call seen for the first time (a request may announce its kind)."""
     return (None, kind, None, 0)
+
+
+def announce(
+    machine: Compiled,
+    record: Record | None,
+    ended: Ended | None,
+    call_id: str,
+    kind: str | None,
+    line: int,
+    out: list[Finding],
+) -> Decision:
+    """The record after the bot's transfer request announced ``kind`` for the call."""
+    if record is None and ended is not None:
+        out.append(
+            Violation(
+                line=line,
+                call_id=call_id,
+                rule="terminated-is-absorbing",
+                message="transfer request after the call ended",
+                state=machine.end_state,
+                received="transfer request",
+            )
+        )
+        return KEEP
+    state, _, fp, hist = record if record is not None else new_record()
+    return (state, kind, fp, hist)
 
 
 def decide(
