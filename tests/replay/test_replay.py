@@ -1,14 +1,12 @@
 """Replay against a real HTTP server: bytes, order, headers, statuses, pacing, unreachable bots.
 
 The bot is a ThreadingHTTPServer on 127.0.0.1 (ephemeral port) that records every
-request; the envelopes come from the spec's JSON blocks.
+request; the envelopes come from the spec's JSON blocks (golden data in tests/data/spec).
 """
 
 from __future__ import annotations
 
 import io
-import os
-import re
 import socket
 import sys
 import threading
@@ -23,9 +21,7 @@ import pytest
 
 from callstate.errors import UsageError
 from callstate.replay import BotUnreachable, Delivery, parse_header, parse_rate, replay
-
-_REPO = Path(__file__).resolve().parents[2]
-_JSON_BLOCK = re.compile(r"```json\n(.*?)```", re.DOTALL)
+from tests.conftest import load_spec_examples
 
 
 @attrs.frozen
@@ -100,10 +96,7 @@ def closed_url() -> str:
 @pytest.fixture(scope="session")
 def spec_envelopes() -> list[bytes]:
     """Every commsNotifications envelope of the spec, one compact JSON line each."""
-    override = os.environ.get("CALLSTATE_SPEC")
-    spec = Path(override) if override else _REPO.parent / "shared/reference/call-transfer.md"
-    blocks = [orjson.loads(b) for b in _JSON_BLOCK.findall(spec.read_text(encoding="utf-8"))]
-    lines = [orjson.dumps(b) for b in blocks if isinstance(b, dict) and "value" in b]
+    lines = [orjson.dumps(n) for e in load_spec_examples() for n in e.notifications.values()]
     assert lines, "the spec holds commsNotifications envelopes"
     return lines
 
