@@ -5,9 +5,11 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pytest
@@ -93,3 +95,47 @@ def run_command(capsys: pytest.CaptureFixture[str]) -> RunCommand:
         return code, out, err
 
     return run
+
+
+#: ``(fn) -> the bytecode instructions run plus the C functions called while fn() ran``
+CountWork = Callable[[Callable[[], object]], int]
+
+
+@pytest.fixture
+def count_work() -> CountWork:
+    """Count the work a callable does: a measure of cost that a busy machine cannot change.
+
+    Tests use it instead of timing (the suite runs on shared, loaded cores): the same work gives
+    the same count on any machine, so "costs no more for longer input" is an exact claim. It
+    counts Python bytecode instructions and calls into C, not the time spent inside C.
+    """
+
+    def count(work: Callable[[], object]) -> int:
+        done = 0
+
+        def opcodes(frame: FrameType, event: str, arg: object) -> Any:
+            nonlocal done
+            if event == "opcode":
+                done += 1
+            return opcodes
+
+        def calls(frame: FrameType, event: str, arg: object) -> Any:
+            frame.f_trace_opcodes = True
+            return opcodes
+
+        def c_calls(frame: FrameType, event: str, arg: object) -> None:
+            nonlocal done
+            if event == "c_call":
+                done += 1
+
+        tracer, profiler = sys.gettrace(), sys.getprofile()
+        sys.settrace(calls)
+        sys.setprofile(c_calls)
+        try:
+            work()
+        finally:
+            sys.setprofile(profiler)
+            sys.settrace(tracer)
+        return done
+
+    return count
