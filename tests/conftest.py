@@ -107,7 +107,9 @@ def count_work() -> CountWork:
 
     Tests use it instead of timing (the suite runs on shared, loaded cores): the same work gives
     the same count on any machine, so "costs no more for longer input" is an exact claim. It
-    counts Python bytecode instructions and calls into C, not the time spent inside C.
+    counts Python bytecode instructions and calls into C, not the time spent inside C. On
+    Python 3.12+ the first traced run of a function is under-counted (tracing is switched on
+    while it runs): warm the code up, or take a median.
     """
 
     def count(work: Callable[[], object]) -> int:
