@@ -8,7 +8,7 @@ import statistics
 import pytest
 
 from callstate.errors import ParseError
-from callstate.graph import ResourceRef, parse_resource_url
+from callstate.graph import ResourceRef, parse_resource_url, wire
 from tests.conftest import CountWork
 
 
@@ -99,3 +99,43 @@ def test_cost_is_fixed_for_the_hot_path(count_work: CountWork) -> None:
         parse_resource_url(f"/communications/calls/seen-{i}")
     assert first == [cost(200, shape) for shape in shapes]
     assert max(first) <= 1000
+
+
+class TestCache:
+    """A call's notifications repeat its URL: a URL read before is not parsed again."""
+
+    @pytest.fixture
+    def parsed(self, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+        """Every URL the parser is asked to read (each cache miss), in order; cache empty."""
+        monkeypatch.setattr(wire, "_SEEN", {})
+        seen: list[object] = []
+        real = wire.parse_call_path
+
+        def counting(url: object, pointer: str) -> wire.CallPath:
+            seen.append(url)
+            return real(url, pointer)
+
+        monkeypatch.setattr(wire, "parse_call_path", counting)
+        return seen
+
+    def test_a_repeated_url_is_parsed_once(self, parsed: list[object]) -> None:
+        """Five reads of one URL parse it once, and each gives the very same ResourceRef."""
+        url = "/communications/calls/cache-hit-4224-8b19/operations/op1"
+        refs = [parse_resource_url(url) for _ in range(5)]
+        expected = ([url], ResourceRef("cache-hit-4224-8b19", "operation", "op1"), 1)
+        assert expected == (parsed, refs[0], len({id(r) for r in refs}))
+
+    def test_a_long_url_is_not_kept(self, parsed: list[object]) -> None:
+        """A URL over the cache's length bound is parsed on every read, so no entry is huge."""
+        call_id = "c" * wire.MAX_ID
+        url = f"/communications/calls/{call_id}/operations/{'o' * wire.MAX_ID}"
+        refs = [parse_resource_url(url) for _ in range(2)]
+        expected = (True, [url, url], ResourceRef(call_id, "operation", "o" * wire.MAX_ID))
+        assert expected == (len(url) > wire._SEEN_URL, parsed, refs[1])
+
+    def test_the_cache_stays_bounded(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """However many distinct URLs are read, the cache holds at most its bound."""
+        monkeypatch.setattr(wire, "_SEEN", {})
+        for i in range(wire._SEEN_MAX + 10):
+            parse_resource_url(f"/communications/calls/bounded-{i:06d}")
+        assert wire._SEEN_MAX >= len(wire._SEEN)
