@@ -13,8 +13,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from callstate.graph._plans import plan as _plan
 from callstate.graph.call import Call
-from callstate.graph.codec import _plan
 from callstate.graph.enums import (
     CallDirection,
     CallState,

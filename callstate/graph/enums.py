@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, Self
 
 from callstate.errors import ParseError, UnknownValueWarning
+from callstate.graph.wire import describe, quote, read_change_type
 
 __all__ = [
     "CallDirection",
@@ -40,8 +41,7 @@ class GraphEnum(StrEnum):
         """The member for ``value`` in any letter case; unknown values go to :meth:`unknown`."""
         if not isinstance(value, str):
             raise ParseError(
-                f"expected a {cls.graph_name()} string ({cls.expected()}), "
-                f"got {type(value).__name__} {value!r}",
+                f"expected a {cls.graph_name()} string ({cls.expected()}), got {describe(value)}",
                 pointer=pointer,
             )
         lookup = _LOOKUPS.get(cls)
@@ -62,8 +62,8 @@ class GraphEnum(StrEnum):
         """An evolvable enum reads an unknown value as ``unknownFutureValue``, with a warning."""
         warnings.warn(
             UnknownValueWarning(
-                f"at {pointer or '/'}: unknown {cls.graph_name()} value {value!r}, "
-                "read as unknownFutureValue"
+                f"at {pointer or '/'}: unknown {cls.graph_name()} value "
+                f"{quote(value, limit=40)}, read as unknownFutureValue"
             ),
             stacklevel=2,
         )
@@ -94,11 +94,14 @@ class ChangeType(GraphEnum):
     DELETED = "deleted"
 
     @classmethod
+    def read(cls, value: object, *, pointer: str = "") -> Self:
+        """The change type in any letter case (:func:`callstate.graph.wire.read_change_type`)."""
+        return cls(read_change_type(value, pointer))
+
+    @classmethod
     def unknown(cls, value: str, *, pointer: str) -> Self:
         """``changeType`` has no ``unknownFutureValue``: guessing would misread the call."""
-        raise ParseError(
-            f"unknown changeType {value!r}; expected one of {cls.expected()}", pointer=pointer
-        )
+        return cls(read_change_type(value, pointer))
 
 
 class EndpointType(GraphEnum):
