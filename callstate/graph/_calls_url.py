@@ -19,6 +19,7 @@ __all__ = [
     "REQUEST_ACTIONS",
     "URL_KEYS",
     "CallPath",
+    "CallPathError",
     "RequestPath",
     "ResourceKind",
     "ResourceRef",
@@ -74,39 +75,33 @@ def parse_call_path(url: object, pointer: str) -> CallPath:
         scheme, _, rest = text.partition("://")
         host, slash, path = rest.partition("/")
         if scheme.lower() != "https":
-            raise _bad(text, pointer, "not an https URL")
+            raise CallPathError(text, pointer, "not an https URL")
         if host.lower() not in GRAPH_HOSTS:
-            bare = host.rpartition("@")[2].rpartition(":")[0].lower()
+            bare = host.rpartition("@")[2]
+            bare = (bare.rpartition(":")[0] if ":" in bare else bare).lower()
             why = "a user or port on the host" if bare in GRAPH_HOSTS else "not a Graph host"
-            raise _bad(text, pointer, why)
+            raise CallPathError(text, pointer, why)
         path = slash + path
         if path[1:].partition("/")[0].lower() not in _VERSIONS:
-            raise _bad(text, pointer, "no API version (v1.0 or beta)")
+            raise CallPathError(text, pointer, "no API version (v1.0 or beta)")
     if "?" in path or "#" in path:
-        raise _bad(text, pointer, "a query or fragment")
+        raise CallPathError(text, pointer, "a query or fragment")
     parts = path.split("/")
     if parts[0] != "":
-        raise _bad(text, pointer, "not a path")
-    parts = parts[1:]
-    if parts and parts[0].lower() in _VERSIONS:
-        parts = parts[1:]
-    head = [p.lower() for p in parts[:2]]
-    if head == ["communications", "calls"]:
-        legacy = False
-    elif head == ["app", "calls"]:
-        legacy = True
-    else:
-        raise _bad(text, pointer, "not a calls path")
-    ids = parts[2:]
+        raise CallPathError(text, pointer, "not a path")
+    at = 2 if len(parts) > 2 and parts[1].lower() in _VERSIONS else 1
+    head = parts[at].lower() if len(parts) > at + 1 and parts[at + 1].lower() == "calls" else ""
+    if head != "communications" and head != "app":
+        raise CallPathError(text, pointer, "not a calls path")
+    ids = parts[at + 2 :]
     if not ids:
-        return CallPath(None, (), legacy)
-    call_id = ids[0]
-    if not call_id or len(call_id) > MAX_ID or any(not p for p in ids[1:]):
-        what = "an empty segment" if len(call_id) <= MAX_ID else f"an id over {MAX_ID} characters"
-        raise _bad(text, pointer, what)
-    if any(len(p) > MAX_ID for p in ids[1:]):
-        raise _bad(text, pointer, f"a segment over {MAX_ID} characters")
-    return CallPath(call_id, tuple(ids[1:]), legacy)
+        return CallPath(None, (), head == "app")
+    if "" in ids:
+        raise CallPathError(text, pointer, "an empty segment")
+    if max(map(len, ids)) > MAX_ID:
+        what = "an id" if len(ids[0]) > MAX_ID else "a segment"
+        raise CallPathError(text, pointer, f"{what} over {MAX_ID} characters")
+    return CallPath(ids[0], tuple(ids[1:]), head == "app")
 
 
 #: The actions a bot POSTs to a call, ``/communications/calls/{id}/{action}``.
@@ -137,14 +132,19 @@ def parse_request_path(url: object, pointer: str) -> RequestPath:
         return RequestPath(path.call_id, None, path.legacy)
     action = _ACTIONS.get(rest[0].lower()) if len(rest) == 1 else None
     if action is None:
-        raise _bad(str(url), pointer, f"not a call or /{{id}}/{'|'.join(REQUEST_ACTIONS)}")
+        raise CallPathError(str(url), pointer, f"not a call or /{{id}}/{'|'.join(REQUEST_ACTIONS)}")
     return RequestPath(path.call_id, action, path.legacy)
 
 
-def _bad(url: str, pointer: str, why: str) -> ParseError:
-    return ParseError(
-        f"unrecognised resource URL {quote(url)} ({why}); {_EXPECTED_PATH}", pointer=pointer
-    )
+class CallPathError(ParseError):
+    """A calls URL the grammar cannot read: ``url`` as sent, and ``why`` in a few words."""
+
+    def __init__(self, url: str, pointer: str, why: str) -> None:
+        self.url = url
+        self.why = why
+        super().__init__(
+            f"unrecognised resource URL {quote(url)} ({why}); {_EXPECTED_PATH}", pointer=pointer
+        )
 
 
 ResourceKind: TypeAlias = Literal["call", "operation", "participants"]
@@ -196,7 +196,7 @@ def _resource(path: CallPath, url: object, pointer: str) -> ResourceRef:
             return ResourceRef(call_id, "operation", rest[1], legacy)
         if segment == "participants" and len(rest) <= 2:
             return ResourceRef(call_id, "participants", rest[1] if len(rest) == 2 else None, legacy)
-    raise _bad(
+    raise CallPathError(
         str(url),
         pointer,
         "expected a call, /operations/{opId}, /participants or /participants/{id}",
