@@ -60,8 +60,9 @@ __all__ = [
     "read_string",
 ]
 
-#: The deepest nesting of arrays and objects read: as deep as orjson writes back
-#: (Graph's bodies are a few levels deep).
+#: The deepest nesting of arrays and objects read. Graph's bodies are a few levels
+#: deep; this is as deep as orjson writes back, and well under Python's recursion
+#: limit, so whatever is read can also be compared, printed and written.
 MAX_DEPTH: Final = 254
 #: Graph integers are 32 or 64 bits: longer digit strings are not integers it sends.
 _MAX_DIGITS: Final = 20
