@@ -10,15 +10,17 @@ from callstate.facts import CALL_STATES
 from callstate.graph import (
     CallState,
     ChangeType,
+    CommsNotification,
     Identity,
     IdentitySet,
     OperationStatus,
     ResultInfo,
     parse,
 )
+from callstate.graph._plans import plan
 from callstate.graph.enums import GraphEnum
 from callstate.graph.resources import IDENTITY_PARTIES
-from callstate.graph.wire import CHANGE_TYPES, OPERATION_STATUSES, RESULT_SUBCODE_KEYS
+from callstate.graph.wire import CHANGE_TYPES, OPERATION_STATUSES, RESULT_SUBCODE_KEYS, URL_KEYS
 from callstate.machine.definition import CALL_MACHINE
 from callstate.transfer import CALLERS, PARTIES, TargetKind, validate_transfer_request
 
@@ -87,6 +89,10 @@ class TestSpellings:
         body = {"transferTarget": {"identity": {party: {"id": party_id}}}}
         target = validate_transfer_request(body).target
         assert target in typing.get_args(TargetKind)
+
+    def test_notification_url_keys(self) -> None:
+        """CommsNotification's two URL attributes are spelled as wire's URL_KEYS."""
+        assert set(URL_KEYS) <= plan(CommsNotification).known
 
     @pytest.mark.parametrize("key", RESULT_SUBCODE_KEYS)
     def test_result_info_reads_each_subcode_spelling(self, key: str) -> None:
