@@ -14,8 +14,8 @@ from typing import Any, Final
 import orjson
 
 from callstate.errors import ParseError
+from callstate.graph._calls_url import _SEEN
 from callstate.graph.wire import (
-    _SEEN,
     OPERATION_STATUSES,
     ResourceRef,
     describe,

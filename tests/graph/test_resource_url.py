@@ -8,7 +8,7 @@ import statistics
 import pytest
 
 from callstate.errors import ParseError
-from callstate.graph import ResourceRef, parse_resource_url, wire
+from callstate.graph import ResourceRef, _calls_url as wire, parse_resource_url
 from tests.conftest import CountWork
 
 
