@@ -19,8 +19,8 @@ from callstate.graph.wire import (
     OPERATION_STATUSES,
     ResourceRef,
     describe,
-    parse_resource_url,
     read_change_type,
+    read_resource,
     read_result,
 )
 from callstate.machine.compiled import Compiled, Signal, SignalError
@@ -99,11 +99,8 @@ class Reader:
             raise ParseError(f"expected a commsNotification object, got {describe(n)}")
         url = n.get("resourceUrl")
         ref = _SEEN.get(url) if type(url) is str else None
-        if ref is None:
-            if url is None and "resource" in n:
-                ref = parse_resource_url(n["resource"], pointer="/resource")
-            else:
-                ref = parse_resource_url(url, pointer="/resourceUrl")
+        if ref is None or "resource" in n:
+            ref = read_resource(n)
         change = n.get("changeType")
         if change != "updated" and change != "deleted" and change != "created":
             try:

@@ -17,12 +17,12 @@ from typing import IO, Any, Final
 import orjson
 
 from callstate.errors import ParseError, UsageError
-from callstate.graph.wire import describe
+from callstate.graph.wire import MAX_DEPTH, describe
 from callstate.machine.compiled import Compiled, compiled
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.machine.history import HistoryStep
 from callstate.verdict import _snapshot
-from callstate.verdict._body import json_error, malformed, oversize, plain_json
+from callstate.verdict._body import json_error, malformed, oversize, plain_json, too_deep
 from callstate.verdict._notice import MAX_BODY_BYTES, Reader
 from callstate.verdict._request import read_request
 from callstate.verdict._shared import announce_shared, decide_shared, evicted_warning, told
@@ -156,6 +156,8 @@ class Tracker:
                         out.append(malformed(count, None, f"not valid JSON: {json_error(line)}"))
                     continue
                 self.bodies += 1
+                if line.count(b"[") + line.count(b"{") > MAX_DEPTH and too_deep(body, count, out):
+                    continue
                 body_(body, count, out, steps)
                 if steps:
                     self._tell(steps)
@@ -191,6 +193,8 @@ class Tracker:
                 return
         elif shape is not dict:
             body = plain_json(body)
+        if too_deep(body, where, out):
+            return
         self._body(body, where, out, steps)
 
     def _body(
