@@ -57,7 +57,8 @@ else:
     done, status, usage = os.wait4(pid, 0)
 seconds = time.perf_counter() - start
 with open(report, "w") as f:
-    f.write(f"{seconds!r} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)} {stopped}")
+    cpu = usage.ru_utime + usage.ru_stime
+    f.write(f"{seconds!r} {cpu!r} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)} {stopped}")
 """
 
 
@@ -74,9 +75,10 @@ def child_env() -> dict[str, str]:
 
 @dataclasses.dataclass(frozen=True)
 class Run:
-    """One whole-process run: wall seconds, peak RSS, exit code, what it printed."""
+    """One whole-process run: wall and CPU seconds, peak RSS, exit code, what it printed."""
 
     seconds: float
+    cpu_seconds: float
     peak_rss_mb: float
     code: int
     stdout: bytes
@@ -125,11 +127,12 @@ def run(
                 env=dict(env or child_env()),
                 check=True,
             )
-        seconds, maxrss_kib, code, stopped = report.read_text().split()
+        seconds, cpu, maxrss_kib, code, stopped = report.read_text().split()
         captured = b"" if stdout else out_path.read_bytes()
         errors = err_path.read_bytes()
     result = Run(
         float(seconds),
+        float(cpu),
         int(maxrss_kib) / 1024,  # ru_maxrss is in KiB on Linux
         int(code),
         captured,
@@ -151,7 +154,7 @@ def run_naive(argv: Sequence[str]) -> Run:
         proc = subprocess.Popen(target, stdout=out, stderr=subprocess.DEVNULL, env=child_env())
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(0.0, usage.ru_maxrss / 1024, proc.returncode, b"", b"")
+    return Run(0.0, 0.0, usage.ru_maxrss / 1024, proc.returncode, b"", b"")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,6 +168,11 @@ class Pairs:
     def ratio(self) -> Spread:
         """A's time over B's, pair by pair."""
         return spread([x.seconds / y.seconds for x, y in zip(self.a, self.b, strict=True)])
+
+    @property
+    def cpu_ratio(self) -> Spread:
+        """A's CPU time (user + system) over B's, pair by pair: steadier on a busy machine."""
+        return spread([x.cpu_seconds / y.cpu_seconds for x, y in zip(self.a, self.b, strict=True)])
 
     @property
     def difference_ms(self) -> Spread:

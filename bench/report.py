@@ -106,7 +106,7 @@ def markdown(
     blocks: Iterable[tuple[str, Iterable[Row]]], fig: dict[str, Any], verdicts: dict[str, Any]
 ) -> Iterator[str]:
     """The README's Performance table: headline rows of every figure that ran."""
-    yield "| figure | measured (median, min to max, pairs) | target | met |"
+    yield "| figure | measured: median (min to max, n) | target | met |"
     yield "|---|---|---|---|"
     for _title, rows in blocks:
         for row in rows:
@@ -119,5 +119,6 @@ def markdown(
                 met = {"pass": "yes", "fail": "no"}.get(v["status"], v["status"])
                 if v.get("stretch_pass"):
                     met += ", stretch too"
-            label = row.label + (f" ({row.note})" if row.note else "")
+            note = "" if row.note == "(reference)" else row.note
+            label = f"{row.label} {note}".rstrip()
             yield f"| {label} | {shown(fig, row.key)} | {target} | {met} |"

@@ -27,8 +27,8 @@ class Settings:
     statemachine_calls: int = 1_000
     live_calls: int = 1_000_000
     small_live_calls: int = 1_000
-    add_batch: int = 2_000
-    add_rounds: int = 21
+    add_batch: int = 1_000
+    add_rounds: int = 31
     snapshot_calls: int = 1_000_000
     snapshots: int = 3
     model_events: int = 20_000

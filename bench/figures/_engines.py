@@ -9,9 +9,10 @@ transitions all come from ``CALL_MACHINE``, none restated here.
 from __future__ import annotations
 
 import gc
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from bench.spread import clock
 
 Op = tuple[str, str | None, str | None, str]  # call id, event (None: first seen), kind, dest
 
@@ -41,7 +42,7 @@ def time_dict_table(ops: Sequence[Op]) -> float:
     final = CALL_MACHINE.final
     live: dict[str, Slot] = {}
     gc.collect()
-    start = time.perf_counter()
+    start = clock()
     for cid, event, kind, dest in ops:
         if event is None:
             live[cid] = Slot(dest)
@@ -52,7 +53,7 @@ def time_dict_table(ops: Sequence[Op]) -> float:
             del live[cid]
         else:
             call.state = state
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def _transitions_machine() -> Any:
@@ -70,7 +71,7 @@ def time_transitions_add_model(ops: Sequence[Op]) -> float:
     final = CALL_MACHINE.final
     live: dict[str, Model] = {}
     gc.collect()
-    start = time.perf_counter()
+    start = clock()
     for cid, event, kind, dest in ops:
         if event is None:
             model = live[cid] = Model(dest)
@@ -81,7 +82,7 @@ def time_transitions_add_model(ops: Sequence[Op]) -> float:
         if model.state in final:
             machine.remove_model(model)
             del live[cid]
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def time_transitions_trigger(ops: Sequence[Op]) -> float:
@@ -93,7 +94,7 @@ def time_transitions_trigger(ops: Sequence[Op]) -> float:
     final = CALL_MACHINE.final
     live: dict[str, Slot] = {}
     gc.collect()
-    start = time.perf_counter()
+    start = clock()
     for cid, event, kind, dest in ops:
         if event is None:
             live[cid] = Slot(dest)
@@ -102,7 +103,7 @@ def time_transitions_trigger(ops: Sequence[Op]) -> float:
         events[event].trigger(model, kind=kind)
         if model.state in final:
             del live[cid]
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def statemachine_class() -> Any:
@@ -139,7 +140,7 @@ def time_statemachine(ops: Sequence[Op], cls: Any) -> float:
     final = CALL_MACHINE.final
     live: dict[str, Any] = {}
     gc.collect()
-    start = time.perf_counter()
+    start = clock()
     for cid, event, kind, dest in ops:
         if event is None:
             live[cid] = cls(start_value=dest)
@@ -148,7 +149,7 @@ def time_statemachine(ops: Sequence[Op], cls: Any) -> float:
         sm.send(event, kind=kind)
         if sm.current_state_value in final:
             del live[cid]
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def first_calls(ops: Sequence[Op], calls: int) -> list[Op]:

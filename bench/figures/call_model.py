@@ -1,21 +1,21 @@
 """One event through the public ``callstate.Call.fire`` over one raw ``transitions`` trigger.
 
-Both walk the shortest loop of real moves in ``CALL_MACHINE``; rounds alternate and the
-figure (a ratio, despite its historical name) is the median of per-round ratios.
+Both walk the shortest loop of real moves in ``CALL_MACHINE``; rounds alternate (CPU
+time of this thread) and the figure (a ratio, despite its historical name) is the median
+of per-round ratios.
 """
 
 from __future__ import annotations
 
 import gc
 import statistics
-import time
 from collections import deque
 from typing import Any, Final
 
 from bench.figures._engines import Slot
 from bench.report import Row, Target
 from bench.settings import Settings, say
-from bench.spread import ratio_pairs
+from bench.spread import clock, ratio_pairs
 
 TITLE: Final = "the public Call model over a raw transitions trigger (in process)"
 IN_WORKER: Final = True
@@ -54,21 +54,21 @@ def measure(s: Settings) -> dict[str, Any]:
         for done in range(0, laps, batch):
             call = Call(id="bench", state=origin)
             gc.collect()
-            start = time.perf_counter()
+            start = clock()
             for _ in range(min(batch, laps - done)):
                 for event, kind in cycle:
                     call.fire(event, kind=kind)
-            total += time.perf_counter() - start
+            total += clock() - start
         return total / (laps * len(cycle))
 
     def raw() -> float:
         model = Slot(origin)
         gc.collect()
-        start = time.perf_counter()
+        start = clock()
         for _ in range(laps):
             for event, kind in cycle:
                 events[event].trigger(model, kind=kind)
-        return (time.perf_counter() - start) / (laps * len(cycle))
+        return (clock() - start) / (laps * len(cycle))
 
     fires: list[float] = []
     raws: list[float] = []

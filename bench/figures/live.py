@@ -5,7 +5,8 @@ cross-check. The scaling figure is the tracker's (start one call at N live over 
 ``small``) divided by a plain dict's (get + insert one new id, same sizes): a dict at a
 million entries misses the CPU caches whatever the code around it does, so only the
 tracker's excess over that floor is the tracker's. Rounds interleave the four
-measurements; the figure is the median of per-round ratios.
+measurements (CPU time, the collector paused); the figure is the median of per-round
+ratios.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import gc
 import linecache
 import statistics
 import sys
-import time
 import tracemalloc
 from pathlib import Path
 from typing import Any, Final
@@ -23,7 +23,7 @@ from bench.figures._calls import body, call_id, fill, rss_bytes
 from bench.figures._engines import Slot
 from bench.report import Row, Target
 from bench.settings import Settings, say
-from bench.spread import spread
+from bench.spread import clock, spread
 
 TITLE: Final = "live calls: bytes per call, and starting a call as the tracker grows"
 IN_WORKER: Final = True
@@ -41,10 +41,14 @@ def _tracker_round(tracker: Any, r: int, batch: int, live: int) -> float:
     found: list[Any] = []
     ingest = tracker.ingest_into
     gc.collect()
-    start = time.perf_counter()
-    for b in starts:
-        ingest(b, found)
-    seconds = (time.perf_counter() - start) / batch
+    gc.disable()  # a full collection over a million objects would land in one batch
+    try:
+        start = clock()
+        for b in starts:
+            ingest(b, found)
+        seconds = (clock() - start) / batch
+    finally:
+        gc.enable()
     for b in ends:
         ingest(b, found)
     if len(tracker) != live:
@@ -56,11 +60,15 @@ def _dict_round(table: dict[str, Slot], r: int, batch: int) -> float:
     """Seconds per get + insert of a new id in a plain dict; the ids are deleted again."""
     ids = [call_id(200_000_000 + r * batch + j) for j in range(batch)]
     gc.collect()
-    start = time.perf_counter()
-    for cid in ids:
-        if table.get(cid) is None:
-            table[cid] = Slot("incoming")
-    seconds = (time.perf_counter() - start) / batch
+    gc.disable()
+    try:
+        start = clock()
+        for cid in ids:
+            if table.get(cid) is None:
+                table[cid] = Slot("incoming")
+        seconds = (clock() - start) / batch
+    finally:
+        gc.enable()
     for cid in ids:
         del table[cid]
     return seconds
@@ -90,9 +98,9 @@ def measure(s: Settings) -> dict[str, Any]:
     gc.collect()
     rss0 = rss_bytes()
     large = Tracker(max_calls=cap)
-    start = time.perf_counter()
+    start = clock()
     fill(large, 0, calls)
-    fill_s = time.perf_counter() - start
+    fill_s = clock() - start
     gc.collect()
     rss_per_call = (rss_bytes() - rss0) / calls
     little = Tracker(max_calls=cap)

@@ -2,7 +2,8 @@
 
 - ``callstate validate`` on N lines that are each malformed (every line a finding);
 - the URL-cache repro: distinct 256 KiB call ids through
-  ``Tracker(max_calls=100, ended_limit=100)``, each call created, established, deleted;
+  ``Tracker(max_calls=100, ended_limit=100)``, each call created, established, its roster
+  updated (a sub-resource URL, which the tracker reads in full) and deleted;
 - the classification-cache repro (reference): distinct 900 KB termination reasons.
 
 Each runs through the launcher with an RSS cap, so a regression is reported as
@@ -33,6 +34,10 @@ TARGETS: Final = (
 _TIME_LIMIT_S: Final = 300.0
 _CALL: Final = b'{"value":[{"changeType":"%s","resourceUrl":"/communications/calls/%s",'
 _DATA: Final = b'"resourceData":{"@odata.type":"#microsoft.graph.call"%s}}]}'
+_ROSTER: Final = (
+    b'{"value":[{"changeType":"updated","resourceUrl":"/communications/calls/%s/participants",'
+    b'"resourceData":[]}]}'
+)
 
 
 def _notification(change: bytes, cid: bytes, data: bytes = b"") -> bytes:
@@ -50,6 +55,7 @@ def _url_cache(ids: int, kib: int) -> int:
         cid = b"%08d" % i + pad
         findings += len(tracker.ingest(_notification(b"created", cid, b',"state":"incoming"')))
         findings += len(tracker.ingest(_notification(b"updated", cid, b',"state":"established"')))
+        findings += len(tracker.ingest(_ROSTER % cid))  # a sub-resource URL: read in full
         findings += len(tracker.ingest(_notification(b"deleted", cid)))
     return findings
 

@@ -1,7 +1,9 @@
 """``callstate validate`` against the JSON floors, as interleaved pairs of whole processes.
 
 The trace is ``callstate simulate mix --calls N --seed S``. Each pair runs validate, then
-the floor; the figure is the median of the per-pair ratios, with their min and max.
+the floor; the figure is the median of the per-pair ratios of wall time, with their min
+and max. The same ratio of CPU time (user + system, from ``wait4``) is a reference: it
+moves less when other processes share the cores.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ def measure(s: Settings) -> dict[str, Any]:
     }
     out.update(stdlib.ratio.fields("validate_vs_json_floor"))
     out.update(fast.ratio.fields("validate_vs_orjson_floor"))
+    out.update(stdlib.cpu_ratio.fields("validate_vs_json_floor_cpu"))
+    out.update(fast.cpu_ratio.fields("validate_vs_orjson_floor_cpu"))
     return out
 
 
@@ -65,6 +69,8 @@ def rows(fig: dict[str, Any]) -> list[Row]:
             headline=True,
         ),
         Row("validate / orjson floor", "validate_vs_orjson_floor", "(reference)", headline=True),
+        Row("validate / stdlib floor, CPU time", "validate_vs_json_floor_cpu", "(reference)"),
+        Row("validate / orjson floor, CPU time", "validate_vs_orjson_floor_cpu", "(reference)"),
         Row(f"{fig.get('validate_command', 'validate')} --format json, s", "validate_s"),
         Row("stdlib json.loads floor, s", "json_floor_s"),
         Row("orjson.loads floor, s", "orjson_floor_s"),
