@@ -140,10 +140,9 @@ def run(
         None if stopped == "-" else stopped,
     )
     if result.stopped is None and result.code not in ok_codes:
-        shown = " ".join(str(a) for a in argv[:5])
-        raise RuntimeError(
-            f"{shown} exited {result.code}: {errors[-600:].decode(errors='replace')}"
-        )
+        shown = " ".join(str(a) for a in argv[:4])
+        said = "its stderr is above" if show_stderr else errors[-600:].decode(errors="replace")
+        raise RuntimeError(f"{shown} exited {result.code}: {said}")
     return result
 
 
@@ -178,6 +177,12 @@ class Pairs:
     def difference_ms(self) -> Spread:
         """A's time minus B's in milliseconds, pair by pair."""
         return spread([(x.seconds - y.seconds) * 1e3 for x, y in zip(self.a, self.b, strict=True)])
+
+    @property
+    def cpu_difference_ms(self) -> Spread:
+        """A's CPU time minus B's in milliseconds, pair by pair."""
+        pairs = zip(self.a, self.b, strict=True)
+        return spread([(x.cpu_seconds - y.cpu_seconds) * 1e3 for x, y in pairs])
 
 
 def paired(

@@ -88,11 +88,26 @@ def verdicts(names: Sequence[str], fig: dict[str, Any]) -> dict[str, dict[str, A
     return out
 
 
+def _busy(fig: dict[str, Any]) -> str:
+    """A warning when some figure started with more runnable work than cores."""
+    cores = fig["machine"].get("cores") or 1
+    worst = max((r["load_before"][0] for r in fig["figure_runs"].values()), default=0.0)
+    if worst <= cores:
+        return ""
+    return (
+        f"load average reached {worst} on {cores} cores: wall-time figures are inflated, "
+        "compare them with their CPU-time references"
+    )
+
+
 def table(fig: dict[str, Any]) -> Iterator[str]:
     """The readable report: the machine, then one section per figure."""
     quick = " (--quick: small sizes, indicative only)" if fig["quick"] else ""
     yield f"callstate benchmarks{quick}"
     yield host.one_line(fig["machine"])
+    busy = _busy(fig)
+    if busy:
+        yield f"WARNING: {busy}"
     yield ""
     for name in fig["figures_run"]:
         module = registry.load(name)
@@ -114,6 +129,10 @@ def markdown_table(fig: dict[str, Any]) -> Iterator[str]:
         f"Measured by `python bench/run.py` on {m['cpu']} ({m['cores']} cores, "
         f"{m['memory_gb']} GB), {m['python']}, commit {m['commit']}, load {m['loadavg']}.{quick}"
     )
+    busy = _busy(fig)
+    if busy:
+        yield ""
+        yield f"Note: {busy}."
     yield ""
     blocks = [
         (registry.load(name).TITLE, registry.load(name).rows(fig))
