@@ -184,5 +184,6 @@ class TestOptions:
         assert 0 == done.returncode, done.stderr[-2000:]
         lines = done.stdout.splitlines()
         assert True is lines[0].startswith("Measured by `python bench/run.py` on ")
-        assert "| figure | measured: median (min to max, n) | target | met |" == lines[2]
+        header = "| figure | measured: median (min to max, n) | target | met |"
+        assert 1 == lines.count(header)
         assert True is any("validate / stdlib floor" in line for line in lines)
