@@ -5,7 +5,12 @@
   an honest peak RSS) rather than in the bench parent (which only launches processes);
 - ``TARGETS``: its :class:`bench.report.Target` s;
 - ``measure(settings) -> dict``: the flat figures (numbers, strings, lists);
-- ``rows(figures) -> list[Row]``: what the table and the README show.
+- ``rows(figures) -> list[Row]``: what the table and the README show;
+- optionally ``statuses(figures) -> {target key: status}``: why a target was not judged
+  (``"not available"``, ``"stopped at the time limit"``).
+
+A figure that raises is reported under ``errors`` and its targets get status ``"error"``;
+the other figures still run.
 
 The order below is the order of a full run.
 """
