@@ -74,6 +74,11 @@ RULES: Final[tuple[Rule, ...]] = (
     _v("strict-start", "notification", "--strict: the call's first state is not the initial one"),
     _w("unknown-state", "notification", "a state the machine does not know; the call stays put"),
     _w("evicted", "trace", "more live calls than the limit: the longest-idle one is dropped"),
+    _w(
+        "unfinished-transfer",
+        "trace",
+        "the input ended with a call mid-transfer (a violation under --strict)",
+    ),
     # requests
     _v("invalid-request", "request", "a request record whose method or URL is not a request"),
     _v("wrong-type", "request", "a field (or the body) has the wrong JSON type"),
@@ -122,6 +127,12 @@ class Catalogue:
     def to_json(self) -> list[dict[str, str]]:
         """Every rule as :meth:`Rule.to_json`, in catalogue order."""
         return [r.to_json() for r in self.rules]
+
+    def markdown(self) -> str:
+        """The catalogue as the Markdown table the README shows."""
+        rows = ["| rule | severity | judges | why |", "|---|---|---|---|"]
+        rows += [f"| `{r.id}` | {r.severity} | {r.subject} | {r.summary} |" for r in self.rules]
+        return "\n".join(rows)
 
 
 _CACHE: dict[int, tuple[MachineDefinition, Catalogue]] = {}

@@ -12,7 +12,9 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
-from callstate.machine import CALL_MACHINE
+import orjson
+
+from callstate.machine import CALL_MACHINE, compiled
 from callstate.simulate import (
     OUTCOMES,
     TRANSFER_SCENARIOS,
@@ -27,6 +29,7 @@ from callstate.simulate import (
     simulate,
     transfer_request,
 )
+from callstate.verdict import Tracker
 
 #: The call id of the spec's examples.
 SPEC_CALL_ID = "341a0500-d4bf-4224-8b19-1581168d328b"
@@ -131,7 +134,27 @@ def violations(lines: list[bytes] | None = None) -> list[tuple[int, str, str]]:
         for item in call_lines:
             out.append(item if isinstance(item, bytes) else next(jsonl([item])))
         found.append((len(out), rule, what))
+        call_id = _call_of(call_lines[-1])
+        if call_id is not None and _left_mid_transfer(out, call_id):
+            # The call hangs up, so the trace is complete: no unfinished-transfer warning.
+            out.append(next(jsonl([event_notification(call_id, "terminate")])))
     return found
+
+
+def _call_of(item: bytes | JSONObject) -> str | None:
+    try:
+        body = orjson.loads(item) if isinstance(item, bytes) else item
+        url: str = body["value"][0]["resourceUrl"]
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+    return url.rsplit("/", 1)[-1]
+
+
+def _left_mid_transfer(lines: list[bytes], call_id: str) -> bool:
+    tracker = Tracker()
+    for line in lines:
+        tracker.ingest(line)
+    return tracker.state(call_id) in compiled(CALL_MACHINE).in_transfer
 
 
 def _write(path: Path, lines: Iterable[bytes]) -> None:

@@ -43,18 +43,24 @@ def event_sequence(bodies: Sequence[Any]) -> tuple[list[Op], list[Any]]:
     ops: list[Op] = []
     carriers: list[Any] = []
 
-    def record(
-        line: int,
-        call_id: str,
-        event: str | None,
-        kind: str | None,
-        source: str | None,
-        dest: str,
-        bad: object,
-    ) -> None:
+    def record(*args: Any) -> None:
+        # One StepRecord (line, call_id, event, kind, dest, violation), or the older
+        # seven positional values (line, call id, event, kind, source, dest, violation).
+        if len(args) == 1:
+            step = args[0]
+            line, cid, event, kind, dest = (
+                step.line,
+                step.call_id,
+                step.event,
+                step.kind,
+                step.dest,
+            )
+            bad = step.violation
+        else:
+            line, cid, event, kind, _source, dest, bad = args
         if bad is not None:
             raise RuntimeError(f"the mix has a violation at body {line}: {bad}")
-        ops.append((call_id, event, kind, dest))
+        ops.append((cid, event, kind, dest))
         carriers.append(bodies[line])
 
     tracker = Tracker(on_step=record)

@@ -22,6 +22,7 @@ _COMMANDS = (
     "diagram",
     "explore",
     "replay",
+    "rules",
 )
 
 

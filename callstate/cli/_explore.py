@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from callstate.errors import UsageError
-from callstate.explore import DEFAULT_DEPTH, Exploration, explore, export_paths, transition_label
+from callstate.explorer import DEFAULT_DEPTH, Exploration, explore, export_paths, transition_label
 from callstate.machine.definition import CALL_MACHINE
 
 __all__ = ["register", "run"]

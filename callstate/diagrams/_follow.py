@@ -13,7 +13,7 @@ import attrs
 
 from callstate.diagrams._trace import TraceStep
 from callstate.errors import CallstateError
-from callstate.verdict import Report, Violation, validate_lines, validate_path
+from callstate.verdict import Report, StepRecord, validate_lines, validate_path
 
 __all__ = ["FollowedCall", "follow_call"]
 
@@ -39,9 +39,9 @@ def follow_call(
     lines = sys.stdin.buffer.readlines() if str(trace) == "-" else None
     first_seen: list[str] = []
 
-    def first(line: int, cid: str, *_: object) -> None:
+    def first(step: StepRecord) -> None:
         if not first_seen:
-            first_seen.append(cid)
+            first_seen.append(step.call_id)
 
     if call_id is None:
         report = (
@@ -55,26 +55,19 @@ def follow_call(
             raise CallstateError(f"{trace}: the trace names no call to draw")
     steps: list[TraceStep] = []
 
-    def record(
-        line: int,
-        cid: str,
-        event: str | None,
-        kind: str | None,
-        source: str | None,
-        dest: str,
-        violation: Violation | None,
-    ) -> None:
-        if cid == call_id:
+    def record(step: StepRecord) -> None:
+        if step.call_id == call_id:
+            violation = step.violation
             steps.append(
                 TraceStep(
                     index=len(steps) + 1,
-                    line=line,
-                    source=source,
-                    dest=dest,
-                    event=event,
+                    line=step.line,
+                    source=step.source,
+                    dest=step.dest,
+                    event=step.event,
                     rule=violation.rule if violation else None,
                     message=violation.message if violation else "",
-                    kind=kind,
+                    kind=step.kind,
                 )
             )
 

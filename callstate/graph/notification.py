@@ -10,8 +10,8 @@ from callstate.errors import ParseError
 from callstate.graph._schema import Json, JsonForm
 from callstate.graph.call import Call
 from callstate.graph.enums import CallState, ChangeType
-from callstate.graph.resource_url import ResourceKind, ResourceRef, parse_resource_url
 from callstate.graph.resources import CommsOperation, Participant
+from callstate.graph.wire import ResourceKind, ResourceRef, parse_resource_url
 
 __all__ = [
     "CommsNotification",

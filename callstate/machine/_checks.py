@@ -16,6 +16,8 @@ __all__ = ["check_definition"]
 def check_definition(definition: MachineDefinition) -> None:
     """Raise :class:`DefinitionError` for the first rule ``definition`` breaks."""
     _check_names(definition)
+    _check_signals(definition)
+    _check_kinds(definition)
     _check_final(definition)
     _check_determinism(definition)
     _check_reachable(definition)
@@ -75,6 +77,72 @@ def _check_names(d: MachineDefinition) -> None:
                 "known-names",
                 f"event {event.name!r} has markers of no guard's kind: {unknown_kinds}",
             )
+
+
+def _check_signals(d: MachineDefinition) -> None:
+    """A notification maps to exactly one event: one unmarked event a state, one owner a marker."""
+    plain: dict[str, str] = {}
+    for event in d.events:
+        if event.markers:
+            continue
+        if event.reports in plain:
+            raise DefinitionError(
+                "one-event-per-state",
+                f"events {plain[event.reports]!r} and {event.name!r} both report "
+                f"{event.reports!r} with no marker: a notification would map to two events",
+            )
+        plain[event.reports] = event.name
+    owners: dict[tuple[object, ...], tuple[str, str]] = {}
+    for event in d.events:
+        for m in event.markers:
+            keys: list[tuple[object, ...]] = []
+            if m.code is not None and m.subcode is not None:
+                keys.append(("result", m.code, m.subcode))
+            if m.termination_reason is not None:
+                keys.append(("reason", m.termination_reason.lower()))
+            if not keys:
+                raise DefinitionError(
+                    "unique-markers",
+                    f"event {event.name!r}: a {m.kind} marker needs a code and subcode, "
+                    "or a terminationReason",
+                )
+            for key in keys:
+                owner = owners.setdefault(key, (event.name, m.kind))
+                if owner != (event.name, m.kind):
+                    raise DefinitionError(
+                        "unique-markers",
+                        f"marker {m.label} means both {owner[0]}[{owner[1]}] and "
+                        f"{event.name}[{m.kind}]",
+                    )
+    if d.ended is not None:
+        if d.ended not in d.final:
+            raise DefinitionError("known-names", f"ended state {d.ended!r} is not a final state")
+        if d.ended not in plain:
+            raise DefinitionError(
+                "known-names", f"no unmarked event reports the ended state {d.ended!r}"
+            )
+
+
+def _check_kinds(d: MachineDefinition) -> None:
+    if not d.kinds:
+        return
+    names = [k.name for k in d.kinds]
+    if dupes := _duplicates(names):
+        raise DefinitionError("unique-names", f"transfer kinds defined twice: {dupes}")
+    defaults = [k.name for k in d.kinds if k.selected_by is None]
+    if len(defaults) != 1:
+        raise DefinitionError(
+            "transfer-kinds",
+            f"exactly one transfer kind must be the default (no selected_by), got {defaults}",
+        )
+    guarded = {g.kind for g in d.guards}
+    for event in d.events:
+        if unknown := sorted(set(event.kinds) - set(names)):
+            raise DefinitionError(
+                "transfer-kinds", f"event {event.name!r} has markers of undeclared kinds {unknown}"
+            )
+    if missing := sorted(set(names) - guarded):
+        raise DefinitionError("transfer-kinds", f"transfer kinds with no guard: {missing}")
 
 
 def _check_final(d: MachineDefinition) -> None:

@@ -1,37 +1,57 @@
 """The one definition of the call machine, as plain data.
 
-Everything that knows how a call moves (the ``transitions`` engine, the compiled
-table, the diagrams, the Hypothesis rules and the explorer) reads this module and
-nothing else. States are the Graph ``callState`` strings; an event is what one
-notification reports, so a notification maps to exactly one event.
+Everything that knows how a call moves reads this module, through the compiled
+machine (:mod:`callstate.machine.compiled`): the tracker, the ``transitions``
+engine, the diagrams, the simulator, the strategies and the explorer. States are
+the Graph ``callState`` strings; an event is what one notification reports, and
+the checks make sure a notification maps to exactly one event. Transfer kinds are
+declared once (:class:`TransferKind`): their guards, markers and guarded edges
+are derived by :func:`call_machine`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import attrs
 
+from callstate.facts import BLIND, CONSULTATIVE, TRANSFER_FAILURE, TRANSFER_SUCCESS, Result
 from callstate.machine._checks import check_definition
 
 __all__ = [
     "CALL_MACHINE",
+    "TRANSFER_KINDS",
     "Event",
     "Guard",
     "MachineDefinition",
     "Marker",
+    "TransferKind",
     "Transition",
+    "call_machine",
 ]
 
 
 @attrs.frozen
 class Marker:
-    """A result a notification carries that tells how a transfer ended, and of which kind."""
+    """A result a notification carries that tells how a transfer ended, and of which kind.
+
+    An event may carry several markers of one kind: they all mean the same outcome.
+    """
 
     kind: str
     code: int | None = None
     subcode: int | None = None
     termination_reason: str | None = None
+
+    @classmethod
+    def of(cls, kind: str, result: Result) -> Marker:
+        """The marker of ``kind`` recognised by ``result``."""
+        return cls(kind, result.code, result.subcode, result.termination_reason)
+
+    @property
+    def result(self) -> Result:
+        """The result this marker is recognised by, without its kind."""
+        return Result(self.code, self.subcode, self.termination_reason)
 
     @property
     def label(self) -> str:
@@ -54,12 +74,14 @@ class Event:
     #: Why, in words, for that report.
     refusal: str = "the machine has no transition for it"
 
-    def marker(self, kind: str) -> Marker | None:
-        """The marker of ``kind`` this event is recognised by, if any."""
-        for marker in self.markers:
-            if marker.kind == kind:
-                return marker
-        return None
+    def markers_of(self, kind: str) -> tuple[Marker, ...]:
+        """Every marker of ``kind`` this event is recognised by, in definition order."""
+        return tuple(m for m in self.markers if m.kind == kind)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The marker kinds this event carries, in definition order, each once."""
+        return tuple(dict.fromkeys(m.kind for m in self.markers))
 
 
 @attrs.frozen
@@ -83,12 +105,32 @@ class Transition:
     note: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
+class TransferKind:
+    """One kind of transfer, declared once: how a request selects it and how it ends.
+
+    ``selected_by`` is the JSON pointer of the request-body field whose presence
+    selects this kind (``/transferTarget/replacesCallId`` for a consultative
+    transfer); the one kind with ``None`` is the default. ``failure`` and
+    ``success`` are the results that report each outcome; several results of one
+    outcome mean the same thing.
+    """
+
+    name: str
+    selected_by: str | None = None
+    failure: tuple[Result, ...]
+    success: tuple[Result, ...]
+    doc: str = ""
+
+
+@attrs.frozen(cache_hash=True)
 class MachineDefinition:
     """States, events, guards, transitions and final states, checked when built.
 
-    Pass ``check=False`` only to build a deliberately broken definition (mutation
-    tests); every consumer in callstate assumes a checked one.
+    ``ended`` is the state a ``deleted`` notification with no state reports (None:
+    such a notification only carries data); ``kinds`` are the transfer kinds a
+    request can select. Pass ``check=False`` only to build a deliberately broken
+    definition (mutation tests); every consumer in callstate assumes a checked one.
     """
 
     name: str
@@ -98,11 +140,18 @@ class MachineDefinition:
     events: tuple[Event, ...]
     guards: tuple[Guard, ...]
     transitions: tuple[Transition, ...]
+    ended: str | None = attrs.field(default=None, kw_only=True)
+    kinds: tuple[TransferKind, ...] = attrs.field(default=(), kw_only=True)
     check: bool = attrs.field(default=True, kw_only=True, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.check:
             check_definition(self)
+
+    @property
+    def live(self) -> tuple[str, ...]:
+        """The states that are not final, in definition order."""
+        return tuple(s for s in self.states if s not in self.final)
 
     def event(self, name: str) -> Event:
         """The event called ``name``; ``KeyError`` if there is none."""
@@ -135,14 +184,33 @@ class MachineDefinition:
             return False
         return not any(t.event == event for t in self.outgoing(state))
 
-    def resolve(self, state: str, event: str, kind: str | None) -> Transition | None:
-        """The one transition ``event`` (with a marker of ``kind``) takes from ``state``."""
-        for transition in self.transitions:
-            if transition.source != state or transition.event != event:
-                continue
-            if transition.guard is None or self.guard(transition.guard).kind == kind:
-                return transition
+    def matching(self, state: str, event: str, kind: str | None) -> tuple[Transition, ...]:
+        """Every transition ``event`` (with a marker of ``kind``) could take from ``state``.
+
+        A checked definition has at most one; an unchecked one may have more.
+        """
+        return tuple(
+            t
+            for t in self.transitions
+            if t.source == state
+            and t.event == event
+            and (t.guard is None or self._guard_kind(t.guard) == kind)
+        )
+
+    def _guard_kind(self, name: str) -> str | None:
+        for guard in self.guards:
+            if guard.name == name:
+                return guard.kind
         return None
+
+    def resolve(self, state: str, event: str, kind: str | None) -> Transition | None:
+        """The one transition ``event`` (with a marker of ``kind``) takes from ``state``.
+
+        The compiled machine asks this once per ``(state, event, kind)``; everything
+        else asks the compiled machine.
+        """
+        found = self.matching(state, event, kind)
+        return found[0] if found else None
 
     def allowed_events(self, state: str) -> tuple[str, ...]:
         """Events accepted in ``state``, transitions and same-state updates alike."""
@@ -154,11 +222,48 @@ class MachineDefinition:
         """A copy with ``changes`` applied, checked unless ``check=False`` is among them."""
         return attrs.evolve(self, **changes)  # type: ignore[arg-type]
 
+    def kind_of(self, request: Mapping[str, object]) -> str | None:
+        """The transfer kind a request body selects: the first kind whose field it has.
 
-BLIND = "blind"
-CONSULTATIVE = "consultative"
+        ``None`` when the definition declares no kinds.
+        """
+        default = None
+        for kind in self.kinds:
+            if kind.selected_by is None:
+                default = kind.name
+                continue
+            found: object = request
+            for key in kind.selected_by.split("/")[1:]:
+                found = found.get(key) if isinstance(found, Mapping) else None
+            if found is not None:
+                return kind.name
+        return default
 
-LIVE = (
+    def __repr__(self) -> str:
+        return (
+            f"MachineDefinition(name={self.name!r}, {len(self.states)} states, "
+            f"{len(self.events)} events, {len(self.transitions)} transitions)"
+        )
+
+
+#: The documented transfer kinds (``call-transfer.md``): blind, and consultative.
+TRANSFER_KINDS: tuple[TransferKind, ...] = (
+    TransferKind(
+        name=BLIND,
+        failure=TRANSFER_FAILURE[BLIND],
+        success=TRANSFER_SUCCESS[BLIND],
+        doc="A blind transfer: no replacesCallId.",
+    ),
+    TransferKind(
+        name=CONSULTATIVE,
+        selected_by="/transferTarget/replacesCallId",
+        failure=TRANSFER_FAILURE[CONSULTATIVE],
+        success=TRANSFER_SUCCESS[CONSULTATIVE],
+        doc="A consultative transfer: replacesCallId.",
+    ),
+)
+
+_LIVE = (
     "incoming",
     "establishing",
     "ringing",
@@ -169,6 +274,7 @@ LIVE = (
     "redirecting",
     "terminating",
 )
+_IN_TRANSFER = ("transferring", "transferAccepted")
 
 
 def _hang_ups(states: Iterable[str]) -> list[Transition]:
@@ -181,80 +287,92 @@ def _hang_ups(states: Iterable[str]) -> list[Transition]:
     return edges
 
 
-CALL_MACHINE = MachineDefinition(
-    name="call",
-    states=(*LIVE, "terminated"),
-    initial="incoming",
-    final=frozenset({"terminated"}),
-    events=(
-        Event("offer", "incoming", doc="Graph offers the bot an incoming call."),
-        Event("establish", "establishing", doc="Media and signalling are being set up."),
-        Event("ring", "ringing", doc="The far end is ringing (beta only)."),
-        Event("connect", "established", doc="The call is up, or back up after hold."),
-        Event("hold", "hold", doc="The call is on hold."),
-        Event("redirect", "redirecting", doc="An incoming call is being redirected."),
-        Event(
-            "transfer",
-            "transferring",
-            doc="Graph accepted a transfer request.",
-            rule="transfer-from-non-established",
-            refusal="a transfer can only start from established",
-        ),
-        Event(
-            "accept_transfer",
-            "transferAccepted",
-            doc="The target accepted the transfer.",
-            rule="transfer-not-in-progress",
-            refusal="no transfer in progress",
-        ),
-        Event(
-            "fail_transfer",
-            "established",
-            markers=(Marker(BLIND, 500, 7000), Marker(CONSULTATIVE, 500, 7700)),
-            doc="The transfer failed and the call is back with the transferor.",
-            rule="failure-without-transfer",
-            refusal="a transfer failure with no transfer in progress",
-        ),
-        Event(
-            "complete_transfer",
-            "terminated",
-            markers=(
-                Marker(BLIND, 0, 7015),
-                Marker(CONSULTATIVE, termination_reason="AppTransferred"),
+def call_machine(
+    *, kinds: tuple[TransferKind, ...] = TRANSFER_KINDS, name: str = "call"
+) -> MachineDefinition:
+    """The Graph call machine for ``kinds``: each kind's guard, markers and edges derived.
+
+    A new kind, or a second failure result of a kind, is one more declaration here;
+    everything else follows from the definition this returns.
+    """
+    return MachineDefinition(
+        name=name,
+        states=(*_LIVE, "terminated"),
+        initial="incoming",
+        final=frozenset({"terminated"}),
+        ended="terminated",
+        kinds=kinds,
+        events=(
+            Event("offer", "incoming", doc="Graph offers the bot an incoming call."),
+            Event("establish", "establishing", doc="Media and signalling are being set up."),
+            Event("ring", "ringing", doc="The far end is ringing (beta only)."),
+            Event("connect", "established", doc="The call is up, or back up after hold."),
+            Event("hold", "hold", doc="The call is on hold."),
+            Event("redirect", "redirecting", doc="An incoming call is being redirected."),
+            Event(
+                "transfer",
+                "transferring",
+                doc="Graph accepted a transfer request.",
+                rule="transfer-from-non-established",
+                refusal="a transfer can only start from established",
             ),
-            doc="The transfer completed and the transferor's call ended.",
-            rule="success-without-transfer",
-            refusal="a transfer success with no transfer in progress",
+            Event(
+                "accept_transfer",
+                "transferAccepted",
+                doc="The target accepted the transfer.",
+                rule="transfer-not-in-progress",
+                refusal="no transfer in progress",
+            ),
+            Event(
+                "fail_transfer",
+                "established",
+                markers=tuple(Marker.of(k.name, r) for k in kinds for r in k.failure),
+                doc="The transfer failed and the call is back with the transferor.",
+                rule="failure-without-transfer",
+                refusal="a transfer failure with no transfer in progress",
+            ),
+            Event(
+                "complete_transfer",
+                "terminated",
+                markers=tuple(Marker.of(k.name, r) for k in kinds for r in k.success),
+                doc="The transfer completed and the transferor's call ended.",
+                rule="success-without-transfer",
+                refusal="a transfer success with no transfer in progress",
+            ),
+            Event("hang_up", "terminating", doc="The call is being torn down."),
+            Event("terminate", "terminated", doc="The call ended (``deleted``)."),
         ),
-        Event("hang_up", "terminating", doc="The call is being torn down."),
-        Event("terminate", "terminated", doc="The call ended (``deleted``)."),
-    ),
-    guards=(
-        Guard(BLIND, BLIND, doc="A blind transfer: no replacesCallId."),
-        Guard(CONSULTATIVE, CONSULTATIVE, doc="A consultative transfer: replacesCallId."),
-    ),
-    transitions=(
-        Transition("incoming", "establish", "establishing"),
-        Transition("incoming", "connect", "established", note="establishing came late"),
-        Transition("incoming", "redirect", "redirecting"),
-        Transition("establishing", "ring", "ringing"),
-        Transition("establishing", "connect", "established"),
-        Transition("ringing", "connect", "established"),
-        Transition(
-            "established", "establish", "established", internal=True, note="late, out of order"
+        guards=tuple(Guard(k.name, k.name, doc=k.doc) for k in kinds),
+        transitions=(
+            Transition("incoming", "establish", "establishing"),
+            Transition("incoming", "connect", "established", note="establishing came late"),
+            Transition("incoming", "redirect", "redirecting"),
+            Transition("establishing", "ring", "ringing"),
+            Transition("establishing", "connect", "established"),
+            Transition("ringing", "connect", "established"),
+            Transition(
+                "established", "establish", "established", internal=True, note="late, out of order"
+            ),
+            Transition(
+                "established", "ring", "established", internal=True, note="late, out of order"
+            ),
+            Transition("established", "hold", "hold"),
+            Transition("hold", "connect", "established", note="resume"),
+            Transition("established", "transfer", "transferring"),
+            Transition("transferring", "accept_transfer", "transferAccepted"),
+            *(
+                Transition(source, "fail_transfer", "established", guard=k.name)
+                for source in _IN_TRANSFER
+                for k in kinds
+            ),
+            *(
+                Transition("transferAccepted", "complete_transfer", "terminated", guard=k.name)
+                for k in kinds
+            ),
+            *_hang_ups(_LIVE),
         ),
-        Transition("established", "ring", "established", internal=True, note="late, out of order"),
-        Transition("established", "hold", "hold"),
-        Transition("hold", "connect", "established", note="resume"),
-        Transition("established", "transfer", "transferring"),
-        Transition("transferring", "accept_transfer", "transferAccepted"),
-        *(
-            Transition(source, "fail_transfer", "established", guard=kind)
-            for source in ("transferring", "transferAccepted")
-            for kind in (BLIND, CONSULTATIVE)
-        ),
-        Transition("transferAccepted", "complete_transfer", "terminated", guard=BLIND),
-        Transition("transferAccepted", "complete_transfer", "terminated", guard=CONSULTATIVE),
-        *_hang_ups(LIVE),
-    ),
-)
+    )
+
+
+#: The Graph call machine with the documented transfer kinds.
+CALL_MACHINE = call_machine()

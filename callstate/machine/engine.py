@@ -2,7 +2,8 @@
 
 A ``Machine`` per call costs about 1.4 ms and 68 KB, so the engine never adds
 models to its machine (which would also inject a method per trigger into each
-one); it triggers events against any object with a ``state`` attribute.
+one); it triggers events against any object with a ``state`` attribute. A test
+proves it agrees with the compiled machine on every ``(state, event, kind)``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from typing import Any, Protocol
 
 from transitions import EventData, Machine, MachineError
 
-from callstate.errors import IllegalTransition
+from callstate.errors import IllegalTransition, UsageError
+from callstate.machine.compiled import Compiled, compiled
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition, Transition
-from callstate.machine.table import TransitionTable, compile_table
 
 __all__ = ["ENGINE", "Engine", "Stateful"]
 
@@ -35,9 +36,10 @@ def _guard(kind: str) -> Any:
 class Engine:
     """Fires events at models through one ``transitions`` Machine built from a definition."""
 
-    def __init__(self, definition: MachineDefinition = CALL_MACHINE) -> None:
+    def __init__(self, definition: MachineDefinition | None = None) -> None:
+        definition = CALL_MACHINE if definition is None else definition
         self.definition = definition
-        self.table: TransitionTable = compile_table(definition)
+        self.compiled: Compiled = compiled(definition)
         self.machine = Machine(
             model=None,
             states=list(definition.states),
@@ -53,35 +55,48 @@ class Engine:
                 conditions=[_guard(definition.guard(t.guard).kind)] if t.guard else None,
             )
         self._triggers = {name: event.trigger for name, event in self.machine.events.items()}
-        self._allowed = {s: definition.allowed_events(s) for s in definition.states}
+        self._kinds = {e.name: e.kinds for e in definition.events}
 
     def allowed_events(self, state: str) -> tuple[str, ...]:
         """Events accepted in ``state``."""
-        return self._allowed.get(state, ())
+        return self.compiled.allowed_events(state)
 
     def fire(self, model: Stateful, event: str, *, kind: str | None = None) -> Transition | None:
         """Move ``model`` by ``event``; ``None`` means a same-state update, not a transition.
 
-        Raises :class:`IllegalTransition` when ``state`` has no transition for it.
+        Raises :class:`UsageError` for an event the definition does not have, or a
+        marked event without one of its kinds, and :class:`IllegalTransition` when
+        ``state`` has no transition for it.
         """
+        kinds = self._kinds.get(event)
+        if kinds is None:
+            raise UsageError(
+                "event", f"unknown event {event!r}; the events are {', '.join(self._kinds)}"
+            )
+        if kinds and kind not in kinds:
+            raise UsageError(
+                "kind", f"event {event!r} needs kind= one of {', '.join(kinds)}, got {kind!r}"
+            )
+        if not kinds and kind is not None:
+            raise UsageError("kind", f"event {event!r} takes no kind, got {kind!r}")
         state = model.state
-        step = self.table.get((state, event, kind))  # type: ignore[arg-type]  # None: a miss
-        if step is not None and step[1] is None:
+        step = self.compiled.step(state, event, kind) if state is not None else None
+        if step is not None and step.transition is None:
             return None
-        trigger = self._triggers.get(event)
+        trigger = self._triggers.get(event)  # an event no transition takes has no trigger
         try:
             moved = trigger is not None and trigger(model, kind=kind)
         except MachineError:
             moved = False
         except ValueError:  # transitions' word for a state it does not know
-            if state in self._allowed:
+            if state in self.compiled.steps:
                 raise
             moved = False
         if not moved:
             raise IllegalTransition(
                 getattr(model, "id", None), str(state), event, self.allowed_events(str(state))
             )
-        return step[1] if step is not None else None
+        return step.transition if step is not None else None
 
 
 #: The engine for :data:`~callstate.machine.definition.CALL_MACHINE`, shared by every call.

@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
+from callstate.facts import TRANSFER_FAILURE, TRANSFER_SUCCESS, Result
+from callstate.machine.compiled import compiled
 from callstate.machine.definition import MachineDefinition, Transition
-from callstate.machine.table import TransitionTable, compile_table, signals
 
 __all__ = [
     "INVARIANTS",
@@ -36,17 +37,18 @@ _ACCEPTED = "transferAccepted"
 _IN_TRANSFER = (_TRANSFERRING, _ACCEPTED)
 _FAIL = "fail_transfer"
 _COMPLETE = "complete_transfer"
-#: ``(code, subcode, terminationReason)`` of a marker.
-_Outcome = tuple[int | None, int | None, str | None]
-#: The marker each outcome must be recognised by, per transfer kind (graph-facts.md).
-_FAILURE_MARKERS: dict[str, _Outcome] = {
-    "blind": (500, 7000, None),
-    "consultative": (500, 7700, None),
-}
-_SUCCESS_MARKERS: dict[str, _Outcome] = {
-    "blind": (0, 7015, None),
-    "consultative": (None, None, "AppTransferred"),
-}
+
+
+def _expected(definition: MachineDefinition, outcome: str) -> dict[str, frozenset[Result]]:
+    """The results each kind's ``outcome`` must be recognised by: the kinds the definition
+    declares, or, when it declares none, the documented ones (:mod:`callstate.facts`)."""
+    if definition.kinds:
+        return {
+            k.name: frozenset(k.failure if outcome == "failure" else k.success)
+            for k in definition.kinds
+        }
+    table = TRANSFER_FAILURE if outcome == "failure" else TRANSFER_SUCCESS
+    return {kind: frozenset(results) for kind, results in table.items()}
 
 
 def signal_label(event: str, kind: str | None) -> str:
@@ -79,17 +81,17 @@ class Step:
 class Moves:
     """What a definition's compiled table accepts and refuses, state by state."""
 
-    def __init__(self, definition: MachineDefinition, table: TransitionTable | None = None) -> None:
+    def __init__(self, definition: MachineDefinition) -> None:
         self.definition = definition
-        self.table = compile_table(definition) if table is None else table
-        self.signals = signals(definition)
+        self.machine = compiled(definition)
+        self.signals = self.machine.signals
 
     def step(self, state: str, event: str, kind: str | None) -> Step | None:
         """The step ``(event, kind)`` makes from ``state``, or ``None`` when it is refused."""
-        found = self.table.get((state, event, kind))
+        found = self.machine.step(state, event, kind)
         if found is None:
             return None
-        return Step(state, event, kind, found[0], found[1])
+        return Step(state, event, kind, found.dest, found.transition)
 
     def steps(self, state: str) -> list[Step]:
         """Every step accepted in ``state``, in signal order."""
@@ -99,16 +101,10 @@ class Moves:
         """Every way the definition could answer ``(event, kind)`` in ``state``.
 
         Determinism means at most one: a transition whose guard holds, or a
-        same-state update.
+        same-state update. (The definition's own answers, before compiling picks one.)
         """
         d = self.definition
-        found = [
-            t.dest
-            for t in d.transitions
-            if t.source == state
-            and t.event == event
-            and (t.guard is None or _guard_kind(d, t.guard) == kind)
-        ]
+        found = [t.dest for t in d.matching(state, event, kind)]
         if state in d.states and d.is_same_state_update(state, event):
             found.append(f"{state} (same-state update)")
         return found
@@ -187,19 +183,17 @@ def _refused(state: str, event: str, kind: str | None) -> str:
 
 
 def _marker_problem(
-    definition: MachineDefinition, event: str, kind: str | None, expected: dict[str, _Outcome]
+    definition: MachineDefinition, event: str, kind: str | None, outcome: str
 ) -> str | None:
+    expected = _expected(definition, outcome)
     if kind not in expected:
         return f"no transfer kind (expected one of {sorted(expected)})"
-    markers = [m for m in definition.event(event).markers if m.kind == kind]
-    if len(markers) != 1:
-        return f"{len(markers)} {kind} outcome markers, expected exactly one"
-    marker = markers[0]
+    markers = frozenset(m.result for m in definition.event(event).markers_of(kind))
     want = expected[kind]
-    if (marker.code, marker.subcode, marker.termination_reason) != want:
-        code, subcode, reason = want
-        label = reason if reason is not None else f"{code}/{subcode}"
-        return f"{kind} outcome marked {marker.label}, expected {label}"
+    if markers != want:
+        shown = ", ".join(sorted(r.label for r in want))
+        got = ", ".join(sorted(r.label for r in markers)) or "nothing"
+        return f"{kind} outcome marked {got}, expected {shown}"
     return None
 
 
@@ -210,13 +204,13 @@ def _failure_step(definition: MachineDefinition, step: Step) -> str | None:
         return f"a transfer failure while no transfer is in progress ({step.source})"
     if step.dest != _ESTABLISHED:
         return f"a failed transfer must return to {_ESTABLISHED}, not {step.dest}"
-    return _marker_problem(definition, step.event, step.kind, _FAILURE_MARKERS)
+    return _marker_problem(definition, step.event, step.kind, "failure")
 
 
 def _failure_state(moves: Moves, state: str) -> tuple[str, ...] | None:
     if state not in _IN_TRANSFER:
         return None
-    for kind in _FAILURE_MARKERS:
+    for kind in _expected(moves.definition, "failure"):
         if moves.step(state, _FAIL, kind) is None:
             return (f"{_refused(state, _FAIL, kind)}: a {kind} transfer cannot fail from {state}",)
     return None
@@ -243,13 +237,13 @@ def _success_step(definition: MachineDefinition, step: Step) -> str | None:
         return f"a successful transfer must end the call, not move it to {step.dest}"
     if step.transition is None or _guard_kind(definition, step.transition.guard or "") != step.kind:
         return f"the {step.kind} outcome took an edge guarded for another kind"
-    return _marker_problem(definition, step.event, step.kind, _SUCCESS_MARKERS)
+    return _marker_problem(definition, step.event, step.kind, "success")
 
 
 def _success_state(moves: Moves, state: str) -> tuple[str, ...] | None:
     if state != _ACCEPTED:
         return None
-    for kind in _SUCCESS_MARKERS:
+    for kind in _expected(moves.definition, "success"):
         if moves.step(state, _COMPLETE, kind) is None:
             return (f"{_refused(state, _COMPLETE, kind)}: a {kind} transfer cannot succeed",)
     return None

@@ -113,7 +113,8 @@ def _marker_of(event: Event, kind: str | None) -> Marker | None:
         if kind is not None:
             raise UsageError("kind", f"event {event.name!r} carries no marker, got kind {kind!r}")
         return None
-    marker = event.marker(kind) if kind is not None else None
+    found = event.markers_of(kind) if kind is not None else ()
+    marker = found[0] if found else None
     if marker is None:
         raise UsageError("kind", f"event {event.name!r} needs a kind, one of {kinds}, got {kind!r}")
     return marker

@@ -15,6 +15,7 @@ from typing import Any, Final, NamedTuple
 import attrs
 
 from callstate.errors import IllegalTransition, UsageError
+from callstate.machine.compiled import compiled
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition, Marker
 from callstate.simulate._payload import (
     OPERATIONS,
@@ -354,20 +355,19 @@ def expect(plan: Plan, *, definition: MachineDefinition = CALL_MACHINE) -> Expec
     events = tuple(
         (str(s.event), s.kind) for s in _script(plan) if s.tag == "event" or s.tag == "bare"
     )
+    machine = compiled(definition)
     state: str | None = None
     marker: Marker | None = None
     for event, kind in events:
-        spec = definition.event(event)
         if kind is not None:
-            marker = spec.marker(kind)
+            marker = definition.event(event).markers_of(kind)[0]
         if state is None:
-            state = spec.reports
+            state = machine.reports[event]
             continue
-        transition = definition.resolve(state, event, kind)
-        if transition is not None:
-            state = state if transition.internal else transition.dest
-        elif not definition.is_same_state_update(state, event):
-            raise IllegalTransition(plan.call_id, state, event, definition.allowed_events(state))
+        step = machine.step(state, event, kind)
+        if step is None:
+            raise IllegalTransition(plan.call_id, state, event, machine.allowed_events(state))
+        state = step.dest
     assert state is not None
     return Expected(state, marker, events)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from callstate.errors import UsageError
+from callstate.machine.compiled import compiled
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.machine.invariants import Moves, Step
-from callstate.machine.table import signals as definition_signals
 
 __all__ = ["signal_sequences", "signals", "walks"]
 
@@ -33,7 +33,7 @@ def _size(name: str, value: object, low: int = 0) -> int:
 
 def signals(*, definition: MachineDefinition = CALL_MACHINE) -> st.SearchStrategy[Signal]:
     """Any ``(event, kind)`` a notification can report, legal or not, in definition order."""
-    return st.sampled_from(definition_signals(_definition(definition)))
+    return st.sampled_from(compiled(_definition(definition)).signals)
 
 
 def signal_sequences(

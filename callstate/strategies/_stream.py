@@ -24,9 +24,9 @@ from hypothesis import reject, strategies as st
 
 from callstate.errors import ParseError, UsageError
 from callstate.graph import parse_resource_url
+from callstate.graph.wire import read_result
+from callstate.machine.compiled import Compiled, compiled
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
-from callstate.machine.signal import Classifier
-from callstate.machine.table import TransitionTable, compile_table, signals as definition_signals
 from callstate.simulate import (
     CALL_END_CODES,
     ENDINGS,
@@ -229,26 +229,20 @@ class _Line:
     signal: Signal | None = None
 
 
-def _read_int(value: object) -> int | None:
-    if value is None:
-        return None
-    return int(value)  # type: ignore[call-overload, no-any-return]
-
-
-def _model_line(obj: JSONObject, classifier: Classifier) -> _Line:
+def _model_line(obj: JSONObject, machine: Compiled) -> _Line:
     if "request" in obj:
         return _Line(obj, "other")
     note = obj["value"][0]
     if parse_resource_url(note["resourceUrl"]).kind != "call":
         return _Line(obj, "other")
     data = note.get("resourceData") or {}
-    info = data.get("resultInfo") or {}
+    code, subcode = read_result(data.get("resultInfo"), "/resourceData/resultInfo")
     state = data.get("state")
-    signal = classifier.classify(
-        state,
+    signal = machine.classify(
+        None if state is None else machine.state_names.get(state, state),
         deleted=note["changeType"] == "deleted" and state is None,
-        code=_read_int(info.get("code")),
-        subcode=_read_int(info.get("subcode", info.get("subCode"))),
+        code=code,
+        subcode=subcode,
         termination_reason=data.get("terminationReason"),
     )
     return _Line(note, "data" if signal is None else "event", signal)
@@ -259,13 +253,7 @@ class _Model:
 
     def __init__(self, definition: MachineDefinition) -> None:
         self.definition = definition
-        self.table: TransitionTable = compile_table(definition)
-        self.classifier = Classifier(definition)
-        self.reports = {e.name: e.reports for e in definition.events}
-
-    def _remember(self, dest: str, signal: Signal) -> bool:
-        """Whether the tracker keeps this notification to recognise its exact repeat."""
-        return dest in self.definition.final or (dest, *signal) not in self.table
+        self.machine = compiled(definition)
 
     def refusals(self, lines: list[_Line]) -> tuple[list[int], list[str | None]]:
         """Indexes of the lines a validator must report, and the state after each line."""
@@ -285,19 +273,21 @@ class _Model:
             elif line.tag == "event" and line.signal is not None:
                 event, kind = line.signal
                 if state is None:
-                    state = self.reports[event]
-                    last = line.obj if self._remember(state, line.signal) else None
+                    opening = self.machine.openings[line.signal]
+                    state = opening.dest
+                    last = line.obj if opening.remember or opening.ends else None
                 else:
-                    step = self.table.get((state, event, kind))
+                    step = self.machine.step(state, event, kind)
                     if step is None and last is not None and line.obj == last:
                         pass
-                    elif step is not None and step[1] is None:
+                    elif step is not None and step.transition is None:
                         last = None
                     else:
                         if step is None:
                             refused.append(index)
-                        state = self.reports[event] if step is None else step[0]
-                        last = line.obj if self._remember(state, line.signal) else None
+                            step = self.machine.refused[line.signal]
+                        state = step.dest
+                        last = line.obj if step.remember or step.ends else None
             states.append(state)
         return refused, states
 
@@ -362,14 +352,14 @@ class _Mutator:
         self.model = _Model(definition)
         self.rules = rules
         self.definition = definition
-        self.signals = definition_signals(definition)
+        self.signals = self.model.machine.signals
         self.markers = [(event, marker) for event in definition.events for marker in event.markers]
 
     def candidates(self, stream: NotificationStream) -> list[_Candidate]:
         found: list[_Candidate] = []
         for index, plan in enumerate(stream.plans):
             objs = build(plan)
-            lines = [_model_line(obj, self.model.classifier) for obj in objs]
+            lines = [_model_line(obj, self.model.machine) for obj in objs]
             found += self._for_call(index, plan, objs, lines)
         return found
 
@@ -423,7 +413,7 @@ class _Mutator:
     ) -> Iterator[_Candidate]:
         for event, kind in self.signals:
             rule = self.definition.event(event).rule
-            if rule not in self.rules or (state, event, kind) in self.model.table:
+            if rule not in self.rules or (state, event, kind) in self.model.machine.table:
                 continue
             obj = self._notification(cid, event, kind, **codes)
             new = _Line(obj["value"][0], "event", (event, kind))
@@ -436,9 +426,11 @@ class _Mutator:
     def _misplaced(
         self, call: int, cid: str, lines: list[_Line], at: int, state: str, codes: dict[str, Any]
     ) -> Iterator[_Candidate]:
-        plain = self.model.classifier.plain.get(state)
-        if plain is None or self.model.table.get((state, plain, None)) != (state, None):
+        signal = self.model.machine.plain.get(state)
+        update = None if signal is None else self.model.machine.step(state, *signal)
+        if signal is None or update is None or update.transition is not None:
             return
+        plain = signal[0]
         for event, marker in self.markers:
             if event.reports == state:
                 continue

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import attrs
 
-from callstate.graph import Call, CallDirection
+from callstate.call import Call
+from callstate.graph import CallDirection
 from callstate.machine import CALL_MACHINE
 from callstate.simulate import JSONObject, event_notification
 
@@ -13,7 +14,7 @@ __all__ = ["SimulatedCall"]
 
 @attrs.define
 class SimulatedCall:
-    """A :class:`~callstate.graph.Call` moved by :meth:`fire` through the shared engine.
+    """A :class:`~callstate.Call` moved by :meth:`fire` through the shared engine.
 
     ``fire`` refuses what the machine refuses (``IllegalTransition``), so a
     scripted call can only take documented paths.

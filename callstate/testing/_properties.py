@@ -31,7 +31,7 @@ from callstate.strategies import (
     signal_sequences,
     walks,
 )
-from callstate.verdict import Finding, Tracker, validate_lines
+from callstate.verdict import Finding, StepRecord, Tracker, validate_lines
 
 __all__ = ["PROPERTIES", "Property", "counterexample", "property_named", "snapshot_restore"]
 
@@ -101,9 +101,9 @@ def _sequence_property(name: str) -> Property:
 
 def _observed(
     definition: MachineDefinition, lines: Iterable[bytes]
-) -> tuple[list[tuple[Any, ...]], Tracker, list[Finding]]:
-    steps: list[tuple[Any, ...]] = []
-    tracker = Tracker(definition=definition, on_step=lambda *step: steps.append(step))
+) -> tuple[list[StepRecord], Tracker, list[Finding]]:
+    steps: list[StepRecord] = []
+    tracker = Tracker(definition=definition, on_step=steps.append)
     findings: list[Finding] = []
     for number, line in enumerate(lines, 1):
         tracker.ingest_into(line, findings, line=number)
@@ -129,8 +129,11 @@ def _failure_in_streams(definition: MachineDefinition, stream: NotificationStrea
     kinds = {plan.call_id: plan.kind or "" for plan in stream.plans}
     failure = CALL_MACHINE.event("fail_transfer")
     failures = 0
-    for line, call_id, event, kind, source, dest, _violation in steps:
-        if not _carries(stream.lines[line - 1], failure.marker(kinds[call_id])):
+    for step in steps:
+        line, call_id, event, kind, source, dest = (
+            step.line, step.call_id, step.event, step.kind, step.source, step.dest
+        )
+        if not any(_carries(stream.lines[line - 1], m) for m in failure.markers_of(kinds[call_id])):
             continue
         failures += 1
         if (event, kind, dest) != ("fail_transfer", kinds[call_id], "established"):
@@ -152,7 +155,8 @@ def _success_in_streams(definition: MachineDefinition, stream: NotificationStrea
         succeeded = plan.outcome == "success" or plan.retry == "success"
         if plan.kind is None or not succeeded:
             continue
-        outcomes = [(s[2], s[3], s[5]) for s in steps if s[1] == plan.call_id and s[3] is not None]
+        mine = [s for s in steps if s.call_id == plan.call_id and s.kind is not None]
+        outcomes = [(s.event, s.kind, s.dest) for s in mine]
         final = [o for o in outcomes if o[0] == "complete_transfer"]
         if len(final) != 1 or final[0][1:] != (plan.kind, "terminated"):
             return f"call {plan.call_id} ({plan.kind}): outcome steps {outcomes}"

@@ -1,6 +1,6 @@
 """The verdict: track live calls through the machine and report what broke, located."""
 
-from callstate.verdict.finding import CallWarning, Finding, Violation
+from callstate.verdict.finding import CallWarning, Finding, StepRecord, Violation
 from callstate.verdict.report import Report, validate_lines, validate_path
 from callstate.verdict.tracker import MAX_BODY_BYTES, HistoryStep, StepObserver, Tracker
 
@@ -11,6 +11,7 @@ __all__ = [
     "HistoryStep",
     "Report",
     "StepObserver",
+    "StepRecord",
     "Tracker",
     "Violation",
     "validate_lines",

@@ -1,43 +1,71 @@
-"""Reading a raw notification's values: lenient about forms, exact about what is wrong.
+"""From a decoded webhook notification to a :class:`Notice`: what it says, never what it means.
 
-The tracker's full path reads JSON dicts through these; each failure is a
-:class:`Malformed` carrying the JSON pointer (relative to the notification).
+Reading takes exact spellings first (one dictionary look-up each) and falls back
+to the lenient readers of :mod:`callstate.graph.wire`; either way it yields the
+same notice, so the rules downstream exist once. Every failure is a
+:class:`~callstate.errors.ParseError` with the pointer relative to the notification.
 """
 
 from __future__ import annotations
 
 import zlib
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import orjson
 
-from callstate.errors import CallstateError
+from callstate.errors import ParseError
+from callstate.graph.wire import (
+    OPERATION_STATUSES,
+    ResourceRef,
+    describe,
+    parse_resource_url,
+    read_change_type,
+    read_result,
+)
+from callstate.machine.compiled import Compiled, Signal, SignalError
 
-__all__ = [
-    "MAX_BODY_BYTES",
-    "Malformed",
-    "check_operation",
-    "check_participants",
-    "fingerprint",
-    "oversize",
-    "read_result",
-]
+__all__ = ["MAX_BODY_BYTES", "Notice", "Reader", "fingerprint", "received"]
 
 #: Bodies larger than this are reported as malformed, not parsed.
 MAX_BODY_BYTES: Final = 1 << 20
+#: At most this many classified (state, codes, reason) combinations are remembered,
+#: and only reasons this short: the cache stays small whatever arrives.
+_SIGNAL_CACHE: Final = 1024
+_CACHED_REASON: Final = 64
+_MISSING: Final = object()
 
-_OPERATION_STATUSES: Final = {
-    s.lower(): s for s in ("notStarted", "running", "completed", "failed", "unknownFutureValue")
-}
+
+class Notice(NamedTuple):
+    """What one call notification says, read and classified.
+
+    ``signal`` is ``None`` when it only carries data (no state, or one the machine
+    does not know: ``unknown``). ``problem`` is ``(rule, message)`` for a marker out
+    of place, found while classifying; the signal is then the plain one of the state.
+    """
+
+    call_id: str
+    signal: Signal | None
+    problem: tuple[str, str] | None
+    unknown: bool
+    raw: str | None
+    deleted: bool
+    code: int | None
+    subcode: int | None
+    reason: str | None
+    body: dict[str, Any]
 
 
-class Malformed(CallstateError):
-    """A notification's shape is wrong: reported as rule ``malformed`` at ``pointer``."""
-
-    def __init__(self, pointer: str, message: str) -> None:
-        self.pointer = pointer
-        self.message = message
-        super().__init__(f"{pointer or '/'}: {message}")
+def received(notice: Notice) -> str:
+    """What arrived, in words, for messages: ``established 500/7000``, ``deleted (no state)``."""
+    if notice.raw is not None:
+        text = describe(notice.raw)[11:] if len(notice.raw) > 40 else notice.raw
+    else:
+        text = "deleted (no state)" if notice.deleted else "(no state)"
+    if notice.code is not None or notice.subcode is not None:
+        text += f" {notice.code}/{notice.subcode}"
+    if notice.reason is not None:
+        text += f" {notice.reason if len(notice.reason) <= 40 else notice.reason[:37] + '...'}"
+    return text
 
 
 def fingerprint(notification: object) -> int:
@@ -46,70 +74,146 @@ def fingerprint(notification: object) -> int:
     try:
         data = orjson.dumps(notification, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError as exc:
-        raise Malformed("", f"cannot be compared with the previous notification: {exc}") from None
+        raise ParseError(f"cannot be compared with the previous notification: {exc}") from None
     return zlib.crc32(data) | len(data) << 32
 
 
-def oversize(text: bytes | str | bytearray | memoryview) -> bool:
-    """Longer than 1 MiB, not counting trailing whitespace such as the line's own newline."""
-    tail = text[MAX_BODY_BYTES:]
-    return bool((bytes(tail) if type(tail) is memoryview else tail).strip())
+class Reader:
+    """Reads notifications for one compiled machine, remembering recent classifications."""
+
+    def __init__(self, machine: Compiled) -> None:
+        self.machine = machine
+        self._states = machine.state_names
+        self._plain = machine.plain
+        self._signals: dict[tuple[object, ...], tuple[Signal | None, tuple[str, str] | None]] = {}
+
+    def resource(self, n: object) -> tuple[ResourceRef, str, Any]:
+        """``(resource, change type, resourceData)`` of a notification."""
+        if type(n) is not dict:
+            raise ParseError(f"expected a commsNotification object, got {describe(n)}")
+        url = n.get("resourceUrl")
+        if url is None and "resource" in n:
+            ref = parse_resource_url(n["resource"], pointer="/resource")
+        else:
+            ref = parse_resource_url(url, pointer="/resourceUrl")
+        change = n.get("changeType")
+        if change not in ("updated", "created", "deleted"):
+            try:
+                change = read_change_type(change, "/changeType")
+            except ParseError as exc:
+                exc.call_id = ref.call_id
+                raise
+        return ref, change, n.get("resourceData")
+
+    def call(self, call_id: str, change: str, data: Any, n: dict[str, Any]) -> Notice:
+        """The notice of a call's own notification."""
+        if type(data) is not dict:
+            data = _one_call(data)
+        raw = data.get("state")
+        state = None
+        unknown = False
+        if raw is not None:
+            state = self._states.get(raw) if type(raw) is str else None
+            if state is None:
+                if type(raw) is not str:
+                    raise ParseError(
+                        f"expected a string, got {describe(raw)}", pointer="/resourceData/state"
+                    )
+                state = self._states.get(raw.lower())
+                unknown = state is None
+        info = data.get("resultInfo")
+        reason = data.get("terminationReason")
+        deleted = change == "deleted"
+        if info is None and reason is None:
+            if state is not None:
+                return Notice(call_id, self._plain.get(state), None, False, raw, deleted,
+                              None, None, None, n)  # fmt: skip
+            code = subcode = None
+        else:
+            code, subcode = read_result(info, "/resourceData/resultInfo")
+            if reason is not None and type(reason) is not str:
+                raise ParseError(
+                    f"expected a string, got {describe(reason)}",
+                    pointer="/resourceData/terminationReason",
+                )
+        bare = deleted and raw is None
+        signal, problem = self._classify(state, bare, code, subcode, reason)
+        return Notice(call_id, signal, problem, unknown, raw, deleted, code, subcode, reason, n)
+
+    def _classify(
+        self,
+        state: str | None,
+        bare: bool,
+        code: int | None,
+        subcode: int | None,
+        reason: str | None,
+    ) -> tuple[Signal | None, tuple[str, str] | None]:
+        key = (state, bare, code, subcode, reason)
+        found = self._signals.get(key, _MISSING)
+        if found is not _MISSING:
+            return found  # type: ignore[return-value]
+        classify = self.machine.classify
+        try:
+            result: tuple[Signal | None, tuple[str, str] | None] = (
+                classify(
+                    state, deleted=bare, code=code, subcode=subcode, termination_reason=reason
+                ),
+                None,
+            )
+        except SignalError as exc:
+            result = (classify(state, deleted=bare), (exc.rule, exc.message))
+        if reason is None or len(reason) <= _CACHED_REASON:
+            if len(self._signals) >= _SIGNAL_CACHE:
+                self._signals.clear()
+            self._signals[key] = result
+        return result
 
 
-def _at(many: bool, index: int) -> str:
-    """The pointer of a sub-resource's ``resourceData`` item, built only when needed."""
-    return f"/resourceData/{index}" if many else "/resourceData"
+def _one_call(data: object) -> dict[str, Any]:
+    if data is None:
+        return {}
+    if type(data) is list:
+        if len(data) == 1 and type(data[0]) is dict:
+            return data[0]
+        raise ParseError("a call's resourceData array must hold one call", pointer="/resourceData")
+    raise ParseError(f"expected a call object, got {describe(data)}", pointer="/resourceData")
 
 
-def _as_int(value: object, at: str, key: str) -> int | None:
-    if value is None:
-        return None
-    if type(value) is int:
-        return value
-    if type(value) is str and value.isdigit() and value.isascii():
-        return int(value)
-    raise Malformed(f"{at}/{key}", f"expected an integer or a digit string, got {value!r}")
+def check_part(ref: ResourceRef, data: object) -> None:
+    """An operation's or the roster's notification; ``ParseError`` if its shape is wrong."""
+    if ref.kind == "operation":
+        _check_operation(data)
+    elif type(data) is not list:
+        if type(data) is not dict:
+            raise ParseError(
+                f"expected a participant object, got {describe(data)}", pointer="/resourceData"
+            )
+    else:
+        for i, participant in enumerate(data):
+            if type(participant) is not dict:
+                raise ParseError(
+                    f"expected a participant object, got {describe(participant)}",
+                    pointer=f"/resourceData/{i}",
+                )
 
 
-def check_operation(data: object) -> None:
-    """A commsOperation (or an array of them): objects with a known status and a resultInfo."""
+def _check_operation(data: object) -> None:
     if data is None:
         return
     many = type(data) is list
     items: list[Any] = data if type(data) is list else [data]
     for i, op in enumerate(items):
+        at = f"/resourceData/{i}" if many else "/resourceData"
         if type(op) is not dict:
-            raise Malformed(_at(many, i), "expected a commsOperation object")
+            raise ParseError(f"expected a commsOperation object, got {describe(op)}", pointer=at)
         status = op.get("status")
         if status is not None and (
-            type(status) is not str or status.lower() not in _OPERATION_STATUSES
+            type(status) is not str or status.lower() not in OPERATION_STATUSES
         ):
-            raise Malformed(
-                f"{_at(many, i)}/status",
-                f"expected notStarted, running, completed or failed, got {status!r}",
+            raise ParseError(
+                f"expected notStarted, running, completed or failed, got {describe(status)}",
+                pointer=f"{at}/status",
             )
         info = op.get("resultInfo")
         if info is not None:
-            read_result(info, f"{_at(many, i)}/resultInfo")
-
-
-def check_participants(data: object) -> None:
-    """The roster: an array of participant objects (a lone object is read as one)."""
-    items = data if type(data) is list else [data]
-    for i, participant in enumerate(items):
-        if type(participant) is not dict:
-            raise Malformed(f"/resourceData/{i}", "expected a participant object")
-
-
-def read_result(info: object, at: str) -> tuple[int | None, int | None]:
-    """``(code, subcode)`` of a resultInfo, in either subcode spelling, digits as integers."""
-    if info is None:
-        return None, None
-    if type(info) is not dict:
-        raise Malformed(at, "expected a resultInfo object")
-    subcode = info.get("subcode")
-    key = "subcode"
-    if subcode is None:
-        key = "subCode"
-        subcode = info.get(key)
-    return _as_int(info.get("code"), at, "code"), _as_int(subcode, at, key)
+            read_result(info, f"{at}/resultInfo")

@@ -1,4 +1,4 @@
-"""What the tracker says about a notification: violations and warnings, located."""
+"""What the tracker says: violations and warnings, located, and the steps calls take."""
 
 from __future__ import annotations
 
@@ -6,10 +6,17 @@ from typing import Any
 
 import attrs
 
-__all__ = ["CallWarning", "Finding", "Violation"]
+__all__ = ["CallWarning", "Finding", "StepRecord", "Violation"]
 
 
-@attrs.frozen
+def _escaped(text: str) -> str:
+    """``text`` with control characters escaped, so no finding can forge a report line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+@attrs.frozen(kw_only=True)
 class Finding:
     """A located remark on one notification or line.
 
@@ -41,19 +48,36 @@ class Finding:
 
     def __str__(self) -> str:
         where = f"line {self.line}" if self.line is not None else "-"
-        call = f"call {self.call_id}" if self.call_id else "call -"
-        return f"{where:<9} {call}  {self.message} [{self.rule}]"
+        call = f"call {_escaped(self.call_id)}" if self.call_id else "call -"
+        return f"{where:<9} {call}  {_escaped(self.message)} [{self.rule}]"
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class Violation(Finding):
     """A break of the documented behaviour: ``validate`` exits 1 when it sees one."""
 
     severity: str = attrs.field(init=False, default="violation")
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class CallWarning(Finding):
     """Accepted, but worth knowing: an unknown state, an evicted call, a deprecated form."""
 
     severity: str = attrs.field(init=False, default="warning")
+
+
+@attrs.frozen(kw_only=True)
+class StepRecord:
+    """One step a call took, as a tracker's observer is told of it, after the decision.
+
+    ``event`` and ``source`` are ``None`` for the state a call was first seen in;
+    ``violation`` is the finding the step came with, if any.
+    """
+
+    line: int
+    call_id: str
+    event: str | None
+    kind: str | None
+    source: str | None
+    dest: str
+    violation: Violation | None = None

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from callstate.errors import UsageError
-from callstate.machine.definition import CALL_MACHINE, MachineDefinition
+from callstate.machine.definition import MachineDefinition
 from callstate.verdict.finding import CallWarning, Finding, Violation
 from callstate.verdict.tracker import StepObserver, Tracker
 
@@ -50,30 +50,28 @@ def validate_lines(
     lines: Iterable[bytes | str],
     *,
     strict: bool = False,
-    definition: MachineDefinition = CALL_MACHINE,
+    definition: MachineDefinition | None = None,
     tracker: Tracker | None = None,
     on_step: StepObserver | None = None,
 ) -> Report:
     """Check JSON Lines (one webhook body a line; blank lines skipped), numbered from 1."""
     found: list[Finding] = []
-    ingest: Callable[[object, list[Finding], int | None], None]
+    if isinstance(lines, str | bytes | bytearray):
+        raise UsageError(
+            "lines",
+            "expected an iterable of lines, got one whole text: pass text.splitlines() "
+            "or an open file",
+        )
     if tracker is None:
-        # Our own tracker, which no other thread can see: skip the lock.
         tracker = Tracker(definition=definition, strict=strict, on_step=on_step)
-        ingest = tracker._ingest
     elif on_step is not None:
         raise UsageError("on_step", "pass on_step to the Tracker you hand in, not here")
-    else:
-        shared = tracker
-
-        def ingest(body: object, out: list[Finding], line: int | None) -> None:
-            shared.ingest_into(body, out, line=line)
-
     count = 0
     for count, line in enumerate(lines, 1):
-        if line.isspace() or not line:
+        if not line or line.isspace():
             continue
-        ingest(line, found, count)
+        tracker.ingest_into(line, found, line=count)
+    found.extend(tracker.finish(line=count or None))
     return _report(count, tracker, found)
 
 
@@ -91,7 +89,7 @@ def validate_path(
     path: str | Path,
     *,
     strict: bool = False,
-    definition: MachineDefinition = CALL_MACHINE,
+    definition: MachineDefinition | None = None,
     on_step: StepObserver | None = None,
 ) -> Report:
     """:func:`validate_lines` over a file (``-`` is standard input), streamed, never read whole.
@@ -101,8 +99,9 @@ def validate_path(
     tracker = Tracker(definition=definition, strict=strict, on_step=on_step)
     found: list[Finding] = []
     if str(path) == "-":
-        lines = tracker._read_stream(sys.stdin.buffer, found)
+        lines = tracker.read_stream(sys.stdin.buffer, found)
     else:
         with open(path, "rb") as stream:
-            lines = tracker._read_stream(stream, found)
+            lines = tracker.read_stream(stream, found)
+    found.extend(tracker.finish(line=lines or None))
     return _report(lines, tracker, found)

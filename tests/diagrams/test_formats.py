@@ -23,7 +23,7 @@ def _marker(definition: MachineDefinition, t: Transition) -> str | None:
     event = definition.event(t.event)
     if t.guard is None:
         return None
-    marker = event.marker(definition.guard(t.guard).kind)
+    marker = event.markers_of(definition.guard(t.guard).kind)[0]
     return None if marker is None else marker.label
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import orjson
 import pytest
 
-from callstate.explore import explore
+from callstate.explorer import explore
 from callstate.machine import CALL_MACHINE, Transition
 from callstate.machine.invariants import INVARIANTS
 

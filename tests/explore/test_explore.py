@@ -10,8 +10,8 @@ import orjson
 import pytest
 
 from callstate.errors import IllegalTransition, UsageError
-from callstate.explore import DEFAULT_DEPTH, explore, transition_label
-from callstate.machine import CALL_MACHINE, ENGINE, compile_table, signals
+from callstate.explorer import DEFAULT_DEPTH, explore, transition_label
+from callstate.machine import CALL_MACHINE, ENGINE, compiled
 from callstate.machine.invariants import INVARIANTS, signal_label
 
 
@@ -22,12 +22,13 @@ class _Call:
 
 def _bfs_distances() -> dict[str, int]:
     """An independent oracle: breadth-first distances over the compiled table."""
-    table = compile_table(CALL_MACHINE)
+    table = compiled(CALL_MACHINE).table
     dist = {CALL_MACHINE.initial: 0}
     queue = deque([CALL_MACHINE.initial])
     while queue:
         state = queue.popleft()
-        for (source, _event, _kind), (dest, _t) in table.items():
+        for (source, _event, _kind), step in table.items():
+            dest = step.dest
             if source == state and dest not in dist:
                 dist[dest] = dist[state] + 1
                 queue.append(dest)
@@ -60,9 +61,9 @@ class TestCallMachine:
     def test_every_state_event_pair_tried(self) -> None:
         """Every (event, kind) is tried in every reached state, legal or not."""
         exploration = explore()
-        table = compile_table(CALL_MACHINE)
+        table = compiled(CALL_MACHINE).table
         legal = sum(1 for (state, _e, _k) in table if state in exploration.reachable)
-        assert len(CALL_MACHINE.states) * len(signals(CALL_MACHINE)) == exploration.tried
+        assert len(CALL_MACHINE.states) * len(compiled(CALL_MACHINE).signals) == exploration.tried
         assert legal == exploration.accepted
 
     def test_state_paths_are_shortest(self) -> None:
@@ -98,10 +99,10 @@ class TestCallMachine:
 
     def test_refused_pairs_are_illegal_in_engine(self) -> None:
         """Every pair the explorer counts as refused is refused by ENGINE too."""
-        table = compile_table(CALL_MACHINE)
+        table = compiled(CALL_MACHINE).table
         refused = 0
         for state in explore().reachable:
-            for event, kind in signals(CALL_MACHINE):
+            for event, kind in compiled(CALL_MACHINE).signals:
                 if (state, event, kind) in table:
                     continue
                 with pytest.raises(IllegalTransition):

@@ -72,7 +72,7 @@ def test_pointer_of_legacy_key() -> None:
 
 def test_not_a_string() -> None:
     """A non-string is a ParseError too, not a TypeError."""
-    with pytest.raises(ParseError, match="expected a resource URL string"):
+    with pytest.raises(ParseError, match="expected a string, got null"):
         parse_resource_url(None)
 
 

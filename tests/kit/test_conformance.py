@@ -148,10 +148,10 @@ class TestFixtures:
 
 class TestPlugin:
     def test_imports_cheaply(self) -> None:
-        """Importing the plugin loads neither Hypothesis nor callstate's machine."""
+        """Importing the plugin loads neither Hypothesis nor the transitions engine."""
         code = (
             "import sys, callstate.testing._plugin\n"
-            "print(sorted(m for m in ('hypothesis', 'transitions', 'callstate.verdict') "
+            "print(sorted(m for m in ('hypothesis', 'transitions', 'httpx') "
             "if m in sys.modules))"
         )
         done = subprocess.run(

@@ -160,9 +160,9 @@ class TestMachineStrategies:
     @given(signal_sequences())
     def test_signal_sequences_are_signals(self, sequence: list[Any]) -> None:
         """Arbitrary sequences only hold notifications the definition knows."""
-        from callstate.machine import signals
+        from callstate.machine import compiled
 
-        assert set() == set(sequence) - set(signals(CALL_MACHINE))
+        assert set() == set(sequence) - set(compiled(CALL_MACHINE).signals)
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,8 @@ class TestCallMachine:
             CALL_MACHINE.events,
             CALL_MACHINE.guards,
             CALL_MACHINE.transitions,
+            ended=CALL_MACHINE.ended,
+            kinds=CALL_MACHINE.kinds,
         )
         expected = CALL_MACHINE
         assert expected == rebuilt
@@ -166,7 +168,7 @@ class TestCanEnd:
     def test_no_final_state(self) -> None:
         """A definition with no final state at all breaks can-end."""
         expected = "can-end"
-        assert expected == rule_of(final=frozenset())
+        assert expected == rule_of(final=frozenset(), ended=None)
 
 
 def test_error_names_rule_and_problem() -> None:

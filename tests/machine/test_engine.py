@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from transitions import MachineError
 
-from callstate.errors import IllegalTransition
-from callstate.graph import Call
-from callstate.machine import CALL_MACHINE, ENGINE, compile_table, signals
-from callstate.machine.definition import LIVE
+from callstate.call import Call
+from callstate.errors import IllegalTransition, UsageError
+from callstate.machine import CALL_MACHINE, ENGINE, compiled
 
 BLIND, CONSULTATIVE = "blind", "consultative"
 
@@ -76,13 +75,13 @@ class TestSetUp:
 class TestHangUp:
     """Hang up from any live state, through terminating or straight to terminated."""
 
-    @pytest.mark.parametrize("state", LIVE)
+    @pytest.mark.parametrize("state", CALL_MACHINE.live)
     def test_through_terminating(self, state: str) -> None:
         """terminating then terminated."""
         expected = "terminated"
         assert expected == walk(state, ("hang_up", None), ("terminate", None))
 
-    @pytest.mark.parametrize("state", LIVE)
+    @pytest.mark.parametrize("state", CALL_MACHINE.live)
     def test_deleted_straight_to_terminated(self, state: str) -> None:
         """A deleted notification ends the call at once."""
         expected = "terminated"
@@ -90,8 +89,8 @@ class TestHangUp:
 
     def test_terminated_accepts_nothing(self) -> None:
         """Every signal is refused once terminated."""
-        expected = [True] * len(signals(CALL_MACHINE))
-        assert expected == [refused("terminated", e, k) for e, k in signals(CALL_MACHINE)]
+        expected = [True] * len(compiled(CALL_MACHINE).signals)
+        assert expected == [refused("terminated", e, k) for e, k in compiled(CALL_MACHINE).signals]
 
 
 class TestTransfer:
@@ -162,9 +161,10 @@ class TestTransfer:
         expected = "terminated"
         assert expected == walk("established", *steps)
 
-    def test_marked_event_without_kind_refused(self) -> None:
-        """A guarded event fired without a marker kind takes no edge."""
-        assert refused("transferAccepted", "complete_transfer", None)
+    def test_marked_event_without_kind_is_a_usage_error(self) -> None:
+        """A guarded event fired without a marker kind is refused before any edge is tried."""
+        with pytest.raises(UsageError):
+            ENGINE.fire(Model("transferAccepted"), "complete_transfer")
 
 
 class TestSameStateUpdate:
@@ -243,10 +243,10 @@ class TestTableAgreesWithEngine:
 
     def test_every_state_and_signal(self) -> None:
         """For every (state, event, kind), the table and a raw trigger reach the same state."""
-        table = compile_table(CALL_MACHINE)
+        table = compiled(CALL_MACHINE).table
         expected, actual = [], []
         for state in CALL_MACHINE.states:
-            for event, kind in signals(CALL_MACHINE):
+            for event, kind in compiled(CALL_MACHINE).signals:
                 entry = table.get((state, event, kind))
                 moved = entry is not None and entry[1] is not None
                 expected.append((state, event, kind, moved, entry[0] if moved and entry else state))
@@ -261,7 +261,7 @@ class TestTableAgreesWithEngine:
 
     def test_table_covers_every_definition_edge(self) -> None:
         """Every transition of the definition is in the table, keyed by its guard's kind."""
-        table = compile_table(CALL_MACHINE)
+        table = compiled(CALL_MACHINE).table
         expected = {(t.source, t.event, t.dest) for t in CALL_MACHINE.transitions}
         actual = {(k[0], k[1], v[0]) for k, v in table.items() if v[1] is not None}
         assert expected == actual

@@ -16,7 +16,7 @@ PUBLIC_MODULES = (
     "callstate.transfer",
     "callstate.verdict",
     "callstate.diagrams",
-    "callstate.explore",
+    "callstate.explorer",
     "callstate.simulate",
     "callstate.strategies",
     "callstate.testing",

@@ -1,4 +1,4 @@
-"""The top-level package: lazy public names, and what ships with it."""
+"""The top-level package: its public names, and what ships with it."""
 
 from __future__ import annotations
 
@@ -14,14 +14,20 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class TestPublicNames:
-    """``callstate.__all__`` and the lazy loader agree."""
+    """``callstate.__all__`` names the public API, and each name is what it says."""
 
-    def test_all_matches_exports(self) -> None:
-        """Every exported name is listed in ``__all__``, and nothing else."""
-        from callstate import _EXPORTS
+    def test_all_is_sorted_and_unique(self) -> None:
+        """``__all__`` lists each name once, constants first, as ruff sorts it."""
+        names = set(callstate.__all__)
+        expected = sorted(names, key=lambda n: (not n.isupper(), n[0].islower(), n))
+        assert expected == list(callstate.__all__)
 
-        expected = sorted(n for names in _EXPORTS.values() for n in names)
-        assert expected == sorted(callstate.__all__)
+    def test_no_function_shares_a_module_name(self) -> None:
+        """``from callstate import explore`` is the function even after its CLI is imported."""
+        import callstate.cli._explore
+
+        assert callable(callstate.explore)
+        assert not isinstance(callstate.explore, type(callstate))
 
     @pytest.mark.parametrize("name", callstate.__all__)
     def test_every_name_resolves_and_is_documented(self, name: str) -> None:

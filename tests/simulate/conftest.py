@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from callstate.machine import CALL_MACHINE, ENGINE
-from callstate.machine.signal import CLASSIFIER
+from callstate.machine import CALL_MACHINE, ENGINE, compiled
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -47,7 +46,7 @@ def replay_lines(lines: Iterable[dict[str, Any]]) -> dict[str, ReplayedCall]:
             call.previous = item
             data = item["resourceData"]
             info = data.get("resultInfo") or {}
-            signal = CLASSIFIER.classify(
+            signal = compiled(CALL_MACHINE).classify(
                 data.get("state"),
                 deleted=item["changeType"] == "deleted",
                 code=_code(info.get("code")),

@@ -10,9 +10,8 @@ import attrs
 import pytest
 
 from callstate.errors import UsageError
-from callstate.machine import CALL_MACHINE, signals
+from callstate.machine import CALL_MACHINE, compiled
 from callstate.machine.definition import Event, Marker
-from callstate.machine.signal import CLASSIFIER
 from callstate.simulate import (
     CALL_END_CODES,
     ENDINGS,
@@ -85,13 +84,13 @@ class TestBuildingBlocks:
         expected = {"@odata.type": "#microsoft.graph.call"}
         assert expected == call_data(notification(CALL, change_type="deleted"))
 
-    @pytest.mark.parametrize(("event", "kind"), signals(CALL_MACHINE))
+    @pytest.mark.parametrize(("event", "kind"), compiled(CALL_MACHINE).signals)
     def test_event_notification_classifies_back(self, event: str, kind: str | None) -> None:
         """The classifier reads every (event, kind) back from its notification."""
         item = event_notification(CALL, event, kind)["value"][0]
         data = item["resourceData"]
         info = data.get("resultInfo", {})
-        signal = CLASSIFIER.classify(
+        signal = compiled(CALL_MACHINE).classify(
             data["state"],
             deleted=item["changeType"] == "deleted",
             code=info.get("code"),
@@ -219,7 +218,7 @@ class TestBuild:
                 assert expect(plan).marker is None
                 continue
             name = "complete_transfer" if last == "success" else "fail_transfer"
-            assert CALL_MACHINE.event(name).marker(plan.kind) == expect(plan).marker
+            assert CALL_MACHINE.event(name).markers_of(plan.kind)[0] == expect(plan).marker
 
     def test_starts_with_incoming(self) -> None:
         """Every call opens with a ``created`` incoming notification."""

@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from callstate.cli import main
-from callstate.machine import CALL_MACHINE, compile_table
+from callstate.machine import CALL_MACHINE, compiled
 from callstate.verdict import Finding, Report
 from tests.conftest import SpecExample
 
@@ -139,7 +139,7 @@ def cli_located(report: Json) -> list[tuple[int, str]]:
 def signal_note(event: str, kind: str | None = None, *, call: str = CALL) -> Json:
     """The notification reporting ``event`` (with the marker of ``kind``), from the definition."""
     spec = CALL_MACHINE.event(event)
-    marker = spec.marker(kind) if kind is not None else None
+    marker = spec.markers_of(kind)[0] if kind is not None else None
     fields: Json = {}
     if marker is not None and marker.termination_reason is not None:
         fields["terminationReason"] = marker.termination_reason
@@ -151,13 +151,14 @@ def signal_note(event: str, kind: str | None = None, *, call: str = CALL) -> Jso
 
 def path_to(state: str) -> list[tuple[str, str | None]]:
     """The shortest legal ``(event, kind)`` walk from the first notification to ``state``."""
-    table = compile_table(CALL_MACHINE)
+    table = compiled(CALL_MACHINE).table
     first = next(e.name for e in CALL_MACHINE.events if e.reports == CALL_MACHINE.initial)
     paths: dict[str, list[tuple[str, str | None]]] = {CALL_MACHINE.initial: [(first, None)]}
     queue = deque([CALL_MACHINE.initial])
     while queue:
         source = queue.popleft()
-        for (s, event, kind), (dest, _) in table.items():
+        for (s, event, kind), step in table.items():
+            dest = step.dest
             if s == source and dest not in paths:
                 paths[dest] = [*paths[source], (event, kind)]
                 queue.append(dest)

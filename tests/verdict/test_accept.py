@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import pytest
 
-from callstate.machine.definition import LIVE
+from callstate.machine import CALL_MACHINE
 from callstate.verdict import Tracker, validate_lines
 from tests.conftest import SpecExample
 from tests.verdict.conftest import (
@@ -148,7 +148,7 @@ class TestHangUp:
     }
 
     @pytest.mark.parametrize("ending", ENDINGS)
-    @pytest.mark.parametrize("state", LIVE)
+    @pytest.mark.parametrize("state", CALL_MACHINE.live)
     def test_from_every_live_state(self, state: str, ending: str, run_json: RunJson) -> None:
         """Reach ``state`` legally, then end: no violation, and the call is gone."""
         bodies: list[object] = [envelope(signal_note(e, k)) for e, k in path_to(state)]
@@ -249,7 +249,7 @@ class TestMidCall:
             [
                 envelope(note("incoming", change="created", call="other")),
                 envelope(note("established")),
-                envelope(note("transferring")),
+                envelope(note("hold")),
             ]
         )
         expected = ([(2, "strict-start")], 1, [(2, "strict-start")])

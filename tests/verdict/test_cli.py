@@ -45,7 +45,7 @@ class TestJsonOutput:
             1,
             ["ok", "lines", "notifications", "calls", "violations", "warnings"],
             [finding_keys, finding_keys],
-            [finding_keys],
+            [finding_keys, finding_keys],
         )
         actual = (
             code,
@@ -92,7 +92,16 @@ class TestJsonOutput:
                     "state unchanged",
                     "state": "transferAccepted",
                     "received": "parked",
-                }
+                },
+                {
+                    "line": 8,
+                    "callId": CALL,
+                    "rule": "unfinished-transfer",
+                    "message": "the input ended with the call in transferAccepted: its transfer "
+                    "never finished",
+                    "state": "transferAccepted",
+                    "received": None,
+                },
             ],
         }
         assert (1, expected) == (code, report)
@@ -115,12 +124,12 @@ class TestTextOutput:
         expected = (
             1,
             "",
-            4,
+            5,
             f"line 4    call {CALL}  transferAccepted while established: no transfer in progress"
             " [transfer-not-in-progress]",
             ("line 8", "[malformed]"),
             ("warning: line 5", "unknown state 'parked'"),
-            "FAILED: 8 lines, 5 notifications, 1 calls, 2 violations, 1 warnings",
+            "FAILED: 8 lines, 5 notifications, 1 calls, 2 violations, 2 warnings",
         )
         actual = (
             code,
@@ -132,7 +141,7 @@ class TestTextOutput:
                 lines[2][:15],
                 "unknown state 'parked'" if "unknown state 'parked'" in lines[2] else "",
             ),
-            lines[3],
+            lines[4],
         )
         assert expected == actual
 
@@ -185,7 +194,7 @@ class TestStdin:
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
         code = main(["validate", "-", "--format", "json"])
         report = orjson.loads(capsys.readouterr().out)
-        expected = (1, [4, 8], [5])
+        expected = (1, [4, 8], [5, 8])
         actual = (
             code,
             [v["line"] for v in report["violations"]],

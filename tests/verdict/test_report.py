@@ -221,7 +221,9 @@ class TestMalformed:
             b' "resourceData": {"state": "terminated", "resultInfo": {"code": true}}}',
             b'{"changeType": "updated", "resourceUrl": "/communications/calls/c",'
             b' "resourceData": {"state": "terminated",'
-            b' "resultInfo": {"code": 0, "subcode": "-1"}}}',
+            b' "resultInfo": {"code": 0, "subcode": "1' + b"0" * 30 + b'"}}}',
+            b"[]",
+            b'[{"changeType": "updated", "resourceUrl": "/communications/calls/c"}]',
             b'{"changeType": "updated", "resourceUrl": "/communications/calls/c",'
             b' "resourceData": {"state": "terminated", "resultInfo": "500/7000"}}',
             b'{"changeType": "updated", "resourceUrl": "/communications/calls/c",'

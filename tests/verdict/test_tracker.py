@@ -211,12 +211,19 @@ class TestInputs:
         expected = [(3, None, "malformed")]
         assert expected == feed(tracker, start("a"), start("b"), b"nope")
 
-    def test_bare_notification_and_list(self) -> None:
-        """A bare commsNotification, and a JSON array of them, are read like an envelope."""
+    def test_bare_notification_is_read_like_an_envelope(self) -> None:
+        """A bare commsNotification is read like an envelope holding it."""
         tracker = Tracker()
-        feed(tracker, note("established"), [note("transferring"), note("transferAccepted")])
-        expected = ("transferAccepted", 3)
+        feed(tracker, note("established"), note("transferring"))
+        expected = ("transferring", 2)
         assert expected == (tracker.state(CALL), tracker.notifications)
+
+    def test_top_level_array_is_malformed(self) -> None:
+        """A JSON array of notifications is not a webhook body: reported, nothing moves."""
+        tracker = Tracker()
+        found = feed(tracker, note("established"), [note("transferring")])
+        expected = ([(2, None, "malformed")], "established")
+        assert expected == (found, tracker.state(CALL))
 
     def test_counters(self) -> None:
         """bodies, notifications and calls_started count what was read."""
@@ -269,8 +276,8 @@ class TestRestoreErrors:
     def test_unknown_state_in_snapshot(self) -> None:
         """A live call in a state the machine does not know."""
         snap = Tracker().snapshot()
-        snap["live"] = [["a", "parked", None, None, 0]]
+        snap["live"] = [["a", "parked", None, None, "0"]]
         with pytest.raises(ParseError) as info:
             Tracker.restore(snap)
-        expected = "/live"
+        expected = "/live/0/1"
         assert expected == info.value.pointer

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from callstate.errors import UsageError
+from callstate.machine.compiled import Compiled, Signal, compiled
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition, Transition
 from callstate.machine.invariants import INVARIANTS, Invariant, Moves, Step
 from callstate.simulate import event_notification, jsonl
@@ -201,22 +202,40 @@ def _shortest(
     return best
 
 
+def _to_an_end(machine: Compiled, state: str) -> list[Signal]:
+    """The shortest run of accepted signals from ``state`` to a final state."""
+    paths: dict[str, list[Signal]] = {state: []}
+    queue = deque([state])
+    while queue:
+        current = queue.popleft()
+        if current in machine.final:
+            return paths[current]
+        for signal, step in machine.steps.get(current, {}).items():
+            if step.dest not in paths:
+                paths[step.dest] = [*paths[current], signal]
+                queue.append(step.dest)
+    return []
+
+
 def export_paths(exploration: Exploration) -> Iterator[bytes]:
     """The shortest path to every covered transition as a ready-made call, in JSON Lines.
 
     Each transition gets its own call, named ``pathNN.source.event[.guard].dest``; it
     opens with the notification that reports the initial state (when the definition
     has one), so a validator sees the whole path, then one commsNotifications
-    envelope per step, built by :func:`callstate.simulate.event_notification`.
+    envelope per step, built by :func:`callstate.simulate.event_notification`, then
+    the shortest way on to a final state, so that every call ends.
     """
     d = exploration.definition
-    opening = next((e.name for e in d.events if e.reports == d.initial and not e.markers), None)
+    machine = compiled(d)
+    opening = machine.plain.get(d.initial)
     for number, (transition, path) in enumerate(exploration.transition_paths.items(), 1):
         parts = (transition.source, transition.event, transition.guard, transition.dest)
         call_id = ".".join([f"path{number:02d}", *(p for p in parts if p is not None)])
         signals = [(s.event, s.kind) for s in path]
         if opening is not None:
-            signals.insert(0, (opening, None))
+            signals.insert(0, opening)
+        signals += _to_an_end(machine, path[-1].dest if path else d.initial)
         yield from jsonl(
             event_notification(call_id, event, kind, definition=d) for event, kind in signals
         )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from callstate.errors import IllegalTransition
-from callstate.graph import Call, CallState, HistoryEntry, dump
+from callstate.call import Call, HistoryEntry
+from callstate.errors import IllegalTransition, UsageError
+from callstate.graph import CallState, dump
 from callstate.machine import CALL_MACHINE
 
 
@@ -120,6 +121,14 @@ class TestIllegalTransition:
         assert expected == caught.value.allowed
 
     def test_unknown_event(self) -> None:
-        """An event the definition does not have is illegal too."""
-        with pytest.raises(IllegalTransition):
+        """An event the definition does not have is a usage error that says it is unknown."""
+        with pytest.raises(UsageError) as info:
             Call(state="established").fire("teleport")
+        assert str(info.value).startswith("event: unknown event 'teleport'; the events are offer")
+
+    def test_marked_event_needs_a_kind(self) -> None:
+        """A marked event fired without a kind says a kind is needed, and which kinds."""
+        with pytest.raises(UsageError) as info:
+            Call(state="transferAccepted").fire("fail_transfer")
+        expected = "kind: event 'fail_transfer' needs kind= one of blind, consultative, got None"
+        assert expected == str(info.value)

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from callstate.machine import CALL_MACHINE, Event, Marker
-from callstate.machine.signal import CLASSIFIER, SignalError
+from callstate.machine import CALL_MACHINE, Event, Marker, SignalError, compiled
 
 MARKED = [(e, m) for e in CALL_MACHINE.events for m in e.markers]
 PLAIN = [e for e in CALL_MACHINE.events if not e.markers]
@@ -16,7 +15,7 @@ PLAIN = [e for e in CALL_MACHINE.events if not e.markers]
 def rule(state: str | None, **values: Any) -> str:
     """The rule of the SignalError ``classify`` raises, or ``"none"``."""
     try:
-        CLASSIFIER.classify(state, **values)
+        compiled(CALL_MACHINE).classify(state, **values)
     except SignalError as exc:
         return exc.rule
     return "none"
@@ -29,13 +28,13 @@ class TestPlainStates:
     def test_each_state(self, event: Event) -> None:
         """Each unmarked event is what a notification of its state reports."""
         expected = (event.name, None)
-        assert expected == CLASSIFIER.classify(event.reports)
+        assert expected == compiled(CALL_MACHINE).classify(event.reports)
 
     def test_normal_end_codes_are_plain(self) -> None:
         """terminated with 200/4097, 200/5001, 200/7000, 200/7015: a plain end, not a transfer."""
         ends = [(200, 4097), (200, 5001), (200, 7000), (200, 7015), (408, 8537)]
         expected = [("terminate", None)] * len(ends)
-        actual = [CLASSIFIER.classify("terminated", code=c, subcode=s) for c, s in ends]
+        actual = [compiled(CALL_MACHINE).classify("terminated", code=c, subcode=s) for c, s in ends]
         assert expected == actual
 
 
@@ -45,7 +44,7 @@ class TestMarkers:
     @pytest.mark.parametrize(("event", "marker"), MARKED, ids=lambda x: getattr(x, "label", ""))
     def test_each_marker(self, event: Event, marker: Marker) -> None:
         """The marker's code/subcode or terminationReason gives (event, kind)."""
-        actual = CLASSIFIER.classify(
+        actual = compiled(CALL_MACHINE).classify(
             event.reports,
             code=marker.code,
             subcode=marker.subcode,
@@ -56,13 +55,13 @@ class TestMarkers:
 
     def test_reason_any_case(self) -> None:
         """terminationReason is matched in any letter case."""
-        actual = CLASSIFIER.classify("terminated", termination_reason="apptransferred")
+        actual = compiled(CALL_MACHINE).classify("terminated", termination_reason="apptransferred")
         expected = ("complete_transfer", "consultative")
         assert expected == actual
 
     def test_deleted_with_success_marker(self) -> None:
         """deleted with no state but 0/7015: the transfer completed."""
-        actual = CLASSIFIER.classify(None, deleted=True, code=0, subcode=7015)
+        actual = compiled(CALL_MACHINE).classify(None, deleted=True, code=0, subcode=7015)
         expected = ("complete_transfer", "blind")
         assert expected == actual
 
@@ -73,12 +72,12 @@ class TestNoState:
     def test_deleted_without_state_ends_the_call(self) -> None:
         """deleted and no state reports the end of the call."""
         expected = ("terminate", None)
-        assert expected == CLASSIFIER.classify(None, deleted=True)
+        assert expected == compiled(CALL_MACHINE).classify(None, deleted=True)
 
     def test_update_without_state_carries_data(self) -> None:
         """An update with no state (a mediaState update) reports no event."""
         expected = None
-        assert expected is CLASSIFIER.classify(None, code=500, subcode=7000)
+        assert expected is compiled(CALL_MACHINE).classify(None, code=500, subcode=7000)
 
 
 class TestErrors:

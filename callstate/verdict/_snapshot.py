@@ -1,0 +1,211 @@
+"""A tracker's tables as JSON data, and back: read strictly, since a snapshot may be hostile.
+
+Every field is checked for its type and range before anything is built, and every
+failure is a :class:`~callstate.errors.ParseError` naming the field's JSON pointer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+import orjson
+
+from callstate.errors import ParseError
+from callstate.graph.wire import MAX_ID, describe
+from callstate.machine.compiled import compiled
+from callstate.machine.definition import MachineDefinition
+
+if TYPE_CHECKING:
+    from callstate.verdict._step import Record
+    from callstate.verdict.tracker import Tracker
+
+__all__ = ["FORMAT", "MAX_LIMIT", "Loaded", "dump", "load"]
+
+FORMAT: Final = "callstate.tracker/1"
+#: The largest limit or counter a snapshot may carry.
+MAX_LIMIT: Final = 1 << 63
+#: A fingerprint is a CRC-32 below a length of at most 32 bits.
+_MAX_FP: Final = (1 << 64) - 1
+
+
+def dump(
+    tracker: Tracker,
+    live: dict[str, Record],
+    ended: dict[str, int | None],
+    counters: tuple[int, int, int],
+) -> dict[str, Any]:
+    """The snapshot of ``tracker`` with these tables (copied by the caller under its lock)."""
+    return {
+        "format": FORMAT,
+        "definition": tracker.definition.name,
+        "options": {
+            "strict": tracker.strict,
+            "maxCalls": tracker.max_calls,
+            "endedLimit": tracker.ended_limit,
+            "historyLimit": tracker.history_limit,
+        },
+        "counters": dict(zip(("bodies", "notifications", "callsStarted"), counters, strict=True)),
+        # The packed history can pass 64 bits, past what JSON stores take: hex.
+        "live": [[cid, s, k, fp, format(h, "x")] for cid, (s, k, fp, h) in live.items()],
+        "ended": [[cid, fp] for cid, fp in ended.items()],
+    }
+
+
+@attrs.frozen
+class Loaded:
+    """A snapshot, checked."""
+
+    strict: bool
+    max_calls: int
+    ended_limit: int
+    history_limit: int
+    counters: tuple[int, int, int]
+    live: dict[str, Record]
+    ended: dict[str, int | None]
+
+
+def _field(parent: Mapping[str, Any], key: str, at: str) -> Any:
+    if key not in parent:
+        raise ParseError(f"missing {key!r}", pointer=at)
+    return parent[key]
+
+
+def _object(value: object, at: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ParseError(f"expected an object, got {describe(value)}", pointer=at)
+    return value
+
+
+def _array(value: object, at: str) -> list[Any]:
+    if type(value) is not list:
+        raise ParseError(f"expected an array, got {describe(value)}", pointer=at)
+    return value
+
+
+def _count(value: object, at: str, low: int = 0) -> int:
+    if type(value) is not int or not low <= value <= MAX_LIMIT:
+        raise ParseError(
+            f"expected a whole number from {low} to 2**63, got {describe(value)}", pointer=at
+        )
+    return value
+
+
+def _id(value: object, at: str) -> str:
+    if type(value) is not str or not value or len(value) > MAX_ID:
+        raise ParseError(
+            f"expected a call id of 1 to {MAX_ID} characters, got {describe(value)}", pointer=at
+        )
+    return value
+
+
+def _fp(value: object, at: str) -> int | None:
+    if value is None:
+        return None
+    if type(value) is not int or not 0 <= value <= _MAX_FP:
+        raise ParseError(
+            f"expected a fingerprint (a number) or null, got {describe(value)}", pointer=at
+        )
+    return value
+
+
+def load(data: Mapping[str, Any] | bytes | str, definition: MachineDefinition) -> Loaded:
+    """The checked content of a snapshot of a tracker running ``definition``."""
+    if isinstance(data, bytes | str):
+        try:
+            data = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise ParseError(f"a snapshot must be JSON: {exc}") from None
+    snap = _object(data, "")
+    if snap.get("format") != FORMAT:
+        raise ParseError(f"not a callstate tracker snapshot (format {FORMAT!r})", pointer="/format")
+    if snap.get("definition") != definition.name:
+        raise ParseError(
+            f"snapshot of machine {describe(snap.get('definition'))}, not {definition.name!r}",
+            pointer="/definition",
+        )
+    opts = _object(_field(snap, "options", ""), "/options")
+    strict = _field(opts, "strict", "/options")
+    if type(strict) is not bool:
+        raise ParseError(
+            f"expected true or false, got {describe(strict)}", pointer="/options/strict"
+        )
+    max_calls = _count(_field(opts, "maxCalls", "/options"), "/options/maxCalls", 1)
+    ended_limit = _count(_field(opts, "endedLimit", "/options"), "/options/endedLimit")
+    history_limit = _count(_field(opts, "historyLimit", "/options"), "/options/historyLimit")
+    if history_limit > 4096:
+        raise ParseError("expected at most 4096", pointer="/options/historyLimit")
+    counters_obj = _object(_field(snap, "counters", ""), "/counters")
+    counters = tuple(
+        _count(_field(counters_obj, key, "/counters"), f"/counters/{key}")
+        for key in ("bodies", "notifications", "callsStarted")
+    )
+    machine = compiled(definition)
+    live_rows = _array(_field(snap, "live", ""), "/live")
+    if len(live_rows) > max_calls:
+        raise ParseError(
+            f"{len(live_rows)} live calls, more than maxCalls {max_calls}", pointer="/live"
+        )
+    kinds = {k.name for k in definition.kinds} | {g.kind for g in definition.guards}
+    width_limit = machine.history.width * (history_limit + 1)
+    live: dict[str, Record] = {}
+    for i, row in enumerate(live_rows):
+        at = f"/live/{i}"
+        row = _array(row, at)
+        if len(row) != 5:
+            raise ParseError(
+                f"expected [id, state, kind, fingerprint, history], got {len(row)} items",
+                pointer=at,
+            )
+        cid, state, kind, fp, hist = row
+        cid = _id(cid, f"{at}/0")
+        if cid in live:
+            raise ParseError(f"call {cid!r} is listed twice", pointer=f"{at}/0")
+        if state is not None and (type(state) is not str or state not in machine.steps):
+            raise ParseError(
+                f"expected a state of the machine or null, got {describe(state)}", pointer=f"{at}/1"
+            )
+        if state in definition.final:
+            raise ParseError(
+                f"a live call cannot be in the final state {state!r}", pointer=f"{at}/1"
+            )
+        if kind is not None and kind not in kinds:
+            raise ParseError(
+                f"expected a transfer kind or null, got {describe(kind)}", pointer=f"{at}/2"
+            )
+        history = _history(hist, f"{at}/4", width_limit)
+        machine.history.unpack(history, history_limit)  # every code must name a step
+        live[cid] = (state, kind, _fp(fp, f"{at}/3"), history)
+    ended_rows = _array(_field(snap, "ended", ""), "/ended")
+    if len(ended_rows) > max(ended_limit, 0):
+        raise ParseError(
+            f"{len(ended_rows)} ended calls, more than endedLimit {ended_limit}", pointer="/ended"
+        )
+    ended: dict[str, int | None] = {}
+    for i, row in enumerate(ended_rows):
+        at = f"/ended/{i}"
+        row = _array(row, at)
+        if len(row) != 2:
+            raise ParseError(f"expected [id, fingerprint], got {len(row)} items", pointer=at)
+        cid = _id(row[0], f"{at}/0")
+        if cid in ended or cid in live:
+            raise ParseError(
+                f"call {cid!r} is listed twice, or both live and ended", pointer=f"{at}/0"
+            )
+        ended[cid] = _fp(row[1], f"{at}/1")
+    return Loaded(strict, max_calls, ended_limit, history_limit, counters, live, ended)  # type: ignore[arg-type]
+
+
+def _history(value: object, at: str, width: int) -> int:
+    if type(value) is not str or not value or len(value) > width // 4 + 1:
+        raise ParseError(f"expected a packed history in hex, got {describe(value)}", pointer=at)
+    try:
+        number = int(value, 16)
+    except ValueError:
+        raise ParseError(
+            f"expected a packed history in hex, got {describe(value)}", pointer=at
+        ) from None
+    if value[0] in "+-_" or "_" in value or number.bit_length() > width:
+        raise ParseError(f"expected a packed history in hex, got {describe(value)}", pointer=at)
+    return number
