@@ -133,6 +133,7 @@ class Tracker:
         readline = stream.readline
         loads = orjson.loads
         body_ = self._body
+        notification = self._notification
         limit = MAX_BODY_BYTES + 1
         count = 0
         steps: list[StepRecord] | None = None if self.on_step is None else []
@@ -158,7 +159,12 @@ class Tracker:
                 self.bodies += 1
                 if line.count(b"[") + line.count(b"{") > MAX_DEPTH and too_deep(body, count, out):
                     continue
-                body_(body, count, out, steps)
+                # An envelope of one notification, the common case, skips the dispatch.
+                value = body.get("value") if type(body) is dict else None
+                if type(value) is list and len(value) == 1:
+                    notification(value[0], count, out, steps, 0)
+                else:
+                    body_(body, count, out, steps)
                 if steps:
                     self._tell(steps)
                     steps.clear()
