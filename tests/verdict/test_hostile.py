@@ -254,7 +254,7 @@ class TestHostileSnapshots:
         assert ([], [CALL]) == (list(tracker.ended_calls()), list(tracker.live_calls()))
 
     @settings(max_examples=200, deadline=None)
-    @given(value=st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    @given(value=st.recursive(st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats() | st.text(),
                               lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
                               max_leaves=12))  # fmt: skip
     def test_any_json_is_a_snapshot_or_a_parse_error(self, value: object) -> None:
