@@ -16,6 +16,10 @@ from callstate.verdict._notice import MAX_BODY_BYTES
 from tests.verdict.conftest import CALL, envelope, note, opening, request
 
 
+#: JSON scalars, integers within what JSON encoders write.
+SCALARS = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats() | st.text()
+
+
 def rules(tracker: Tracker, *bodies: object) -> list[str]:
     """The rules of every finding the bodies cause."""
     return [f.rule for body in bodies for f in tracker.ingest(body)]
@@ -254,8 +258,7 @@ class TestHostileSnapshots:
         assert ([], [CALL]) == (list(tracker.ended_calls()), list(tracker.live_calls()))
 
     @settings(max_examples=200, deadline=None)
-    @given(value=st.recursive(st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats() | st.text(),
-                              lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+    @given(value=st.recursive(SCALARS, lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
                               max_leaves=12))  # fmt: skip
     def test_any_json_is_a_snapshot_or_a_parse_error(self, value: object) -> None:
         """Whatever JSON is handed in, restore gives a tracker or a ParseError, nothing else."""
