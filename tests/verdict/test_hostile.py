@@ -15,7 +15,6 @@ from callstate.verdict import Finding, StepRecord, Tracker, validate_lines
 from callstate.verdict._notice import MAX_BODY_BYTES
 from tests.verdict.conftest import CALL, envelope, note, opening, request
 
-
 #: JSON scalars, integers within what JSON encoders write.
 SCALARS = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats() | st.text()
 
