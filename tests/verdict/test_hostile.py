@@ -19,6 +19,10 @@ from tests.verdict.conftest import CALL, envelope, note, opening, request
 SCALARS = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats() | st.text()
 
 
+def _containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(inner) | st.dictionaries(st.text(), inner)
+
+
 def rules(tracker: Tracker, *bodies: object) -> list[str]:
     """The rules of every finding the bodies cause."""
     return [f.rule for body in bodies for f in tracker.ingest(body)]
@@ -257,8 +261,7 @@ class TestHostileSnapshots:
         assert ([], [CALL]) == (list(tracker.ended_calls()), list(tracker.live_calls()))
 
     @settings(max_examples=200, deadline=None)
-    @given(value=st.recursive(SCALARS, lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
-                              max_leaves=12))  # fmt: skip
+    @given(value=st.recursive(SCALARS, _containers, max_leaves=12))
     def test_any_json_is_a_snapshot_or_a_parse_error(self, value: object) -> None:
         """Whatever JSON is handed in, restore gives a tracker or a ParseError, nothing else."""
         for data in (value, orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
