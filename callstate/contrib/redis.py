@@ -39,7 +39,7 @@ Needs the ``redis`` extra: ``pip install 'callstate[redis]'``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import orjson
 
@@ -112,6 +112,10 @@ if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
 end
 return 0
 """
+
+#: What a failing client raises: redis-py's errors, and a reply a decoding client
+#: cannot decode (a call id that is not UTF-8).
+_FAILURES: Final = (redis.RedisError, UnicodeError)
 
 #: Keys read per round trip when listing ended calls.
 _BATCH: Final = 1000
@@ -193,7 +197,7 @@ class RedisStore:
 
     def load(self, call_id: str) -> Stored:
         """See :meth:`CallStore.load <callstate.verdict.store.CallStore.load>`."""
-        key = call_id.encode()
+        key = _key(call_id)
         reply = self._run("load", call_id, self._load, [self._call + key, self._ended + key], [])
         if len(reply) == 3:
             return Stored(None, Ended(_ended_fp(reply[2], call_id)), 0)
@@ -207,7 +211,7 @@ class RedisStore:
             mode, payload = b"e", _hex(decision.fp)
         else:
             mode, payload = b"r", _encode(decision)  # type: ignore[arg-type]
-        key = call_id.encode()
+        key = _key(call_id)
         keys = [self._call + key, self._live, self._clock, self._ended + key]
         args = [key, version, mode, payload, self.max_calls, self.ended_ttl, self._call]
         reply = self._run("save", call_id, self._save, keys, args)
@@ -222,15 +226,15 @@ class RedisStore:
     def touch(self, call_id: str) -> None:
         """See :meth:`CallStore.touch <callstate.verdict.store.CallStore.touch>`."""
         try:
-            self._touch(keys=[self._live, self._clock], args=[call_id.encode()])
-        except redis.RedisError as exc:
+            self._touch(keys=[self._live, self._clock], args=[_key(call_id)])
+        except _FAILURES as exc:
             raise _failed("touch", call_id, exc) from exc
 
     def live_calls(self) -> Iterator[str]:
         """Ids of live calls, longest idle first (read at once: a copy)."""
         try:
             ids = self.client.zrange(self._live, 0, -1)
-        except redis.RedisError as exc:
+        except _FAILURES as exc:
             raise _failed("live_calls", None, exc) from exc
         return iter([_text(i) for i in ids])
 
@@ -251,14 +255,14 @@ class RedisStore:
                     found.extend(self._stamped(batch, skip))
                     batch = []
             found.extend(self._stamped(batch, skip))
-        except redis.RedisError as exc:
+        except _FAILURES as exc:
             raise _failed("ended_calls", None, exc) from exc
         return iter([call_id for _, call_id in sorted(found)])
 
     def __len__(self) -> int:
         try:
             return int(self.client.zcard(self._live))
-        except redis.RedisError as exc:
+        except _FAILURES as exc:
             raise _failed("len", None, exc) from exc
 
     def __repr__(self) -> str:
@@ -272,7 +276,7 @@ class RedisStore:
         """One script call, its redis-py errors turned into :class:`RedisStoreError`."""
         try:
             reply = script(keys=keys, args=args)
-        except redis.RedisError as exc:
+        except _FAILURES as exc:
             raise _failed(operation, call_id, exc) from exc
         if type(reply) is not list or not reply:
             raise RedisStoreError(operation, call_id, f"unexpected reply {reply!r}")
@@ -285,7 +289,7 @@ class RedisStore:
         out = []
         for key, value in zip(keys, self.client.mget(keys), strict=True):
             if value is not None:  # expired between SCAN and MGET
-                out.append((int(_raw(value).split(b" ", 1)[0]), _raw(key)[skip:].decode()))
+                out.append((int(_raw(value).split(b" ", 1)[0]), _text(_raw(key)[skip:])))
         return out
 
 
@@ -295,11 +299,16 @@ def _failed(operation: str, call_id: str | None, exc: Exception) -> RedisStoreEr
 
 def _raw(value: object) -> bytes:
     """A reply as bytes, whether or not the client decodes responses."""
-    return value.encode() if isinstance(value, str) else bytes(value)  # type: ignore[call-overload]
+    return _key(value) if isinstance(value, str) else cast(bytes, value)
 
 
 def _text(value: object) -> str:
-    return value if isinstance(value, str) else bytes(value).decode()  # type: ignore[call-overload]
+    return value if isinstance(value, str) else cast(bytes, value).decode("utf-8", "surrogatepass")
+
+
+def _key(call_id: str) -> bytes:
+    """A call id as bytes; ``surrogatepass`` keeps any Python string (JSON's lone surrogates)."""
+    return call_id.encode("utf-8", "surrogatepass")
 
 
 def _hex(number: int | None) -> bytes:

@@ -116,6 +116,18 @@ class TestProtocol:
         stored = store.load("c")
         assert (record, None, True) == (stored.record, stored.ended, stored.version != 0)
 
+    @pytest.mark.parametrize("call_id", ["a:b*c?[d]\\", "a\ud800b", "é", ""])
+    def test_any_call_id_is_kept_as_it_is(self, stores: Stores, call_id: str) -> None:
+        """Ids with glob characters, colons, a lone surrogate or nothing at all round-trip."""
+        (store,) = stores()
+        store.save(call_id, 0, RECORDS[1])
+        store.save(call_id + "-ended", 0, Ended(None))
+        assert (RECORDS[1], [call_id], [call_id + "-ended"]) == (
+            store.load(call_id).record,
+            list(store.live_calls()),
+            list(store.ended_calls()),
+        )
+
     def test_a_stale_version_is_refused(self, stores: Stores) -> None:
         """Compare-and-set: only the version just read may write, once."""
         (store,) = stores()
