@@ -138,6 +138,9 @@ class RedisStore:
     the store uses it as it is configured (pool, timeouts, retry). ``max_calls``
     bounds live calls (a new one evicts the longest idle); ``ended_ttl`` is how many
     seconds an ended call's id is kept to recognise late notifications (0: not kept).
+    One difference from :class:`~callstate.verdict.store.MemoryStore`: nothing is
+    written at version 0 over a recently ended call (a tracker never decides that, so
+    such a save comes from a read older than the end), and versions are never reused.
     """
 
     def __init__(
