@@ -39,7 +39,7 @@ Needs the ``redis`` extra: ``pip install 'callstate[redis]'``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, Self, cast
 
 import orjson
 
@@ -166,7 +166,7 @@ class RedisStore:
         self.prefix = prefix
         self.max_calls = max_calls
         self.ended_ttl = ended_ttl
-        base = prefix.encode()
+        base = _key(prefix)
         self._call = base + b"call:"
         self._ended = base + b"ended:"
         self._live = base + b"live"
@@ -183,7 +183,7 @@ class RedisStore:
         prefix: str = "callstate:",
         max_calls: int = 1_000_000,
         ended_ttl: int = 3600,
-    ) -> RedisStore:
+    ) -> Self:
         """A store on a new client for ``url`` (``redis://``, ``rediss://`` or ``unix://``).
 
         No connection is made until the first operation.
