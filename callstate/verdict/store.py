@@ -93,6 +93,9 @@ class MemoryStore:
         self.ended_limit = ended_limit
         self._live: dict[str, tuple[int, Record]] = {}
         self._ended: dict[str, int | None] = {}
+        #: Versions come from one counter, so a version is never reused after an end or an
+        #: eviction, and a stale read can never be mistaken for the current one.
+        self._versions = 0
         self._lock = threading.Lock()
 
     def load(self, call_id: str) -> Stored:
@@ -112,6 +115,8 @@ class MemoryStore:
             current = live.get(call_id)
             if (0 if current is None else current[0]) != version:
                 return Saved(False)
+            if current is None and call_id in self._ended:
+                return Saved(False)  # read before the call ended: a tracker never decides this
             if type(decision) is Ended:
                 live.pop(call_id, None)
                 if self.ended_limit:
@@ -125,7 +130,8 @@ class MemoryStore:
                 old = next(iter(live))
                 evicted = (old, live.pop(old)[1][0])
             live.pop(call_id, None)
-            live[call_id] = (version + 1, decision)  # type: ignore[assignment]
+            self._versions += 1
+            live[call_id] = (self._versions, decision)  # type: ignore[assignment]
             return Saved(True, evicted)
 
     def touch(self, call_id: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import nullcontext
 from typing import IO, Any, Final
 
 import orjson
@@ -118,7 +119,9 @@ class Tracker:
     def ingest_into(self, body: object, out: list[Finding], *, line: int | None = None) -> None:
         """Like :meth:`ingest`, appending to ``out`` instead of returning a tuple."""
         steps: list[StepRecord] | None = None if self.on_step is None else []
-        with self._lock:
+        # A store makes each call's update atomic itself: no need to hold our lock across
+        # its round trips (only this tracker's counters would race, and they are only counts).
+        with self._lock if self.store is None else nullcontext():
             self._ingest(body, out, line, steps)
         if steps:
             self._tell(steps)
@@ -314,12 +317,16 @@ class Tracker:
         A truncated trace would otherwise pass silently. ``line`` is where the input
         ended; the calls stay tracked.
         """
-        with self._lock:
-            unfinished = [
-                (cid, rec[0])
-                for cid, rec in self._live.items()
-                if rec[0] in self._machine.in_transfer
-            ]
+        in_transfer = self._machine.in_transfer
+        if self.store is not None:
+            store = self.store
+            records = ((cid, store.load(cid).record) for cid in store.live_calls())
+            unfinished = [(cid, rec[0]) for cid, rec in records if rec and rec[0] in in_transfer]
+        else:
+            with self._lock:
+                unfinished = [
+                    (cid, rec[0]) for cid, rec in self._live.items() if rec[0] in in_transfer
+                ]
         finding = Violation if self.strict else CallWarning
         return tuple(
             finding(

@@ -168,3 +168,33 @@ class TestCompareAndSet:
         store = MemoryStore()
         assert isinstance(store, CallStore)
         assert Stored(None, None, 0) == store.load("nobody")
+
+
+class TestMemoryStoreVersions:
+    """Versions are never reused, so a stale read never passes for a fresh one."""
+
+    def test_a_save_over_an_ended_call_is_refused(self) -> None:
+        """A record read before the call ended cannot bring it back to life."""
+        store = MemoryStore()
+        assert store.save("c", 0, ("incoming", None, None, 1)).ok
+        assert store.save("c", store.load("c").version, Ended(None)).ok
+        expected = (False, Stored(None, Ended(None), 0))
+        assert expected == (store.save("c", 0, ("incoming", None, None, 1)).ok, store.load("c"))
+
+    def test_versions_are_not_reused_after_an_eviction(self) -> None:
+        """A call evicted and started again gets a version its old readers never saw."""
+        store = MemoryStore(max_calls=1)
+        store.save("a", 0, ("incoming", None, None, 1))
+        old = store.load("a").version
+        store.save("b", 0, ("incoming", None, None, 1))  # evicts a
+        store.save("a", 0, ("incoming", None, None, 1))  # evicts b, a starts again
+        assert old != store.load("a").version
+
+
+def test_finish_reads_the_store() -> None:
+    """A tracker on a store reports calls the input left mid-transfer, like one alone."""
+    store = MemoryStore()
+    tracker = Tracker(store=store)
+    for event in ("offer", "establish", "connect", "transfer"):
+        tracker.ingest(orjson.dumps(event_notification("c", event)))
+    assert ["unfinished-transfer"] == [f.rule for f in Tracker(store=store).finish(line=5)]
