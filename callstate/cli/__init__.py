@@ -44,6 +44,7 @@ _COMMANDS = (
     "explore",
     "replay",
     "rules",
+    "show",
 )
 
 
