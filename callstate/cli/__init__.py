@@ -43,6 +43,7 @@ _COMMANDS = (
     "diagram",
     "explore",
     "replay",
+    "report",
     "rules",
     "show",
 )

@@ -15,7 +15,7 @@ import orjson
 from callstate.cli._output import Output, escape, plural, stdout
 from callstate.errors import UsageError
 from callstate.story import CallStory, Stories, StoryStep, read_stories
-from callstate.verdict import Finding, Violation
+from callstate.verdict import Finding
 
 __all__ = ["FORMATS", "register", "run", "step_text"]
 
@@ -55,33 +55,10 @@ def run(args: argparse.Namespace) -> int:
         _text(out, stories, whole=args.call is None)
     out.flush()
     broken = any(story.violations for story in stories.calls)
-    if args.call is None:
-        broken = broken or any(isinstance(f, Violation) for f in stories.stray)
-    return 1 if broken else 0
+    return 1 if broken or (args.call is None and stories.report.violation_count) else 0
 
 
 # -- text -----------------------------------------------------------------------------
-
-
-def transition_text(step: StoryStep) -> str:
-    """What the step did to the call: ``incoming -> establishing``, ``established, unchanged``."""
-    if step.what == "request":
-        return f"request {step.detail}"
-    if step.what in ("operation", "participants"):
-        return step.detail
-    if step.moved:
-        return f"-> {step.dest}" if step.source is None else f"{step.source} -> {step.dest}"
-    state = step.dest or "no state yet"
-    if step.what == "notification":
-        return f"{state}, unchanged"
-    return f"{step.what}, {state}"
-
-
-def result_text(step: StoryStep) -> str:
-    """The result and its documented meaning: ``500/7000 blind transfer failed``."""
-    if step.result is None:
-        return ""
-    return f"{step.result} {step.meaning or '(no documented meaning)'}"
 
 
 def finding_text(finding: Finding) -> str:
@@ -97,15 +74,15 @@ def step_text(step: StoryStep, *, widths: tuple[int, int, int] = (0, 0, 0)) -> s
     if at_w:
         cells.append(escape(step.at or "").ljust(at_w))
     cells.append(escape(step.change or "").ljust(7))
-    cells.append(escape(transition_text(step)).ljust(move_w))
-    tail = [t for t in (escape(result_text(step)), *map(finding_text, step.findings)) if t]
+    cells.append(escape(step.transition).ljust(move_w))
+    tail = [t for t in (escape(step.result_meaning), *map(finding_text, step.findings)) if t]
     return "  ".join([*cells, *tail]).rstrip()
 
 
 def _widths(story: CallStory) -> tuple[int, int, int]:
     lines = max(len(f"line {s.line}") for s in story.steps)
     times = max((len(escape(s.at)) for s in story.steps if s.at), default=0)
-    moves = max(len(escape(transition_text(s))) for s in story.steps)
+    moves = max(len(escape(s.transition)) for s in story.steps)
     return lines, times, min(moves, _WIDEST)
 
 

@@ -4,7 +4,8 @@
 verdict, its limits, its messages) and tells, for each call, every line that spoke
 of it: the time when the line carries one, the state change, the result code with
 the meaning Graph documents for it (:func:`callstate.facts.meaning`) and the
-findings. ``callstate show`` prints the stories; ``callstate report`` draws them.
+findings. ``callstate show`` prints the stories; :func:`render_report` (``callstate
+report``) makes one self-contained HTML page of them, each broken call's path drawn.
 
 Timed lines, ``{"at": "<RFC 3339>", "body": <webhook body>}`` and request records
 with an ``"at"``, are read here: the body goes to the tracker, the time to the story.
@@ -25,10 +26,12 @@ from callstate.story._records import CallStory, StoryStep
 from callstate.verdict import Finding, Report, Tracker, Violation
 from callstate.verdict._input import Gunzipped, trace_stream
 
-__all__ = ["CallStory", "Stories", "StoryStep", "read_stories"]
+__all__ = ["MAX_DRAWN", "CallStory", "Stories", "StoryStep", "read_stories", "render_report"]
 
 #: Findings about no call (malformed lines) kept for the story; the rest are counted.
 MAX_STRAY = 1000
+#: Calls whose path :func:`render_report` draws, by default (each is one run of Graphviz).
+MAX_DRAWN = 20
 
 
 @attrs.frozen(kw_only=True)
@@ -110,3 +113,42 @@ def _read(
         collector.begin(count, None, [])
         found.append(Violation(line=count, call_id=None, rule="malformed", message=stream.error))
     return count
+
+
+def render_report(
+    stories: Stories,
+    *,
+    name: str,
+    max_drawn: int = MAX_DRAWN,
+    definition: MachineDefinition | None = None,
+) -> str:
+    """One self-contained HTML page: the summary by rule, then each call with a violation,
+    its timeline and its path drawn on the machine (inline SVG), then the other calls.
+
+    The page fetches nothing (inline style, no script, a Content-Security-Policy that
+    forbids fetches). Without Graphviz ``dot`` each path is Mermaid text and the page
+    says so. At most ``max_drawn`` paths are drawn; ``name`` names the trace.
+    """
+    if type(max_drawn) is not int or max_drawn < 0:
+        raise UsageError("max_drawn", f"must be a whole number >= 0, got {max_drawn!r}")
+    from callstate import __version__
+    from callstate.story._page import render_page
+
+    report = stories.report
+    return render_page(
+        stories.calls,
+        name=name,
+        counts=dict(report.counts),
+        totals=(
+            report.lines,
+            report.notifications,
+            report.calls,
+            report.violation_count,
+            report.warning_count,
+        ),
+        stray=stories.stray,
+        stray_count=stories.stray_count,
+        definition=CALL_MACHINE if definition is None else definition,
+        max_drawn=max_drawn,
+        version=__version__,
+    )

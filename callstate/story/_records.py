@@ -59,6 +59,28 @@ class StoryStep:
         return label if self.reason is None else f"{label} {self.reason}"
 
     @property
+    def transition(self) -> str:
+        """What the step did, in words: ``incoming -> establishing``, ``established, unchanged``,
+        ``request POST transfer (blind)``."""
+        if self.what == "request":
+            return f"request {self.detail}"
+        if self.what in ("operation", "participants"):
+            return self.detail
+        if self.moved:
+            return f"-> {self.dest}" if self.source is None else f"{self.source} -> {self.dest}"
+        state = self.dest or "no state yet"
+        if self.what == "notification":
+            return f"{state}, unchanged"
+        return f"{self.what}, {state}"
+
+    @property
+    def result_meaning(self) -> str:
+        """The result and its documented meaning, ``500/7000 blind transfer failed``, or ""."""
+        if self.result is None:
+            return ""
+        return f"{self.result} {self.meaning or '(no documented meaning)'}"
+
+    @property
     def violations(self) -> tuple[Violation, ...]:
         """The findings of this step that break the documented behaviour."""
         return tuple(f for f in self.findings if isinstance(f, Violation))

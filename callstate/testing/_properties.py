@@ -131,7 +131,12 @@ def _failure_in_streams(definition: MachineDefinition, stream: NotificationStrea
     failures = 0
     for step in steps:
         line, call_id, event, kind, source, dest = (
-            step.line, step.call_id, step.event, step.kind, step.source, step.dest
+            step.line,
+            step.call_id,
+            step.event,
+            step.kind,
+            step.source,
+            step.dest,
         )
         if not any(_carries(stream.lines[line - 1], m) for m in failure.markers_of(kinds[call_id])):
             continue

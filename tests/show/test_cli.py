@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -141,3 +142,16 @@ class TestJson:
             all(c["outcome"] for c in data["calls"]),
             sum(data["counts"].values()),
         )
+
+
+def test_readme_transcript(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``callstate show`` prints what the README's "Why did my call end?" shows."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    ((trace, shown),) = re.findall(
+        r"```console\n\$ callstate show (\S+)\n(.*?)```", readme, flags=re.S
+    )
+    monkeypatch.chdir(REPO)
+    assert 0 == main(["show", trace])
+    assert shown == capsys.readouterr().out
