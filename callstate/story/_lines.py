@@ -69,27 +69,40 @@ class StoryLines:
         if timed(body):
             try:
                 at = read_time(body.get("at"))
+                if "body" in body:
+                    chunk = _dumped(body["body"])
             except ParseError as exc:
-                inner = body.get("body")
-                calls = {
-                    s.call_id
-                    for s in said_by(inner if type(inner) is dict else body, self._definition)
-                }
-                self._collector.begin(number, None, [])
-                self._found.append(
-                    Violation(
-                        line=number,
-                        call_id=calls.pop() if len(calls) == 1 else None,
-                        rule="malformed",
-                        message=f"{exc.pointer}: {exc.message}",
-                    )
-                )
-                return b"\n"  # a line the tracker skips: reported here, as malformed
+                return self._malformed(number, body, exc)
             if "body" in body:
                 body = body["body"]
-                chunk = orjson.dumps(body) + b"\n"
                 if type(body) is not dict:
                     self._collector.begin(number, at, [])
                     return chunk
         self._collector.begin(number, at, said_by(body, self._definition))
         return chunk
+
+    def _malformed(self, number: int, body: dict[str, Any], exc: ParseError) -> bytes:
+        """Report a timed line that cannot be handed on, on its call when it names one."""
+        inner = body.get("body")
+        calls = {
+            s.call_id for s in said_by(inner if type(inner) is dict else body, self._definition)
+        }
+        self._collector.begin(number, None, [])
+        self._found.append(
+            Violation(
+                line=number,
+                call_id=calls.pop() if len(calls) == 1 else None,
+                rule="malformed",
+                message=f"{exc.pointer}: {exc.message}",
+            )
+        )
+        return b"\n"  # a line the tracker skips: reported here, as malformed
+
+
+def _dumped(body: object) -> bytes:
+    """A timed line's body as the line the tracker reads; ``ParseError`` at ``/body`` if it
+    cannot be written back (nested deeper than JSON encoding allows)."""
+    try:
+        return orjson.dumps(body) + b"\n"
+    except orjson.JSONEncodeError as exc:
+        raise ParseError(f"cannot be read: {exc}", pointer="/body") from None

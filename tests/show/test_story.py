@@ -226,6 +226,16 @@ class TestTimedLines:
             story.state,
         )
 
+    def test_body_too_deep_to_hand_on(self, tmp_path: Path) -> None:
+        """A timed body nested too deep to write back is malformed at /body, not a crash."""
+        path = tmp_path / "deep.jsonl"
+        deep = b"[" * 600 + b"]" * 600
+        path.write_bytes(b'{"at": "2024-05-01T10:00:00Z", "body": ' + deep + b"}\n")
+        stray = read_stories(path).stray
+        assert [("malformed", 1, True)] == [
+            (f.rule, f.line, f.message.startswith("/body: ")) for f in stray
+        ]
+
     def test_timed_request(self, write_trace: WriteTrace) -> None:
         """A timed request record keeps its time; the tracker reads its request."""
         record = {
