@@ -23,8 +23,7 @@ import orjson
 from hypothesis import reject, strategies as st
 
 from callstate.errors import ParseError, UsageError
-from callstate.graph import parse_resource_url
-from callstate.graph.wire import read_result
+from callstate.graph.wire import parse_request_path, read_change_type, read_resource, read_result
 from callstate.machine.compiled import Compiled, compiled
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.simulate import (
@@ -233,14 +232,16 @@ def _model_line(obj: JSONObject, machine: Compiled) -> _Line:
     if "request" in obj:
         return _Line(obj, "other")
     note = obj["value"][0]
-    if parse_resource_url(note["resourceUrl"]).kind != "call":
+    if read_resource(note).kind != "call":
         return _Line(obj, "other")
     data = note.get("resourceData") or {}
     code, subcode = read_result(data.get("resultInfo"), "/resourceData/resultInfo")
     state = data.get("state")
+    if state is not None:
+        state = machine.state_names.get(state) or machine.state_names.get(state.lower(), state)
     signal = machine.classify(
-        None if state is None else machine.state_names.get(state, state),
-        deleted=note["changeType"] == "deleted" and state is None,
+        state,
+        deleted=read_change_type(note["changeType"], "/changeType") == "deleted" and state is None,
         code=code,
         subcode=subcode,
         termination_reason=data.get("terminationReason"),
@@ -465,8 +466,8 @@ def _position(stream: NotificationStream, call_id: str, after: int) -> int:
 def _line_call(line: JSONObject) -> str | None:
     try:
         if "request" in line:
-            return str(line["request"]["url"]).rsplit("/", 2)[-2]
-        return parse_resource_url(line["value"][0]["resourceUrl"]).call_id
+            return parse_request_path(line["request"]["url"], "/request/url").call_id
+        return read_resource(line["value"][0]).call_id
     except (KeyError, IndexError, ParseError):
         return None
 

@@ -19,6 +19,7 @@ import orjson
 from hypothesis import HealthCheck, Phase, find, settings, strategies as st
 from hypothesis.errors import NoSuchExample
 
+from callstate.graph.wire import read_result
 from callstate.machine import CALL_MACHINE, MachineDefinition, Marker
 from callstate.machine.invariants import INVARIANTS, Invariant, Moves, Step
 from callstate.simulate import TRANSFER_SCENARIOS, expect
@@ -119,9 +120,8 @@ def _carries(line: Any, marker: Marker | None) -> bool:
     if marker is None or "value" not in line:
         return False
     data = line["value"][0].get("resourceData")
-    info = (data.get("resultInfo") if isinstance(data, dict) else None) or {}
-    subcode = info.get("subcode", info.get("subCode"))
-    return (str(info.get("code")), str(subcode)) == (str(marker.code), str(marker.subcode))
+    info = data.get("resultInfo") if isinstance(data, dict) else None
+    return read_result(info, "/resourceData/resultInfo") == (marker.code, marker.subcode)
 
 
 def _failure_in_streams(definition: MachineDefinition, stream: NotificationStream) -> str | None:
