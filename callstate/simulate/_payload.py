@@ -12,6 +12,7 @@ import uuid
 from typing import Any, Final, TypeAlias
 
 from callstate.errors import UsageError
+from callstate.facts import SUCCESS_MESSAGE, TRANSFER_SUCCESS
 from callstate.machine.definition import CALL_MACHINE, Event, MachineDefinition, Marker
 
 __all__ = [
@@ -48,9 +49,6 @@ HEIDI_STEEN: Final = {
 BOT_APP_ID: Final = "d4b3c2a1-7e6f-4a5b-9c8d-0e1f2a3b4c5d"
 #: The transfer target of the spec's PSTN examples.
 PSTN_NUMBER: Final = "+12345678901"
-
-# The spec's own message for a completed blind transfer; other markers get their event's doc.
-_MESSAGES: Final = {"complete_transfer": "GracefulTransferCompleted"}
 
 
 def call_url(call_id: str) -> str:
@@ -107,17 +105,33 @@ def result_info(
     }
 
 
-def _marker_of(event: Event, kind: str | None) -> Marker | None:
-    kinds = [m.kind for m in event.markers]
+def _marker_of(event: Event, kind: str | None, index: int) -> Marker | None:
+    kinds = list(event.kinds)
     if not kinds:
         if kind is not None:
             raise UsageError("kind", f"event {event.name!r} carries no marker, got kind {kind!r}")
         return None
     found = event.markers_of(kind) if kind is not None else ()
-    marker = found[0] if found else None
-    if marker is None:
+    if not found:
         raise UsageError("kind", f"event {event.name!r} needs a kind, one of {kinds}, got {kind!r}")
-    return marker
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(found):
+        raise UsageError(
+            "marker",
+            f"event {event.name!r} has {len(found)} {kind} marker(s), expected an index "
+            f"0..{len(found) - 1}, got {index!r}",
+        )
+    return found[index]
+
+
+def _message(definition: MachineDefinition, event: Event, marker: Marker) -> str:
+    """The spec's message for a completed transfer; any other result gets its event's doc."""
+    if definition.kinds:
+        success = {r for k in definition.kinds for r in k.success}
+    else:
+        success = {r for results in TRANSFER_SUCCESS.values() for r in results}
+    if marker.result in success:
+        return SUCCESS_MESSAGE
+    return f"{event.doc or event.name} DiagCode: {marker.code}#{marker.subcode}.@"
 
 
 def event_notification(
@@ -125,6 +139,7 @@ def event_notification(
     event: str,
     kind: str | None = None,
     *,
+    marker: int = 0,
     definition: MachineDefinition = CALL_MACHINE,
     subcode_key: str = "subcode",
     string_codes: bool = False,
@@ -132,31 +147,31 @@ def event_notification(
 ) -> JSONObject:
     """The notification that reports machine ``event`` (with a marker of ``kind``).
 
-    State, result codes and termination reason come from the definition; the change
-    type is ``created`` for the initial state, ``deleted`` for a final one, else
-    ``updated``. ``call_fields`` add or override call properties.
+    State, result codes and termination reason come from the definition: ``marker``
+    picks one of the event's markers of ``kind`` (an index in definition order; they
+    all mean the same outcome). The change type is ``created`` for the initial
+    state, ``deleted`` for a final one, else ``updated``. ``call_fields`` add or
+    override call properties.
     """
     try:
         spec = definition.event(event)
     except KeyError:
         names = [e.name for e in definition.events]
         raise UsageError("event", f"expected one of {names}, got {event!r}") from None
-    marker = _marker_of(spec, kind)
+    found = _marker_of(spec, kind, marker)
     fields: JSONObject = {}
-    if marker is not None:
-        if marker.code is not None and marker.subcode is not None:
-            message = _MESSAGES.get(spec.name) or (
-                f"{spec.doc or spec.name} DiagCode: {marker.code}#{marker.subcode}.@"
-            )
+    if found is not None:
+        if found.code is not None and found.subcode is not None:
+            message = _message(definition, spec, found)
             fields["resultInfo"] = result_info(
-                marker.code,
-                marker.subcode,
+                found.code,
+                found.subcode,
                 message,
                 subcode_key=subcode_key,
                 string_codes=string_codes,
             )
-        if marker.termination_reason is not None:
-            fields["terminationReason"] = marker.termination_reason
+        if found.termination_reason is not None:
+            fields["terminationReason"] = found.termination_reason
     fields.update(call_fields)
     if spec.reports in definition.final:
         change_type = "deleted"
