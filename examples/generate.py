@@ -143,10 +143,10 @@ def _describe(plan: Plan) -> str:
     parts += [label for name, label in _FREEDOMS if getattr(plan, name)]
     if plan.hold != "none":
         parts.append(f"hold ({plan.hold})")
-    if plan.outcome == "failure":
+    if plan.failures:
         parts.append(f"fails from {plan.fail_from}")
-    if plan.retry is not None:
-        parts.append(f"second transfer: {plan.retry}")
+    if plan.retry:
+        parts.append("fails, then succeeds" if plan.outcome == "success" else "fails twice")
     if plan.operation is not None:
         parts.append(f"{plan.operation} operation")
     if plan.duplicates:
@@ -196,7 +196,9 @@ Each is `callstate simulate SCENARIO --outcome OUTCOME --seed SEED --call-id \
 |---|---|---|
 {rows}
 
-Every call ends: a transfer that finally failed is followed by a hang-up.
+Every call ends: a transfer that finally failed is followed by a hang-up. With outcome
+`failure` no transfer of the call succeeds; a `success` may come after a failed first
+transfer.
 
 ## `mixed.jsonl`
 

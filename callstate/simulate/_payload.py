@@ -17,6 +17,7 @@ from callstate.machine.definition import CALL_MACHINE, Event, MachineDefinition,
 
 __all__ = [
     "SUBCODE_KEYS",
+    "TARGETS",
     "JSONObject",
     "call_url",
     "envelope",
@@ -28,6 +29,9 @@ __all__ = [
 
 #: One JSON object, as ``orjson`` reads and writes it.
 JSONObject: TypeAlias = dict[str, Any]
+
+#: Who a transfer goes to: a Teams user, or a PSTN number (the spec's two targets).
+TARGETS: Final = ("user", "pstn")
 
 #: The two spellings of ``resultInfo``'s subcode: the reference's, and the transfer page's.
 SUBCODE_KEYS: Final = ("subcode", "subCode")
@@ -267,30 +271,50 @@ def participants_notification(call_id: str, *, caller_id: str) -> JSONObject:
     return envelope(f"{call_url(call_id)}/participants", "updated", roster)
 
 
+def _set(body: JSONObject, pointer: str, value: str) -> None:
+    """Set the field at JSON pointer ``pointer`` of ``body``, making objects on the way."""
+    keys = [k.replace("~1", "/").replace("~0", "~") for k in pointer.split("/")[1:]]
+    if not pointer.startswith("/") or not all(keys):
+        raise UsageError("selected_by", f"expected a JSON pointer to a field, got {pointer!r}")
+    for key in keys[:-1]:
+        found = body.setdefault(key, {})
+        if not isinstance(found, dict):
+            raise UsageError("selected_by", f"{pointer!r} runs through a value that is no object")
+        body = found
+    body[keys[-1]] = value
+
+
 def transfer_request(
     call_id: str,
     *,
     target: str,
     client_context: str,
-    replaces_call_id: str | None = None,
+    selected_by: str | None = None,
+    selector: str | None = None,
 ) -> JSONObject:
     """A ``{"request": ...}`` record of a ``call: transfer`` POST, shaped as the spec's examples.
 
-    ``target`` is ``user`` (Heidi Steen) or ``pstn`` (+12345678901); a
-    ``replaces_call_id`` makes it consultative, with the annotated body of the
-    consultative examples.
+    ``target`` is ``user`` (Heidi Steen) or ``pstn`` (+12345678901). ``selected_by``
+    is the JSON pointer of the body field that selects a transfer kind
+    (:attr:`~callstate.machine.definition.TransferKind.selected_by`): the field is
+    set to ``selector`` and the body takes the annotated shape of the spec's
+    consultative examples. ``None`` gives the default kind's (blind) body.
     """
-    consultative = replaces_call_id is not None
+    selected = selected_by is not None
+    if selected and not isinstance(selector, str):
+        raise UsageError(
+            "selector", f"a kind selected by a field needs its value, got {selector!r}"
+        )
     identity: JSONObject
     if target == "user":
         user = dict(HEIDI_STEEN)
-        identity = {"user": {"@odata.type": _IDENTITY, **user} if consultative else user}
+        identity = {"user": {"@odata.type": _IDENTITY, **user} if selected else user}
     elif target == "pstn":
         identity = {"phone": {"@odata.type": _IDENTITY, "id": PSTN_NUMBER}}
     else:
-        raise UsageError("target", f"expected 'user' or 'pstn', got {target!r}")
+        raise UsageError("target", f"expected one of {list(TARGETS)}, got {target!r}")
     transfer_target: JSONObject = {"endpointType": "default", "identity": identity}
-    if consultative:
+    if selected:
         identity_set = {"@odata.type": "#microsoft.graph.identitySet", **identity}
         transfer_target = {
             "@odata.type": "#microsoft.graph.invitationParticipantInfo",
@@ -299,12 +323,13 @@ def transfer_request(
         }
     transfer_target["languageId"] = "en-us"
     transfer_target["region"] = "amer"
-    if consultative:
-        transfer_target["replacesCallId"] = replaces_call_id
+    body: JSONObject = {"transferTarget": transfer_target, "clientContext": client_context}
+    if selected_by is not None and selector is not None:
+        _set(body, selected_by, selector)
     return {
         "request": {
             "method": "POST",
             "url": f"{GRAPH_URL}/communications/calls/{call_id}/transfer",
-            "body": {"transferTarget": transfer_target, "clientContext": client_context},
+            "body": body,
         }
     }

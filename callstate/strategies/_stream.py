@@ -42,6 +42,7 @@ from callstate.simulate import (
     build,
     duplicable,
     event_notification,
+    flows,
     result_info,
 )
 
@@ -99,7 +100,9 @@ def _plans(
     scenario = draw(st.sampled_from(scenarios))
     transfer = scenario in TRANSFER_SCENARIOS
     outcome = draw(st.sampled_from(outcomes)) if transfer else "success"
-    retry = draw(st.sampled_from((None, *OUTCOMES))) if outcome == "failure" else None
+    retry = draw(st.booleans()) if transfer else False
+    f = flows(CALL_MACHINE)
+    sources = f.flow(f.scenario_kinds[scenario]).failure.sources if transfer else ()
     plan = Plan(
         scenario=scenario,
         call_id=call_id if call_id is not None else str(draw(st.uuids())),
@@ -108,7 +111,7 @@ def _plans(
         ringing=draw(st.booleans()),
         hold=draw(st.sampled_from(HOLDS if scenario == "hang-up" else HOLDS[:2])),
         media_inactive=draw(st.sampled_from(MEDIA_PLACEMENTS)),
-        fail_from=draw(st.sampled_from(_fail_sources(CALL_MACHINE))),
+        fail_from=draw(st.sampled_from(sources)) if sources else None,
         retry=retry,
         replaces_context=draw(st.booleans()),
         subcode_key=draw(st.sampled_from(SUBCODE_KEYS)),

@@ -141,7 +141,7 @@ def _failure_in_streams(definition: MachineDefinition, stream: NotificationStrea
                 f"line {line}: a {kinds[call_id]} transfer failure from {source} was read as "
                 f"{event}[{kind}] -> {dest}, not back to established"
             )
-    wanted = sum(1 + (p.retry == "failure") for p in stream.plans if p.outcome == "failure")
+    wanted = sum(p.failures for p in stream.plans)
     if failures != wanted:
         return f"{failures} transfer failures observed, {wanted} in the stream"
     return "; ".join(_violations(findings)) or None
@@ -152,8 +152,7 @@ def _success_in_streams(definition: MachineDefinition, stream: NotificationStrea
     if problems := _violations(findings):
         return "; ".join(problems)
     for plan in stream.plans:
-        succeeded = plan.outcome == "success" or plan.retry == "success"
-        if plan.kind is None or not succeeded:
+        if plan.kind is None or plan.outcome != "success":
             continue
         mine = [s for s in steps if s.call_id == plan.call_id and s.kind is not None]
         outcomes = [(s.event, s.kind, s.dest) for s in mine]

@@ -151,8 +151,13 @@ class TestPlanChecks:
             ({"scenario": "ring-ring"}, "scenario"),
             ({"outcome": "maybe"}, "outcome"),
             ({"scenario": "reject", "outcome": "failure"}, "outcome"),
-            ({"outcome": "success", "retry": "success"}, "retry"),
-            ({"scenario": "hang-up", "retry": "failure"}, "retry"),
+            ({"scenario": "hang-up", "retry": True}, "retry"),
+            ({"scenario": "reject", "fail_from": "transferring"}, "fail_from"),
+            ({"scenario": "redirect", "failure_marker": 1}, "failure_marker"),
+            ({"failure_marker": -1}, "failure_marker"),
+            ({"success_marker": True}, "success_marker"),
+            ({"fail_from": ""}, "fail_from"),
+            ({"scenario": "blind-moon"}, "scenario"),
             ({"call_id": "a/b"}, "call_id"),
             ({"call_id": ""}, "call_id"),
             ({"media_inactive": "sideways"}, "media_inactive"),
@@ -213,11 +218,10 @@ class TestBuild:
     def test_marker_is_the_last_outcome(self) -> None:
         """The expected marker is the last transfer's: complete or fail, of the plan's kind."""
         for plan in every_plan(range(20)):
-            last = plan.retry or plan.outcome
             if plan.kind is None:
                 assert expect(plan).marker is None
                 continue
-            name = "complete_transfer" if last == "success" else "fail_transfer"
+            name = "complete_transfer" if plan.outcome == "success" else "fail_transfer"
             assert CALL_MACHINE.event(name).markers_of(plan.kind)[0] == expect(plan).marker
 
     def test_starts_with_incoming(self) -> None:
@@ -250,7 +254,7 @@ class TestFreedoms:
             "hold": {"none", "resumed"},
             "media_inactive": set(MEDIA_PLACEMENTS),
             "fail_from": {"transferring", "transferAccepted"},
-            "retry": {None, *OUTCOMES},
+            "retry": {True, False},
             "replaces_context": {True, False},
             "subcode_key": {"subcode", "subCode"},
             "string_codes": {True, False},
@@ -356,7 +360,7 @@ class TestFreedoms:
     def test_request_precedes_each_transfer(self) -> None:
         """With a retry, each transferring follows its own request record."""
         plan = Plan(
-            scenario="blind-pstn", call_id=CALL, outcome="failure", retry="success", request=True
+            scenario="blind-pstn", call_id=CALL, outcome="success", retry=True, request=True
         )
         lines = build(plan)
         requests = [i for i, line in enumerate(lines) if "request" in line]

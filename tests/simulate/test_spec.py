@@ -126,7 +126,7 @@ class TestRequests:
 
     def _request(self, scenario: str, seed: int) -> dict[str, Any]:
         plan = random_plan(random.Random(seed), scenario, "success")
-        plan = attrs.evolve(plan, request=True)
+        plan = attrs.evolve(plan, request=True, retry=False)
         records = [line["request"] for line in build(plan) if "request" in line]
         assert len(records) == 1
         record: dict[str, Any] = records[0]
