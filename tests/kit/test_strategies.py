@@ -117,7 +117,7 @@ class TestStreams:
             settings=settings(max_examples=200, database=None),
         )
         plan = found.plans[0]
-        expected: tuple[object, ...] = (1, "consultative-user", None, frozenset(), False)
+        expected: tuple[object, ...] = (1, "consultative-user", False, frozenset(), False)
         assert expected == (
             len(found.plans),
             plan.scenario,
