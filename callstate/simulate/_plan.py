@@ -16,7 +16,7 @@ from typing import Any, Final
 import attrs
 
 from callstate.errors import UsageError
-from callstate.facts import END_CODES
+from callstate.facts import END_CODES, TRANSFER_SUCCESS
 from callstate.simulate._flows import OUTCOMES, PLAIN_SCENARIOS
 from callstate.simulate._payload import OPERATIONS, SUBCODE_KEYS, TARGETS
 
@@ -37,13 +37,16 @@ ENDINGS: Final = ("terminating", "deleted", "deleted-bare")
 #: A hold while the call is up: none, put on hold then resumed, or ended while on hold
 #: (a call with no transfer only).
 HOLDS: Final = ("none", "resumed", "ends")
-# Documented end results that do not end a call that is up: the end of a completed
-# transfer, and a call never answered or never reached.
-_NOT_HANG_UPS: Final = frozenset({(200, 7015), (408, 1106), (480, 10037), (480, 10076)})
+# Subcodes of a completed transfer: the end code that shares one ends a transferred call.
+_TRANSFERRED: Final = frozenset(r.subcode for rs in TRANSFER_SUCCESS.values() for r in rs)
+# Documented ends of a call that was never answered, or whose callee was never reached.
+_NEVER_UP: Final = frozenset({(408, 1106), (480, 10037), (480, 10076)})
 #: The documented results that end a call that is up (``callstate.facts.END_CODES``), with
 #: their meanings: what a simulated call's last notification carries.
 CALL_END_CODES: Final[Mapping[tuple[int, int], str]] = {
-    code: meaning for code, meaning in END_CODES.items() if code not in _NOT_HANG_UPS
+    code: meaning
+    for code, meaning in END_CODES.items()
+    if code not in _NEVER_UP and code[1] not in _TRANSFERRED
 }
 
 _CALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")

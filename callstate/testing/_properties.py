@@ -19,9 +19,11 @@ import orjson
 from hypothesis import HealthCheck, Phase, find, settings, strategies as st
 from hypothesis.errors import NoSuchExample
 
+from callstate.facts import Result
+from callstate.graph.wire import read_result
 from callstate.machine import CALL_MACHINE, MachineDefinition, Marker
 from callstate.machine.invariants import INVARIANTS, Invariant, Moves, Step
-from callstate.simulate import TRANSFER_SCENARIOS, expect
+from callstate.simulate import TRANSFER_SCENARIOS, expect, flows
 from callstate.strategies import (
     MUTATION_RULES,
     MutatedStream,
@@ -114,32 +116,52 @@ def _violations(findings: Iterable[Finding]) -> list[str]:
     return [str(f) for f in findings if f.severity == "violation"]
 
 
-def _carries(line: Any, marker: Marker | None) -> bool:
-    """Whether a stream line carries ``marker``'s result codes (integers or digit strings)."""
-    if marker is None or "value" not in line:
-        return False
+def _result(line: Any) -> Result | None:
+    """The result a stream line's call notification carries, read by the one wire reader."""
+    if "value" not in line:
+        return None
     data = line["value"][0].get("resourceData")
-    info = (data.get("resultInfo") if isinstance(data, dict) else None) or {}
-    subcode = info.get("subcode", info.get("subCode"))
-    return (str(info.get("code")), str(subcode)) == (str(marker.code), str(marker.subcode))
+    if not isinstance(data, dict):
+        return None
+    code, subcode = read_result(data.get("resultInfo"), "/value/0/resourceData/resultInfo")
+    return Result(code, subcode, data.get("terminationReason"))
+
+
+def _carries(line: Any, markers: Iterable[Marker]) -> bool:
+    """Whether a stream line carries one of ``markers`` (codes, or a termination reason)."""
+    found = _result(line)
+    if found is None:
+        return False
+    for m in markers:
+        if m.code is not None and (found.code, found.subcode) == (m.code, m.subcode):
+            return True
+        if m.termination_reason is not None and found.termination_reason == m.termination_reason:
+            return True
+    return False
 
 
 def _failure_in_streams(definition: MachineDefinition, stream: NotificationStream) -> str | None:
     steps, _tracker, findings = _observed(definition, stream.jsonl())
-    kinds = {plan.call_id: plan.kind or "" for plan in stream.plans}
-    failure = CALL_MACHINE.event("fail_transfer")
+    reference = flows(stream.definition)
+    kinds = {plan.call_id: plan.kind for plan in stream.plans}
     failures = 0
     for step in steps:
         line, call_id, event, kind, source, dest = (
             step.line, step.call_id, step.event, step.kind, step.source, step.dest
         )
-        if not any(_carries(stream.lines[line - 1], m) for m in failure.markers_of(kinds[call_id])):
+        planned = kinds[call_id]
+        if planned is None:
+            continue
+        failure = reference.flow(planned).failure
+        if not _carries(stream.lines[line - 1], failure.markers):
             continue
         failures += 1
-        if (event, kind, dest) != ("fail_transfer", kinds[call_id], "established"):
+        back = reference.machine.step(source or "", *failure.signal)
+        want = None if back is None else back.dest
+        if (event, kind, dest) != (failure.event, planned, want):
             return (
-                f"line {line}: a {kinds[call_id]} transfer failure from {source} was read as "
-                f"{event}[{kind}] -> {dest}, not back to established"
+                f"line {line}: a {planned} transfer failure from {source} was read as "
+                f"{event}[{kind}] -> {dest}, not back to {want}"
             )
     wanted = sum(p.failures for p in stream.plans)
     if failures != wanted:
@@ -151,13 +173,15 @@ def _success_in_streams(definition: MachineDefinition, stream: NotificationStrea
     steps, tracker, findings = _observed(definition, stream.jsonl())
     if problems := _violations(findings):
         return "; ".join(problems)
+    reference = flows(stream.definition)
     for plan in stream.plans:
         if plan.kind is None or plan.outcome != "success":
             continue
+        success = reference.flow(plan.kind).success
         mine = [s for s in steps if s.call_id == plan.call_id and s.kind is not None]
         outcomes = [(s.event, s.kind, s.dest) for s in mine]
-        final = [o for o in outcomes if o[0] == "complete_transfer"]
-        if len(final) != 1 or final[0][1:] != (plan.kind, "terminated"):
+        final = [o for o in outcomes if o[0] == success.event]
+        if len(final) != 1 or final[0][1] != plan.kind or final[0][2] not in definition.final:
             return f"call {plan.call_id} ({plan.kind}): outcome steps {outcomes}"
         if tracker.state(plan.call_id) not in definition.final:
             return f"call {plan.call_id}: {tracker.state(plan.call_id)} after a successful transfer"
@@ -169,7 +193,7 @@ def _valid_accepted(definition: MachineDefinition, stream: NotificationStream) -
     if problems := _violations(findings):
         return "; ".join(problems)
     for plan in stream.plans:
-        want = expect(plan).final_state
+        want = expect(plan, definition=stream.definition).final_state
         if tracker.state(plan.call_id) != want:
             return f"call {plan.call_id}: {tracker.state(plan.call_id)}, expected {want}"
     return None
@@ -216,6 +240,14 @@ def snapshot_restore(
     return None
 
 
+def _failure_labels(definition: MachineDefinition) -> str:
+    """``500/7000 blind, 500/7700 consultative``: each kind's failure markers, for docs."""
+    return ", ".join(
+        f"{', '.join(m.label for m in flow.failure.markers)} {kind}"
+        for kind, flow in flows(definition).kinds.items()
+    )
+
+
 def _mutations(rule: str) -> Strategy:
     return lambda definition: mutated_streams(rules=rule)
 
@@ -234,7 +266,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
     Property(
         "failure-in-streams",
         "Every transfer failure in a stream takes the call back to established, read as a "
-        "failure of the transfer's own kind (500/7000 blind, 500/7700 consultative).",
+        f"failure of the transfer's own kind ({_failure_labels(CALL_MACHINE)}).",
         _streams(scenarios=TRANSFER_SCENARIOS, outcomes="failure"),
         _failure_in_streams,
     ),

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from callstate.facts import TRANSFER_FAILURE, TRANSFER_SUCCESS, Result
+from callstate.facts import BLIND, CONSULTATIVE, TRANSFER_FAILURE, TRANSFER_SUCCESS, Result
 from callstate.machine import CALL_MACHINE
 from callstate.simulate import (
     TRANSFER_SCENARIOS,
@@ -72,7 +72,7 @@ class TestFailureMeansNoSuccess:
     def test_some_failing_seed_retries(self) -> None:
         """Across seeds, a failing call is sometimes retried, and fails again."""
         counts = {
-            len(_outcomes(simulate("blind-user", outcome="failure", seed=s), "blind"))
+            len(_outcomes(simulate(f"{BLIND}-user", outcome="failure", seed=s), BLIND))
             for s in SEEDS
         }
         expected = {1, 2}
@@ -102,7 +102,7 @@ class TestSuccessMayFollowAFailure:
     def test_some_succeeding_seed_fails_first(self) -> None:
         """Across seeds, a successful call sometimes fails first: fail, retry, succeed."""
         counts = {
-            len(_outcomes(simulate("consultative-user", seed=s), "consultative")) for s in SEEDS
+            len(_outcomes(simulate(f"{CONSULTATIVE}-user", seed=s), CONSULTATIVE)) for s in SEEDS
         }
         expected = {1, 2}
         assert expected == counts
@@ -110,7 +110,7 @@ class TestSuccessMayFollowAFailure:
     def test_retry_is_one_failure_then_the_outcome(self) -> None:
         """``retry`` with outcome success: the kind's failure, then its success."""
         plan = Plan(scenario="consultative-user", call_id=CALL, outcome="success", retry=True)
-        flow = flows(CALL_MACHINE).flow("consultative")
+        flow = flows(CALL_MACHINE).flow(CONSULTATIVE)
         expected = [flow.failure.signal, flow.success.signal]
         assert expected == [s for s in expect(plan).events if s[1] is not None]
 
@@ -119,5 +119,6 @@ class TestSuccessMayFollowAFailure:
         for seed in SEEDS:
             for outcome in ("success", "failure"):
                 plan = random_plan(random.Random(seed), "blind-pstn", outcome)
-                failures = [s for s in expect(plan).events if s == ("fail_transfer", "blind")]
+                signal = flows(CALL_MACHINE).flow(BLIND).failure.signal
+                failures = [s for s in expect(plan).events if s == signal]
                 assert plan.failures == len(failures)

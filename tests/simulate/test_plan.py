@@ -10,6 +10,7 @@ import attrs
 import pytest
 
 from callstate.errors import UsageError
+from callstate.facts import BLIND, CONSULTATIVE, TRANSFER_FAILURE, TRANSFER_SUCCESS
 from callstate.machine import CALL_MACHINE, compiled
 from callstate.machine.definition import Event, Marker
 from callstate.simulate import (
@@ -103,13 +104,11 @@ class TestBuildingBlocks:
     def test_event_notification_follows_the_definition(self) -> None:
         """A marker changed in the definition changes the payload: nothing is re-typed."""
         events = tuple(
-            attrs.evolve(e, markers=(Marker("blind", 503, 7999),))
-            if e.name == "fail_transfer"
-            else e
+            attrs.evolve(e, markers=(Marker(BLIND, 503, 7999),)) if e.name == "fail_transfer" else e
             for e in CALL_MACHINE.events
         )
         changed = CALL_MACHINE.replace(events=events, check=False)
-        data = call_data(event_notification(CALL, "fail_transfer", "blind", definition=changed))
+        data = call_data(event_notification(CALL, "fail_transfer", BLIND, definition=changed))
         info = data["resultInfo"]
         expected = (503, 7999)
         assert expected == (info["code"], info["subcode"])
@@ -118,22 +117,24 @@ class TestBuildingBlocks:
         """``subCode`` spelling and digit-string codes, as Graph sometimes sends them."""
         data = call_data(
             event_notification(
-                CALL, "fail_transfer", "consultative", subcode_key="subCode", string_codes=True
+                CALL, "fail_transfer", CONSULTATIVE, subcode_key="subCode", string_codes=True
             )
         )
         info = data["resultInfo"]
-        expected = ("500", "7700", False)
+        (failure,) = TRANSFER_FAILURE[CONSULTATIVE]
+        expected = (str(failure.code), str(failure.subcode), False)
         assert expected == (info["code"], info["subCode"], "subcode" in info)
 
     def test_consultative_success_has_termination_reason(self) -> None:
-        """The consultative completion carries terminationReason AppTransferred, no resultInfo."""
+        """The consultative completion carries its terminationReason and no resultInfo."""
+        (success,) = TRANSFER_SUCCESS[CONSULTATIVE]
         expected = {"@odata.type": "#microsoft.graph.call", "state": "terminated"}
-        expected["terminationReason"] = "AppTransferred"
-        assert expected == call_data(event_notification(CALL, "complete_transfer", "consultative"))
+        expected["terminationReason"] = str(success.termination_reason)
+        assert expected == call_data(event_notification(CALL, "complete_transfer", CONSULTATIVE))
 
     @pytest.mark.parametrize(
         ("event", "kind", "argument"),
-        [("nope", None, "event"), ("fail_transfer", None, "kind"), ("connect", "blind", "kind")],
+        [("nope", None, "event"), ("fail_transfer", None, "kind"), ("connect", BLIND, "kind")],
     )
     def test_event_notification_rejects(self, event: str, kind: str | None, argument: str) -> None:
         """Unknown events and wrong marker kinds are usage errors naming the argument."""
@@ -163,7 +164,7 @@ class TestPlanChecks:
             ({"media_inactive": "sideways"}, "media_inactive"),
             ({"subcode_key": "SubCode"}, "subcode_key"),
             ({"scenario": "hang-up", "ending": None}, "ending"),
-            ({"end_code": (500, 7000)}, "end_code"),
+            ({"end_code": (TRANSFER_FAILURE[BLIND][0].code, 7000)}, "end_code"),
             ({"duplicates": frozenset({-1})}, "duplicates"),
             ({"operation": "dance"}, "operation"),
         ],
@@ -450,5 +451,5 @@ class TestFreedoms:
 def test_event_is_data() -> None:
     """The fail event really is keyed by markers in the definition (guards the test above)."""
     event: Event = CALL_MACHINE.event("fail_transfer")
-    expected = {"blind", "consultative"}
+    expected = set(TRANSFER_FAILURE)
     assert expected == {m.kind for m in event.markers}

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 import attrs
 import pytest
 
+from callstate.facts import BLIND, CONSULTATIVE
 from callstate.simulate import OUTCOMES, build, random_plan, simulate
 from callstate.transfer import validate_transfer_request
 
@@ -30,7 +31,7 @@ _CALL_URL = re.compile(r"(/communications/calls/)[^/]+")
 
 def scenario_of(example: SpecExample) -> str:
     """``Example 2: Consultative transfer`` -> ``consultative-user``."""
-    kind = "consultative" if "Consultative" in example.title else "blind"
+    kind = CONSULTATIVE if "Consultative" in example.title else BLIND
     return f"{kind}-{'pstn' if 'PSTN' in example.title else 'user'}"
 
 
