@@ -12,7 +12,9 @@ callstate's own builders, so failing examples shrink to few, simple calls:
 - notification streams: :func:`plans`, :func:`notification_streams` (valid, many calls
   interleaved, every documented freedom) and :func:`mutated_streams` (one inserted line
   that breaks exactly one rule, labelled with that line and rule);
-- the machine itself: :func:`signals`, :func:`signal_sequences`, :func:`walks`.
+- the machine itself: :func:`signals`, :func:`signal_sequences`, :func:`walks`;
+- the typed Graph resources of :mod:`callstate.graph`, any valid one, for round-trip
+  properties: the submodule :mod:`callstate.strategies.resources`.
 
 Options are keyword-only; a bad one raises :class:`~callstate.errors.UsageError`.
 """

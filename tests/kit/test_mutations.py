@@ -9,7 +9,7 @@ import attrs
 import pytest
 
 from callstate.machine import CALL_MACHINE, MachineDefinition, Transition
-from callstate.testing._properties import PROPERTIES, counterexample, property_named
+from callstate.testing.properties import PROPERTIES, counterexample, property_named
 
 Edge = tuple[str, str, str, str | None]
 

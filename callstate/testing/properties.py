@@ -1,16 +1,22 @@
-"""The properties the kit proves, each a function of a machine definition.
+"""The properties the kit proves, to check a machine definition of your own.
 
-A property pairs a strategy (what to draw, for a given definition) with a check
-(``None`` when the draw conforms, else why not). The machine-level properties reuse
-:data:`~callstate.machine.invariants.INVARIANTS` on generated paths, so each is
-stated once; the stream-level ones run callstate's validator, built from the
-definition under test, over streams that encode the spec (built from the reference
-:data:`CALL_MACHINE`). A broken definition therefore fails them, which the mutation
-tests show for every property.
+A :class:`Property` pairs a strategy (what to draw, for the definition under test)
+with a check (``None`` when the draw conforms, else why not). The machine-level
+properties reuse :data:`~callstate.machine.invariants.INVARIANTS` on generated
+walks, so each is stated once; the stream-level ones run callstate's validator,
+built from the definition under test, over streams drawn from a *reference*
+definition: :func:`properties` builds the suite for any checked reference, and
+:data:`PROPERTIES` is the suite whose streams encode the spec (:data:`CALL_MACHINE`).
+A broken definition fails them, which the mutation tests show for every property.
+
+To check a definition ``mine``: ``for p in properties(mine): assert
+counterexample(p, mine) is None`` (its own streams), or use :data:`PROPERTIES` to
+check that it still accepts the spec's streams.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
@@ -19,25 +25,36 @@ import orjson
 from hypothesis import HealthCheck, Phase, find, settings, strategies as st
 from hypothesis.errors import NoSuchExample
 
+from callstate.errors import UsageError
 from callstate.facts import Result
 from callstate.graph.wire import read_result
 from callstate.machine import CALL_MACHINE, MachineDefinition, Marker
 from callstate.machine.invariants import INVARIANTS, Invariant, Moves, Step
-from callstate.simulate import TRANSFER_SCENARIOS, expect, flows
+from callstate.simulate import expect, flows
 from callstate.strategies import (
-    MUTATION_RULES,
     MutatedStream,
     NotificationStream,
     mutated_streams,
+    mutation_rules,
     notification_streams,
     signal_sequences,
     walks,
 )
 from callstate.verdict import Finding, StepRecord, Tracker, validate_lines
 
-__all__ = ["PROPERTIES", "Property", "counterexample", "property_named", "snapshot_restore"]
+__all__ = [
+    "HUNT",
+    "PROPERTIES",
+    "Property",
+    "counterexample",
+    "properties",
+    "property_named",
+    "snapshot_restore",
+]
 
+#: ``definition under test -> what to draw``.
 Strategy = Callable[[MachineDefinition], st.SearchStrategy[Any]]
+#: ``(definition under test, a draw) -> why it breaks the property``, or ``None``.
 Check = Callable[[MachineDefinition, Any], "str | None"]
 
 
@@ -147,7 +164,12 @@ def _failure_in_streams(definition: MachineDefinition, stream: NotificationStrea
     failures = 0
     for step in steps:
         line, call_id, event, kind, source, dest = (
-            step.line, step.call_id, step.event, step.kind, step.source, step.dest
+            step.line,
+            step.call_id,
+            step.event,
+            step.kind,
+            step.source,
+            step.dest,
         )
         planned = kinds[call_id]
         if planned is None:
@@ -248,75 +270,92 @@ def _failure_labels(definition: MachineDefinition) -> str:
     )
 
 
-def _mutations(rule: str) -> Strategy:
-    return lambda definition: mutated_streams(rules=rule)
+def _streams(reference: MachineDefinition, **options: Any) -> Strategy:
+    return lambda definition: notification_streams(definition=reference, **options)
 
 
-def _streams(**options: Any) -> Strategy:
-    return lambda definition: notification_streams(**options)
+def _mutations(reference: MachineDefinition, rule: str, **options: Any) -> Strategy:
+    return lambda definition: mutated_streams(rules=rule, definition=reference, **options)
 
 
-#: Every property of the suite, in the order the mutation tests try them.
-PROPERTIES: Final[tuple[Property, ...]] = (
-    _walk_property("transfer-failure-returns-to-established"),
-    _walk_property("terminated-is-absorbing"),
-    _walk_property("transferAccepted-follows-transferring"),
-    _walk_property("successful-transfer-outcome"),
-    _sequence_property("states-within-definition"),
-    Property(
-        "failure-in-streams",
-        "Every transfer failure in a stream takes the call back to established, read as a "
-        f"failure of the transfer's own kind ({_failure_labels(CALL_MACHINE)}).",
-        _streams(scenarios=TRANSFER_SCENARIOS, outcomes="failure"),
-        _failure_in_streams,
-    ),
-    Property(
-        "success-in-streams",
-        "Every successful transfer in a stream ends its call in terminated, with exactly one "
-        "outcome step, of the transfer's own kind.",
-        _streams(scenarios=TRANSFER_SCENARIOS),
-        _success_in_streams,
-    ),
-    Property(
-        "valid-streams-accepted",
-        "The validator accepts every generated valid stream, and leaves each call where "
-        "the spec says it ends.",
-        _streams(),
-        _valid_accepted,
-    ),
-    *(
+@functools.lru_cache(maxsize=8)
+def properties(reference: MachineDefinition = CALL_MACHINE) -> tuple[Property, ...]:
+    """The whole suite, its streams drawn from ``reference`` (any checked definition).
+
+    In the order the mutation tests try them: the walk and sequence properties, the
+    stream properties, one mutated-stream property per rule of
+    :func:`~callstate.strategies.mutation_rules`, then snapshot and restore.
+    """
+    if not isinstance(reference, MachineDefinition):
+        raise UsageError("reference", f"expected a MachineDefinition, got {reference!r}")
+    transfers = flows(reference).transfer_scenarios
+    return (
+        _walk_property("transfer-failure-returns-to-established"),
+        _walk_property("terminated-is-absorbing"),
+        _walk_property("transferAccepted-follows-transferring"),
+        _walk_property("successful-transfer-outcome"),
+        _sequence_property("states-within-definition"),
         Property(
-            f"mutated-streams-reported[{rule}]",
-            f"A stream changed in one place to break {rule} is reported exactly there, once.",
-            _mutations(rule),
-            _mutated_reported,
-        )
-        for rule in MUTATION_RULES
-        if rule != "success-without-transfer"
-    ),
-    Property(
-        "mutated-streams-reported[success-without-transfer]",
-        "A transfer success with no transfer in progress is reported exactly there, once.",
-        lambda definition: mutated_streams(
-            rules="success-without-transfer",
-            scenarios=(*TRANSFER_SCENARIOS, "redirect"),
-            outcomes="failure",
+            "failure-in-streams",
+            "Every transfer failure in a stream takes the call back to established, read as a "
+            f"failure of the transfer's own kind ({_failure_labels(reference)}).",
+            _streams(reference, scenarios=transfers, outcomes="failure"),
+            _failure_in_streams,
         ),
-        _mutated_reported,
-    ),
-    Property(
-        "snapshot-restore",
-        "A tracker snapshotted mid-stream and restored carries on exactly as one that never "
-        "stopped, and restoring then snapshotting gives the same snapshot.",
-        lambda definition: st.tuples(notification_streams(), st.integers(0, 60)),
-        snapshot_restore,
-    ),
-)
+        Property(
+            "success-in-streams",
+            "Every successful transfer in a stream ends its call in terminated, with exactly "
+            "one outcome step, of the transfer's own kind.",
+            _streams(reference, scenarios=transfers),
+            _success_in_streams,
+        ),
+        Property(
+            "valid-streams-accepted",
+            "The validator accepts every generated valid stream, and leaves each call where "
+            "the spec says it ends.",
+            _streams(reference),
+            _valid_accepted,
+        ),
+        *(
+            Property(
+                f"mutated-streams-reported[{rule}]",
+                f"A stream changed in one place to break {rule} is reported exactly there, once.",
+                _mutations(reference, rule),
+                _mutated_reported,
+            )
+            for rule in mutation_rules(reference)
+            if rule != "success-without-transfer"
+        ),
+        Property(
+            "mutated-streams-reported[success-without-transfer]",
+            "A transfer success with no transfer in progress is reported exactly there, once.",
+            _mutations(
+                reference,
+                "success-without-transfer",
+                scenarios=(*transfers, "redirect"),
+                outcomes="failure",
+            ),
+            _mutated_reported,
+        ),
+        Property(
+            "snapshot-restore",
+            "A tracker snapshotted mid-stream and restored carries on exactly as one that never "
+            "stopped, and restoring then snapshotting gives the same snapshot.",
+            lambda definition: st.tuples(
+                notification_streams(definition=reference), st.integers(0, 60)
+            ),
+            snapshot_restore,
+        ),
+    )
 
 
-def property_named(name: str) -> Property:
-    """The property called ``name``; ``KeyError`` if there is none."""
-    for prop in PROPERTIES:
+#: The suite whose streams encode the spec: :func:`properties` of :data:`CALL_MACHINE`.
+PROPERTIES: Final[tuple[Property, ...]] = properties()
+
+
+def property_named(name: str, *, reference: MachineDefinition = CALL_MACHINE) -> Property:
+    """The property called ``name`` in ``properties(reference)``; ``KeyError`` if none is."""
+    for prop in properties(reference):
         if prop.name == name:
             return prop
     raise KeyError(name)
