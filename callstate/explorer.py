@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from callstate.errors import UsageError
-from callstate.machine.compiled import compiled
+from callstate.machine.compiled import Compiled, Signal, compiled
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition, Transition
 from callstate.machine.invariants import INVARIANTS, Invariant, Moves, Step
 from callstate.simulate import event_notification, jsonl
@@ -207,6 +207,21 @@ def _shortest(
     return best
 
 
+def _to_an_end(machine: Compiled, state: str) -> list[Signal]:
+    """The shortest run of accepted signals from ``state`` to a final state."""
+    paths: dict[str, list[Signal]] = {state: []}
+    queue = deque([state])
+    while queue:
+        current = queue.popleft()
+        if current in machine.final:
+            return paths[current]
+        for signal, step in machine.steps.get(current, {}).items():
+            if step.dest not in paths:
+                paths[step.dest] = [*paths[current], signal]
+                queue.append(step.dest)
+    return []
+
+
 @attrs.frozen
 class PathCall:
     """One exported call: the shortest path to ``transition``, with the marker each step carries.
@@ -251,14 +266,18 @@ def export_paths(exploration: Exploration) -> Iterator[bytes]:
     Each call opens with the notification that reports the initial state (when the
     definition has an unmarked event for it), so a validator sees the whole path,
     then one commsNotifications envelope per step, built by
-    :func:`callstate.simulate.event_notification` with the step's marker.
+    :func:`callstate.simulate.event_notification` with the step's marker, then the
+    shortest way on to a final state, so that every call ends.
     """
     d = exploration.definition
-    opening = compiled(d).plain.get(d.initial)
+    machine = compiled(d)
+    opening = machine.plain.get(d.initial)
     for call in path_calls(exploration):
         signals = [(s.event, s.kind, m) for s, m in zip(call.steps, call.markers, strict=True)]
         if opening is not None:
             signals.insert(0, (*opening, 0))
+        end = call.steps[-1].dest if call.steps else d.initial
+        signals += [(event, kind, 0) for event, kind in _to_an_end(machine, end)]
         yield from jsonl(
             event_notification(call.call_id, event, kind, marker=marker, definition=d)
             for event, kind, marker in signals

@@ -73,7 +73,17 @@ RULES: Final[tuple[Rule, ...]] = (
     ),
     _v("strict-start", "notification", "--strict: the call's first state is not the initial one"),
     _w("unknown-state", "notification", "a state the machine does not know; the call stays put"),
+    _v(
+        "empty-trace",
+        "trace",
+        "validate: an input with no notification at all (--allow-empty accepts it)",
+    ),
     _w("evicted", "trace", "more live calls than the limit: the longest-idle one is dropped"),
+    _w(
+        "unfinished-transfer",
+        "trace",
+        "the input ended with a call mid-transfer (a violation under --strict)",
+    ),
     # requests
     _v("invalid-request", "request", "a request record whose method or URL is not a request"),
     _v("wrong-type", "request", "a field (or the body) has the wrong JSON type"),
@@ -91,6 +101,7 @@ RULES: Final[tuple[Rule, ...]] = (
     _v("tenant-mismatch", "request", "the transferee's and the target's tenants differ"),
     _v("invalid-path", "request", "the request's path is not a transfer endpoint"),
     _w("deprecated-path", "request", "the request uses the deprecated /app path"),
+    _w("unknown-field", "request", "a top-level field the transfer body does not have"),
     _v("delegated-permission", "request", "delegated permissions are not supported"),
     _v("missing-permission", "request", "the application permission is not Calls.Initiate.All"),
 )
@@ -122,6 +133,12 @@ class Catalogue:
     def to_json(self) -> list[dict[str, str]]:
         """Every rule as :meth:`Rule.to_json`, in catalogue order."""
         return [r.to_json() for r in self.rules]
+
+    def markdown(self) -> str:
+        """The catalogue as the Markdown table the README shows."""
+        rows = ["| rule | severity | judges | why |", "|---|---|---|---|"]
+        rows += [f"| `{r.id}` | {r.severity} | {r.subject} | {r.summary} |" for r in self.rules]
+        return "\n".join(rows)
 
 
 _CACHE: dict[int, tuple[MachineDefinition, Catalogue]] = {}

@@ -12,8 +12,10 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
+import orjson
+
 from callstate.facts import BLIND, CONSULTATIVE, SUCCESS_MESSAGE
-from callstate.machine import CALL_MACHINE
+from callstate.machine import CALL_MACHINE, compiled
 from callstate.simulate import (
     OUTCOMES,
     TRANSFER_SCENARIOS,
@@ -29,6 +31,7 @@ from callstate.simulate import (
     simulate,
     transfer_request,
 )
+from callstate.verdict import Tracker
 
 #: The call id of the spec's examples.
 SPEC_CALL_ID = "341a0500-d4bf-4224-8b19-1581168d328b"
@@ -60,6 +63,11 @@ def _reporting(state: str) -> str:
 def _opening(call_id: str) -> list[JSONObject]:
     states = (CALL_MACHINE.initial, "establishing", "established")
     return [event_notification(call_id, _reporting(state)) for state in states]
+
+
+def _field(pointer: str | None) -> str:
+    """The field a JSON pointer ends at: ``replacesCallId`` of ``/transferTarget/...``."""
+    return str(pointer).rsplit("/", 1)[-1]
 
 
 def _rule(event: str) -> str:
@@ -143,8 +151,8 @@ def _violations() -> list[tuple[list[bytes | JSONObject], str, str]]:
                 event_notification(f, consultative.success.event, CONSULTATIVE),
             ],
             "transfer-kind-mismatch",
-            f"a {BLIND} transfer request (no {consultative.kind.selected_by}) completed with "
-            f"{consultative.success.markers[0].label}",
+            f"a {BLIND} transfer request (no {_field(consultative.kind.selected_by)}) "
+            f"completed with {consultative.success.markers[0].label}",
         ),
     ]
 
@@ -157,7 +165,28 @@ def violations(lines: list[bytes] | None = None) -> list[tuple[int, str, str]]:
         for item in call_lines:
             out.append(item if isinstance(item, bytes) else next(jsonl([item])))
         found.append((len(out), rule, what))
+        call_id = _call_of(call_lines[-1])
+        if call_id is not None and _left_mid_transfer(out, call_id):
+            # The call hangs up, so the trace is complete: no unfinished-transfer warning.
+            ended = _reporting(str(CALL_MACHINE.ended))
+            out.append(next(jsonl([event_notification(call_id, ended)])))
     return found
+
+
+def _call_of(item: bytes | JSONObject) -> str | None:
+    try:
+        body = orjson.loads(item) if isinstance(item, bytes) else item
+        url: str = body["value"][0]["resourceUrl"]
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+    return url.rsplit("/", 1)[-1]
+
+
+def _left_mid_transfer(lines: list[bytes], call_id: str) -> bool:
+    tracker = Tracker()
+    for line in lines:
+        tracker.ingest(line)
+    return tracker.state(call_id) in compiled(CALL_MACHINE).in_transfer
 
 
 def _write(path: Path, lines: Iterable[bytes]) -> None:

@@ -1,16 +1,36 @@
-"""``callstate validate``: check a JSON Lines trace of webhook bodies."""
+"""``callstate validate``: check JSON Lines traces of webhook bodies, findings streamed out."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from typing import Any
+from typing import Any, Final
 
-import orjson
+from callstate.cli._documents import DOCUMENTS
+from callstate.cli._formats import STREAMING, Formatter, Summary
+from callstate.cli._output import Output, escape, plural, stdout
+from callstate.cli._trace_inputs import TraceInput, expand, head, jsonl_hint
+from callstate.errors import UsageError
+from callstate.verdict import Finding, Report, Violation, validate_path
 
-from callstate.verdict import Report, validate_path
+__all__ = ["FORMATS", "register", "run"]
 
-__all__ = ["register"]
+#: Every ``--format``; ``github`` is the default under GitHub Actions, ``text`` elsewhere.
+FORMATS: Final = ("text", "json", "jsonl", "github", "junit", "sarif")
+_PROG: Final = "callstate validate"
+#: The rule of an input that holds no notification (see ``--allow-empty``).
+EMPTY_RULE: Final = "empty-trace"
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
 
 
 def register(sub: Any) -> None:
@@ -18,13 +38,43 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "validate",
         help="check a trace of Graph webhook bodies against the call machine",
-        description="Check JSON Lines (one webhook body, bare notification or request record "
-        "a line) against the call machine. Exit 0 when it conforms, 1 on any violation, "
-        "2 on a usage error or an unreadable path.",
+        description="Check JSON Lines traces (one webhook body, bare notification or request "
+        "record a line; .gz read as is) against the call machine, each input on its own. "
+        "Exit 0 when every input conforms, 1 on any violation (an input with no "
+        "notification included), 2 on a usage error or an unreadable input, 141 when the "
+        "output is closed early.",
     )
-    p.add_argument("path", nargs="?", default="-", help="trace file, or - for stdin (default)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="trace files or globs ('logs/*.jsonl.gz'); - or none reads stdin",
+    )
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="output format (default: github when GITHUB_ACTIONS=true, else text)",
+    )
     p.add_argument("--strict", action="store_true", help="every call must start at incoming")
+    p.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="an input with no notification passes (by default it fails: a silent producer)",
+    )
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="text: no finding lines, only the summary; text and github: no summary "
+        "when every input conforms (so no output at all for text)",
+    )
+    p.add_argument(
+        "--max-findings",
+        type=_count,
+        metavar="N",
+        help="list at most N findings (default: all for text, jsonl and github; "
+        "10000 for json, junit and sarif); the counts by rule stay complete",
+    )
     p.add_argument("--diagram", metavar="OUT", help="draw one call's path on the machine")
     p.add_argument(
         "--call", metavar="ID", help="the call to draw (default: first with a violation)"
@@ -32,19 +82,19 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def _text(report: Report) -> str:
-    lines = [str(v) for v in report.violations]
-    lines += [f"warning: {w}" for w in report.warnings]
-    verdict = "OK" if report.ok else "FAILED"
-    lines.append(
-        f"{verdict}: {report.lines} lines, {report.notifications} notifications, "
-        f"{report.calls} calls, {len(report.violations)} violations, "
-        f"{len(report.warnings)} warnings"
-    )
-    return "\n".join(lines)
+def _format(chosen: str | None) -> str:
+    if chosen is not None:
+        return chosen
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
-def _draw(args: argparse.Namespace) -> Report:
+def _formatter(args: argparse.Namespace, out: Output) -> Formatter:
+    fmt = _format(args.format)
+    make = STREAMING.get(fmt) or DOCUMENTS[fmt]
+    return make(out, quiet=args.quiet, max_findings=args.max_findings)
+
+
+def _draw(args: argparse.Namespace, trace: TraceInput) -> Report:
     """Validate while following one call, and draw its path to ``--diagram``."""
     from pathlib import Path
 
@@ -52,7 +102,7 @@ def _draw(args: argparse.Namespace) -> Report:
     from callstate.diagrams import follow_call, render_trace
 
     output = Path(args.diagram)
-    followed = follow_call(args.path, call_id=args.call, strict=args.strict)
+    followed = follow_call(trace.path, call_id=args.call, strict=args.strict)
     fmt = _format(None, output)
     if fmt == "table":
         fmt = "svg"
@@ -60,20 +110,105 @@ def _draw(args: argparse.Namespace) -> Report:
     return followed.report
 
 
+class _Input:
+    """One input being validated: forwards findings, remembers the first for the hint."""
+
+    def __init__(self, trace: TraceInput, formatter: Formatter) -> None:
+        self.trace = trace
+        self.formatter = formatter
+        self.first: Finding | None = None
+
+    def __call__(self, finding: Finding) -> None:
+        if self.first is None:
+            self.first = finding
+        self.formatter.finding(self.trace.name, finding)
+
+    def validate(self, args: argparse.Namespace) -> Report:
+        if not args.diagram:
+            return validate_path(self.trace.path, strict=args.strict, on_finding=self)
+        report = _draw(args, self.trace)
+        found: list[Finding] = [*report.violations, *report.warnings]
+        for finding in sorted(found, key=lambda f: (f.line is None, f.line or 0)):
+            self(finding)
+        return report
+
+    def hint(self, start: bytes | None) -> str | None:
+        first = self.first
+        if first is None or first.rule != "malformed":
+            return None
+        return jsonl_hint(self.trace, head(self.trace) if start is None else start, first.line)
+
+
+def _empty(trace: TraceInput, report: Report) -> Violation:
+    """The violation of an input with no notification, counted into its report."""
+    report.counts[EMPTY_RULE] = report.counts.get(EMPTY_RULE, 0) + 1
+    report.violation_count += 1
+    where = "standard input" if trace.is_stdin else "the input"
+    return Violation(
+        line=None,
+        call_id=None,
+        rule=EMPTY_RULE,
+        message=f"{where} holds no notification ({plural(report.lines, 'line')} read); "
+        "pass --allow-empty if an empty trace is expected",
+    )
+
+
+def _add(summary: Summary, report: Report) -> None:
+    summary.files += 1
+    summary.lines += report.lines
+    summary.notifications += report.notifications
+    summary.calls += report.calls
+    summary.violations += report.violation_count
+    summary.warnings += report.warning_count
+    for rule, count in report.counts.items():
+        summary.counts[rule] = summary.counts.get(rule, 0) + count
+
+
+def _say(kind: str, message: str) -> None:
+    print(f"{_PROG}: {kind}: {message}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Validate, print the report, optionally draw a call; exit 0, 1 or 2."""
+    """Validate each input, stream the findings, print the totals; exit 0, 1 or 2."""
     if args.call and not args.diagram:
-        print("callstate validate: error: --call needs --diagram", file=sys.stderr)
+        _say("error", "--call needs --diagram")
         return 2
-    try:
-        report = _draw(args) if args.diagram else validate_path(args.path, strict=args.strict)
-    except OSError as exc:
-        print(
-            f"callstate validate: error: cannot read {args.path}: {exc.strerror}", file=sys.stderr
-        )
+    inputs = expand(args.paths)
+    if args.diagram and len(inputs) != 1:
+        raise UsageError("--diagram", f"draws a call of one trace, not of {len(inputs)}")
+    out = stdout()
+    formatter = _formatter(args, out)
+    summary = Summary()
+    read: list[str] = []
+    for trace in inputs:
+        start = None
+        if trace.is_stdin:
+            if sys.stdin.isatty():
+                _say(
+                    "hint", "reading a trace from the terminal: end it with Ctrl-D, or give a PATH"
+                )
+            else:
+                start = head(trace)
+        current = _Input(trace, formatter)
+        try:
+            report = current.validate(args)
+        except OSError as exc:
+            if out.failed:
+                raise
+            reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            _say("error", f"cannot read {escape(trace.path)}: {reason}")
+            summary.unreadable += 1
+            continue
+        if report.notifications == 0 and not args.allow_empty:
+            formatter.finding(trace.name, _empty(trace, report))
+        if (hint := current.hint(start)) is not None:
+            _say("hint", escape(hint))
+        _add(summary, report)
+        read.append(trace.name)
+        formatter.end_input(trace.name, report)
+    if summary.files:  # nothing read, nothing to sum up: the error lines say it all
+        formatter.finish(summary, read)
+    out.flush()
+    if summary.unreadable:
         return 2
-    if args.format == "json":
-        sys.stdout.buffer.write(orjson.dumps(report.to_json()) + b"\n")
-    else:
-        print(_text(report))
-    return 0 if report.ok else 1
+    return 0 if summary.ok else 1

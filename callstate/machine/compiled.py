@@ -125,6 +125,10 @@ class Compiled:
             self.refused[(event, kind)] = Step(
                 dest, None, None, event, kind, code, True, event in marked, dest in self.final
             )
+        #: States in the middle of a transfer: some signal that settles one is accepted there.
+        self.in_transfer: frozenset[str] = frozenset(
+            state for state, row in self.steps.items() if any(st.settles for st in row.values())
+        )
         #: The state of a call that has ended: the declared one, or the only final state.
         self.end_state = d.ended
         if self.end_state is None and len(d.final) == 1:

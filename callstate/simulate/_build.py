@@ -238,10 +238,14 @@ def build(plan: Plan, *, definition: MachineDefinition = CALL_MACHINE) -> list[J
     Pure: the same plan always gives equal lines. ``definition`` may be any checked
     definition; raises :class:`UsageError` when the plan asks for what it does not
     have (a transfer kind, a state to fail from, a marker), or when
-    ``plan.duplicates`` names a position past the call's notifications.
+    ``plan.duplicates`` names a position past the call's notifications, and
+    :class:`IllegalTransition` when it refuses one of the call's notifications (a
+    definition without the spec's hold or ringing, say): it never builds a call
+    its own tracker would reject.
     """
     f = flows(definition)
     steps = _script(plan, f)
+    _walk(plan, steps, f)
     count = _notification_count(steps)
     if plan.duplicates and max(plan.duplicates) >= count:
         raise UsageError(
@@ -271,20 +275,21 @@ class Expected:
     events: tuple[tuple[str, str | None], ...]
 
 
-def expect(plan: Plan, *, definition: MachineDefinition = CALL_MACHINE) -> Expected:
-    """Walk the plan's events through ``definition``; :class:`IllegalTransition` if one is refused.
+def _walk(plan: Plan, steps: list[_Step], f: Flows) -> tuple[str, Marker | None]:
+    """Where the call's notifications take it, and the last outcome marker carried.
 
     The first notification sets the state, as a trace that starts mid-call would.
+    Raises :class:`IllegalTransition` at the first notification the machine refuses.
     """
-    f = flows(definition)
-    steps = [s for s in _script(plan, f) if s.tag == "event" or s.tag == "bare"]
     machine = f.machine
     state: str | None = None
     marker: Marker | None = None
     for s in steps:
+        if s.tag != "event" and s.tag != "bare":
+            continue
         event = str(s.event)
         if s.kind is not None:
-            marker = definition.event(event).markers_of(s.kind)[s.marker]
+            marker = f.definition.event(event).markers_of(s.kind)[s.marker]
         if state is None:
             state = machine.reports[event]
             continue
@@ -293,4 +298,16 @@ def expect(plan: Plan, *, definition: MachineDefinition = CALL_MACHINE) -> Expec
             raise IllegalTransition(plan.call_id, state, event, machine.allowed_events(state))
         state = step.dest
     assert state is not None
-    return Expected(state, marker, tuple((str(s.event), s.kind) for s in steps))
+    return state, marker
+
+
+def expect(plan: Plan, *, definition: MachineDefinition = CALL_MACHINE) -> Expected:
+    """Walk the plan's events through ``definition``; :class:`IllegalTransition` if one is refused.
+
+    The first notification sets the state, as a trace that starts mid-call would.
+    """
+    f = flows(definition)
+    steps = _script(plan, f)
+    state, marker = _walk(plan, steps, f)
+    events = tuple((str(s.event), s.kind) for s in steps if s.tag == "event" or s.tag == "bare")
+    return Expected(state, marker, events)

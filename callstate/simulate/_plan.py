@@ -83,6 +83,11 @@ def _state(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         raise UsageError(attribute.name, f"expected None or a state name, got {value!r}")
 
 
+def _flag(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise UsageError(attribute.name, f"expected True or False, got {value!r}")
+
+
 def _index(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise UsageError(attribute.name, f"expected a whole number >= 0, got {value!r}")
@@ -132,7 +137,7 @@ class Plan:
     media_inactive: str = attrs.field(default="none", validator=_one_of(MEDIA_PLACEMENTS))
     fail_from: str | None = attrs.field(default=None, validator=_state)
     #: A failed transfer comes first; the transfer is then asked for again.
-    retry: bool = False
+    retry: bool = attrs.field(default=False, validator=_flag)
     failure_marker: int = attrs.field(default=0, validator=_index)
     success_marker: int = attrs.field(default=0, validator=_index)
     #: A failure of a kind selected by a request field (consultative) echoes it as

@@ -140,7 +140,9 @@ def simulate(
     """One call of ``scenario`` with seeded freedoms: the same seed gives the same lines.
 
     ``definition`` may be any checked definition: its transfer kinds are the
-    scenarios' kinds, and the call is built and checked against it.
+    scenarios' kinds, and the call is built and checked against it
+    (:class:`~callstate.errors.IllegalTransition` if it refuses one of the call's
+    notifications, as a definition without the spec's hold would).
     """
     rng = random.Random(seed)
     plan = random_plan(rng, scenario, outcome, call_id=call_id, definition=definition)

@@ -12,13 +12,15 @@ callstate's own builders, so failing examples shrink to few, simple calls:
 - notification streams: :func:`plans`, :func:`notification_streams` (valid, many calls
   interleaved, every documented freedom) and :func:`mutated_streams` (one inserted line
   that breaks exactly one rule, labelled with that line and rule);
-- the machine itself: :func:`signals`, :func:`signal_sequences`, :func:`walks`;
+- the machine itself: :func:`signals`, :func:`signal_sequences`, :func:`walks`, and
+  :func:`definitions` (checked variations of it, to prove a property for any definition);
 - the typed Graph resources of :mod:`callstate.graph`, any valid one, for round-trip
   properties: the submodule :mod:`callstate.strategies.resources`.
 
 Options are keyword-only; a bad one raises :class:`~callstate.errors.UsageError`.
 """
 
+from callstate.strategies._definitions import definitions
 from callstate.strategies._machine import signal_sequences, signals, walks
 from callstate.strategies._mutate import (
     MUTATION_RULES,
@@ -48,6 +50,7 @@ __all__ = [
     "NotificationStream",
     "TransferRequestCase",
     "call_id_for",
+    "definitions",
     "e164_numbers",
     "identity_sets",
     "invalid_transfer_requests",

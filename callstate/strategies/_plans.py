@@ -14,9 +14,9 @@ import uuid
 
 import attrs
 import orjson
-from hypothesis import strategies as st
+from hypothesis import reject, strategies as st
 
-from callstate.errors import UsageError
+from callstate.errors import IllegalTransition, UsageError
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.simulate import (
     CALL_END_CODES,
@@ -31,6 +31,7 @@ from callstate.simulate import (
     Plan,
     build,
     duplicable,
+    expect,
     flows,
 )
 
@@ -96,6 +97,10 @@ def _plans(
             failure_marker=_index(draw, len(flow.failure.markers), plan.failures > 0),
             success_marker=_index(draw, len(flow.success.markers), outcome == "success"),
         )
+    try:
+        expect(plan, definition=f.definition)
+    except IllegalTransition:
+        reject()  # the definition cannot tell this story (it lacks a hold, say)
     positions = tuple(duplicable(plan, definition=f.definition))
     duplicates = draw(st.frozensets(st.sampled_from(positions), max_size=2)) if positions else None
     return attrs.evolve(plan, duplicates=duplicates) if duplicates else plan
@@ -117,8 +122,9 @@ def plans(
     carries, ``subcode``/``subCode``, string codes, request records, operations and
     rosters, a failed transfer before the last one, the ending and its code, and
     duplicate deliveries. A call usually ends; ``ending=None`` leaves it live, as a
-    trace cut mid-call does. Shrinks towards a plain transfer of the first kind to
-    a user that succeeds.
+    trace cut mid-call does. Only plans whose every notification the definition
+    accepts are drawn. Shrinks towards a plain transfer of the first kind to a user
+    that succeeds.
     """
     f = flows(definition)
     chosen = choice("scenarios", scenarios, f.scenarios)

@@ -4,10 +4,13 @@ Rules run on the parsed JSON, not on typed objects, so that every problem can be
 reported at its JSON pointer, wrong types included, and so that trace files, which
 carry requests as JSON, need no second code path. Unknown fields are ignored and a
 JSON ``null`` counts as absent, because Graph SDKs serialise unset fields as null.
+An unknown top-level field is a warning (``unknown-field``): a mistyped ``tranfereee``
+would otherwise be dropped without a word; OData annotations (``@odata.type``) are fine.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from typing import Any, Final, Literal, NamedTuple
@@ -43,6 +46,10 @@ _CLIENT_CONTEXT_MAX: Final = 256
 _TARGET_STRINGS: Final = ("participantId", "languageId", "region")
 _TRANSFEREE_STRINGS: Final = ("participantId", "languageId", "region", "countryCode")
 _PARTY_STRINGS: Final = ("displayName", "tenantId")
+#: The top-level fields of a transfer body; any other (but an annotation) is a warning.
+_BODY_FIELDS: Final = ("transferTarget", "transferee", "clientContext")
+#: How much of an unknown field's name a message quotes.
+_NAME_SHOWN: Final = 64
 
 #: Every rule the body, path and permission checks report, with what it means.
 RULES: Final[Mapping[str, str]] = {
@@ -58,13 +65,14 @@ RULES: Final[Mapping[str, str]] = {
     "tenant-mismatch": "the transferee's and the target's tenants differ",
     "invalid-path": "the request's path is not a transfer endpoint",
     "deprecated-path": "(warning) the request uses the deprecated /app path",
+    "unknown-field": "(warning) a top-level field the transfer body does not have",
     "delegated-permission": "delegated permissions are not supported",
     "missing-permission": "the application permission is not Calls.Initiate.All",
 }
 
 
 class BodyVerdict(NamedTuple):
-    """The body's problems, and its transfer and target kind as far as they can be told.
+    """The body's problems and warnings, and its transfer and target kind as far as known.
 
     A named tuple: one is built per request on the validator's path.
     """
@@ -72,6 +80,7 @@ class BodyVerdict(NamedTuple):
     problems: tuple[Problem, ...]
     kind: TransferKind | None
     target: TargetKind | None
+    warnings: tuple[Problem, ...] = ()
 
 
 def _pointer(base: str, key: str) -> str:
@@ -284,4 +293,28 @@ def check_body(body: object, *, caller: Caller | None) -> BodyVerdict:
     checker.client_context(body)
     transferee = checker.transferee(body)
     checker.tenants(target, transferee)
-    return BodyVerdict(tuple(checker.problems), kind, _TARGET_KIND[target.name] if target else None)
+    return BodyVerdict(
+        tuple(checker.problems),
+        kind,
+        _TARGET_KIND[target.name] if target else None,
+        _unknown_fields(body),
+    )
+
+
+def _unknown_fields(body: Mapping[str, Any]) -> tuple[Problem, ...]:
+    """A warning per top-level key that is neither a body field nor an OData annotation."""
+    if len(body) <= len(_BODY_FIELDS) and all(key in _BODY_FIELDS for key in body):
+        return ()  # the usual body: nothing to look at
+    found = []
+    for raw in body:
+        key = str(raw)  # a dict from Python may have other keys than strings
+        if key in _BODY_FIELDS or "@" in key:
+            continue
+        shown = key if len(key) <= _NAME_SHOWN else f"{key[:_NAME_SHOWN]}..."
+        close = difflib.get_close_matches(key[: _NAME_SHOWN * 2], _BODY_FIELDS, n=1)
+        guess = f"; did you mean {close[0]!r}?" if close else ""
+        message = (
+            f"unknown field {shown!r} is ignored; a transfer body has {', '.join(_BODY_FIELDS)}"
+        )
+        found.append(Problem(_pointer("", key), "unknown-field", message + guess))
+    return tuple(found)

@@ -60,6 +60,7 @@ def validate_transfer_request(
     if path is not None and not isinstance(path, str):
         raise UsageError("path", f"expected a str or None, got {type(path).__name__}")
     problems: list[Problem] = []
+    warnings: tuple[Problem, ...] = ()
     kind = target = None
     if isinstance(body, str | bytes | bytearray | memoryview):
         parsed, malformed = _parse(body)
@@ -70,13 +71,12 @@ def validate_transfer_request(
     else:
         verdict = check_body(parsed, caller=known_caller)
         problems += verdict.problems
-        kind, target = verdict.kind, verdict.target
+        kind, target, warnings = verdict.kind, verdict.target, verdict.warnings
     call_id = None
-    warnings: tuple[Problem, ...] = ()
     if path is not None:
         path_verdict = check_path(path)
         problems += path_verdict.problems
-        warnings = path_verdict.warnings
+        warnings += path_verdict.warnings
         call_id = path_verdict.call_id
     return TransferVerdict(tuple(problems), warnings, kind, target, call_id)
 

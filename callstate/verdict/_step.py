@@ -19,7 +19,7 @@ from callstate.machine.compiled import Compiled, Step
 from callstate.verdict._notice import Notice, fingerprint, received
 from callstate.verdict.finding import CallWarning, Finding, Violation
 
-__all__ = ["KEEP", "Decision", "Ended", "Record", "decide", "new_record"]
+__all__ = ["KEEP", "Decision", "Ended", "Record", "announce", "decide", "new_record"]
 
 #: ``(state, kind, fingerprint, packed history)`` of a live call.
 Record = tuple[str | None, str | None, int | None, int]
@@ -47,6 +47,32 @@ Decision = Record | Ended | _Keep
 def new_record(kind: str | None = None) -> Record:
     """The record of a call seen for the first time (a request may announce its kind)."""
     return (None, kind, None, 0)
+
+
+def announce(
+    machine: Compiled,
+    record: Record | None,
+    ended: Ended | None,
+    call_id: str,
+    kind: str | None,
+    line: int,
+    out: list[Finding],
+) -> Decision:
+    """The record after the bot's transfer request announced ``kind`` for the call."""
+    if record is None and ended is not None:
+        out.append(
+            Violation(
+                line=line,
+                call_id=call_id,
+                rule="terminated-is-absorbing",
+                message="transfer request after the call ended",
+                state=machine.end_state,
+                received="transfer request",
+            )
+        )
+        return KEEP
+    state, _, fp, hist = record if record is not None else new_record()
+    return (state, kind, fp, hist)
 
 
 def decide(
@@ -116,6 +142,9 @@ def decide(
             None,
         )
     violation = problem
+    #: A broken rule of the notification itself makes its exact repeat one to recognise;
+    #: ``strict-start`` is about where the trace starts, so it does not.
+    odd = problem is not None
     if state is None:
         step = machine.openings[signal]
         if strict and step.dest != machine.initial:
@@ -145,6 +174,7 @@ def decide(
                     received=notice.raw,
                 )
                 out.append(violation)
+            odd = True
             step = machine.refused[signal]
         else:
             step = found
@@ -159,14 +189,15 @@ def decide(
                     received=notice.raw,
                 )
                 out.append(violation)
+                odd = True
             if step.transition is None:  # a same-state update
-                keep = None if violation is None else fingerprint(notice.body)
+                keep = fingerprint(notice.body) if odd else None
                 return (state, kind, keep, hist), None, None
         if step.settles:
             kind = None
     if step.ends:
         return Ended(fingerprint(notice.body)), step, violation
-    keep = fingerprint(notice.body) if violation is not None or step.remember else None
+    keep = fingerprint(notice.body) if odd or step.remember else None
     return (
         (step.dest, kind, keep, ((hist << machine.history.width) | step.code) & push),
         step,

@@ -3,36 +3,45 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import attrs
 
 from callstate.errors import UsageError
 from callstate.machine.definition import MachineDefinition
+from callstate.verdict._input import Gunzipped, trace_stream
 from callstate.verdict.finding import CallWarning, Finding, Violation
 from callstate.verdict.tracker import StepObserver, Tracker
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["Report", "validate_lines", "validate_path"]
+__all__ = ["FindingObserver", "Report", "validate_lines", "validate_path"]
 
 
 @attrs.define
 class Report:
-    """The verdict on a trace: counts, and every violation and warning in line order."""
+    """The verdict on a trace: counts, and every violation and warning in line order.
+
+    When the findings went to an ``on_finding`` callback instead, ``violations`` and
+    ``warnings`` stay empty; ``counts`` (findings by rule), ``violation_count`` and
+    ``warning_count`` are complete either way.
+    """
 
     lines: int = 0
     notifications: int = 0
     calls: int = 0
     violations: list[Violation] = attrs.Factory(list)
     warnings: list[CallWarning] = attrs.Factory(list)
+    counts: dict[str, int] = attrs.Factory(dict)
+    violation_count: int = 0
+    warning_count: int = 0
 
     @property
     def ok(self) -> bool:
         """True when nothing broke the documented behaviour (warnings allowed)."""
-        return not self.violations
+        return not self.violations and not self.violation_count
 
     def to_json(self) -> dict[str, Any]:
         """The ``validate --format json`` object."""
@@ -43,7 +52,40 @@ class Report:
             "calls": self.calls,
             "violations": [v.to_json() for v in self.violations],
             "warnings": [w.to_json() for w in self.warnings],
+            "counts": dict(self.counts),
         }
+
+
+#: Called with each finding as it is found, instead of keeping it in the report.
+FindingObserver = Callable[[Finding], None]
+
+
+# The tracker appends findings to a list it is handed; this list counts each one by
+# rule and either keeps it in the report or forwards it at once, so streaming output
+# holds no finding.
+class _Sink(list[Finding]):
+    """The list handed to the tracker: counts every finding, keeps or forwards it."""
+
+    __slots__ = ("_forward", "_report")
+
+    def __init__(self, report: Report, forward: FindingObserver | None) -> None:
+        super().__init__()
+        self._report = report
+        self._forward = forward
+
+    def append(self, finding: Finding) -> None:
+        report = self._report
+        report.counts[finding.rule] = report.counts.get(finding.rule, 0) + 1
+        if isinstance(finding, Violation):
+            report.violation_count += 1
+            if self._forward is None:
+                report.violations.append(finding)
+        elif isinstance(finding, CallWarning):
+            report.warning_count += 1
+            if self._forward is None:
+                report.warnings.append(finding)
+        if self._forward is not None:
+            self._forward(finding)
 
 
 def validate_lines(
@@ -53,15 +95,21 @@ def validate_lines(
     definition: MachineDefinition | None = None,
     tracker: Tracker | None = None,
     on_step: StepObserver | None = None,
+    on_finding: FindingObserver | None = None,
 ) -> Report:
-    """Check JSON Lines (one webhook body a line; blank lines skipped), numbered from 1."""
-    found: list[Finding] = []
+    """Check JSON Lines (one webhook body a line; blank lines skipped), numbered from 1.
+
+    With ``on_finding``, each finding is handed to it as it is found and the report
+    keeps only the counts: memory stays flat however many findings a trace has.
+    """
     if isinstance(lines, str | bytes | bytearray):
         raise UsageError(
             "lines",
             "expected an iterable of lines, got one whole text: pass text.splitlines() "
             "or an open file",
         )
+    report = Report()
+    found = _Sink(report, on_finding)
     if tracker is None:
         tracker = Tracker(definition=definition, strict=strict, on_step=on_step)
     elif on_step is not None:
@@ -71,16 +119,15 @@ def validate_lines(
         if not line or line.isspace():
             continue
         tracker.ingest_into(line, found, line=count)
-    return _report(count, tracker, found)
+    return _finish(report, count, tracker, found)
 
 
-def _report(lines: int, tracker: Tracker, found: list[Finding]) -> Report:
-    report = Report(lines=lines, notifications=tracker.notifications, calls=tracker.calls_started)
-    for finding in found:
-        if isinstance(finding, Violation):
-            report.violations.append(finding)
-        elif isinstance(finding, CallWarning):
-            report.warnings.append(finding)
+def _finish(report: Report, lines: int, tracker: Tracker, found: list[Finding]) -> Report:
+    for finding in tracker.finish(line=lines or None):
+        found.append(finding)
+    report.lines = lines
+    report.notifications = tracker.notifications
+    report.calls = tracker.calls_started
     return report
 
 
@@ -90,16 +137,33 @@ def validate_path(
     strict: bool = False,
     definition: MachineDefinition | None = None,
     on_step: StepObserver | None = None,
+    on_finding: FindingObserver | None = None,
 ) -> Report:
     """:func:`validate_lines` over a file (``-`` is standard input), streamed, never read whole.
 
-    ``OSError`` propagates for a path that cannot be read.
+    gzip input is unpacked as it is read and a leading UTF-8 BOM is skipped, both told
+    from the first bytes; a corrupt or truncated gzip stream ends with a ``malformed``
+    violation at the line after the last one read. ``OSError`` propagates for a path
+    that cannot be read. ``on_finding`` is as for
+    :func:`validate_lines`.
     """
     tracker = Tracker(definition=definition, strict=strict, on_step=on_step)
-    found: list[Finding] = []
+    report = Report()
+    found = _Sink(report, on_finding)
     if str(path) == "-":
-        lines = tracker.read_stream(sys.stdin.buffer, found)
+        lines = _read(tracker, trace_stream(sys.stdin.buffer), found)
     else:
-        with open(path, "rb") as stream:
-            lines = tracker.read_stream(stream, found)
-    return _report(lines, tracker, found)
+        with open(path, "rb") as raw:
+            lines = _read(tracker, trace_stream(raw), found)
+    return _finish(report, lines, tracker, found)
+
+
+def _read(tracker: Tracker, stream: IO[bytes] | Gunzipped, found: list[Finding]) -> int:
+    """The tracker over ``stream``; damage to a gzip stream is ``malformed`` where it begins."""
+    if not isinstance(stream, Gunzipped):
+        return tracker.read_stream(stream, found)
+    lines = tracker.read_stream(cast("IO[bytes]", stream), found)
+    if stream.error is not None:
+        lines += 1
+        found.append(Violation(line=lines, call_id=None, rule="malformed", message=stream.error))
+    return lines

@@ -21,17 +21,20 @@ from callstate.graph.wire import describe
 from callstate.machine.compiled import Compiled, compiled
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.machine.history import HistoryStep
-from callstate.transfer import validate_transfer_request
 from callstate.verdict import _snapshot
+from callstate.verdict._body import json_error, malformed, oversize, plain_json
 from callstate.verdict._notice import MAX_BODY_BYTES, Reader, check_part
-from callstate.verdict._step import KEEP, Ended, Record, decide, new_record
+from callstate.verdict._request import read_request
+from callstate.verdict._shared import announce_shared, decide_shared, evicted_warning, told
+from callstate.verdict._step import KEEP, Ended, Record, announce, decide
 from callstate.verdict.finding import CallWarning, Finding, StepRecord, Violation
+from callstate.verdict.store import CallStore
 
 __all__ = ["MAX_BODY_BYTES", "HistoryStep", "StepObserver", "Tracker"]
 
 #: Told of every step a call takes, after the tracker decided it.
 StepObserver = Callable[[StepRecord], None]
-#: ``definition=DEFAULT`` means the Graph call machine (a sentinel keeps ``help()`` short).
+#: ``definition=None`` means the Graph call machine (so ``help()`` stays short).
 _CALL: Final = CALL_MACHINE
 
 
@@ -57,6 +60,7 @@ class Tracker:
         ended_limit: int = 100_000,
         history_limit: int = 8,
         on_step: StepObserver | None = None,
+        store: CallStore | None = None,
     ) -> None:
         for name, value, low in (
             ("max_calls", max_calls, 1),
@@ -77,12 +81,16 @@ class Tracker:
             )
         if on_step is not None and not callable(on_step):
             raise UsageError("on_step", "must be callable")
+        if store is not None and not isinstance(store, CallStore):
+            raise UsageError("store", f"must be a CallStore, got {describe(store)}")
         self.definition = definition
         self.strict = strict
         self.max_calls = max_calls
         self.ended_limit = ended_limit
         self.history_limit = history_limit
         self.on_step = on_step
+        #: Where records live when trackers share them; ``None``: this tracker's own tables.
+        self.store = store
         self._machine: Compiled = compiled(definition)
         self._reader = Reader(self._machine)
         self._mask = self._machine.history.mask(history_limit)
@@ -135,7 +143,7 @@ class Tracker:
                         size += len(rest)
                     self.bodies += 1
                     out.append(
-                        _malformed(count, None, f"line over 1 MiB ({size + len(rest)} bytes)")
+                        malformed(count, None, f"line over 1 MiB ({size + len(rest)} bytes)")
                     )
                     continue
                 if not line.isspace():
@@ -163,30 +171,30 @@ class Tracker:
         where = self.bodies if line is None else line
         shape = type(body)
         if shape is bytes or shape is str or shape is bytearray or shape is memoryview:
-            size = _oversize(body)  # type: ignore[arg-type]
+            size = oversize(body)  # type: ignore[arg-type]
             if size:
-                out.append(_malformed(where, None, f"body over 1 MiB ({size} bytes)"))
+                out.append(malformed(where, None, f"body over 1 MiB ({size} bytes)"))
                 return
             try:
                 body = orjson.loads(body)  # type: ignore[arg-type]
-            except orjson.JSONDecodeError as exc:
-                out.append(_malformed(where, None, f"not valid JSON: {exc}"))
+            except orjson.JSONDecodeError:
+                out.append(malformed(where, None, f"not valid JSON: {json_error(body)}"))
                 return
         elif shape is not dict:
-            body = _plain_json(body)
+            body = plain_json(body)
         self._body(body, where, out, steps)
 
     def _body(
         self, body: Any, where: int, out: list[Finding], steps: list[StepRecord] | None
     ) -> None:
         if type(body) is not dict:
-            out.append(_malformed(where, None, f"expected a JSON object, got {describe(body)}"))
+            out.append(malformed(where, None, f"expected a JSON object, got {describe(body)}"))
             return
         value = body.get("value")
         if value is not None:
             if type(value) is not list:
                 out.append(
-                    _malformed(where, None, f"/value: expected an array, got {describe(value)}")
+                    malformed(where, None, f"/value: expected an array, got {describe(value)}")
                 )
                 return
             for i, n in enumerate(value):
@@ -197,7 +205,7 @@ class Tracker:
             self._notification(body, where, out, steps, "")
         else:
             out.append(
-                _malformed(
+                malformed(
                     where,
                     None,
                     "expected a commsNotifications envelope (value), a commsNotification "
@@ -216,16 +224,21 @@ class Tracker:
             if ref.kind != "call":
                 check_part(ref, data)
                 self.notifications += 1
-                if call_id in self._live:
-                    # Activity on a sub-resource keeps its call from being evicted as idle.
+                # Activity on a sub-resource keeps its call from being evicted as idle.
+                if self.store is not None:
+                    self.store.touch(call_id)
+                elif call_id in self._live:
                     self._live[call_id] = self._live.pop(call_id)
                 return
             notice = reader.call(call_id, change, data, n)  # type: ignore[arg-type]
         except ParseError as exc:
             call_id = call_id or exc.call_id
-            out.append(_malformed(where, call_id, f"{at}{exc.pointer}: {exc.message}"))
+            out.append(malformed(where, call_id, f"{at}{exc.pointer}: {exc.message}"))
             return
         self.notifications += 1
+        if self.store is not None:
+            decide_shared(self, self.store, call_id, notice, where, out, steps, at)
+            return
         live = self._live
         record = live.pop(call_id, None)
         ended = None
@@ -245,7 +258,7 @@ class Tracker:
         except ParseError as exc:  # the notification cannot be fingerprinted
             if record is not None:
                 live[call_id] = record
-            out.append(_malformed(where, call_id, f"{at}{exc.pointer}: {exc.message}"))
+            out.append(malformed(where, call_id, f"{at}{exc.pointer}: {exc.message}"))
             return
         if decision is KEEP:
             if record is not None:
@@ -262,18 +275,7 @@ class Tracker:
                 self._start(call_id, where, out)
             live[call_id] = decision  # type: ignore[assignment]
         if steps is not None and step is not None:
-            source = None if record is None else record[0]
-            steps.append(
-                StepRecord(
-                    line=where,
-                    call_id=call_id,
-                    event=None if source is None else step.event,
-                    kind=step.kind,
-                    source=source,
-                    dest=step.dest,
-                    violation=violation,
-                )
-            )
+            steps.append(told(where, call_id, record, step, violation))
 
     def _start(self, call_id: str, where: int, out: list[Finding]) -> None:
         """Count a new live call, evicting the longest-idle one past ``max_calls``."""
@@ -281,126 +283,106 @@ class Tracker:
         live = self._live
         if len(live) >= self.max_calls:
             evicted = next(iter(live))
-            gone = live.pop(evicted)
-            out.append(
-                CallWarning(
-                    line=where,
-                    call_id=evicted,
-                    rule="evicted",
-                    message=f"more than {self.max_calls} live calls: the longest-idle call was "
-                    "evicted and is no longer tracked",
-                    state=gone[0],
-                )
+            out.append(evicted_warning(where, evicted, live.pop(evicted)[0], self.max_calls))
+
+    def finish(self, *, line: int | None = None) -> tuple[Finding, ...]:
+        """What the end of the input says: each live call left in the middle of a transfer
+        (``unfinished-transfer``, a violation when ``strict``, else a warning).
+
+        A truncated trace would otherwise pass silently. ``line`` is where the input
+        ended; the calls stay tracked.
+        """
+        with self._lock:
+            unfinished = [
+                (cid, rec[0])
+                for cid, rec in self._live.items()
+                if rec[0] in self._machine.in_transfer
+            ]
+        finding = Violation if self.strict else CallWarning
+        return tuple(
+            finding(
+                line=line,
+                call_id=cid,
+                rule="unfinished-transfer",
+                message=f"the input ended with the call in {state}: its transfer never finished",
+                state=state,
             )
+            for cid, state in unfinished
+        )
 
     # -- requests -------------------------------------------------------------------
 
     def _request(self, request: object, where: int, out: list[Finding]) -> None:
-        if type(request) is not dict:
-            out.append(
-                _malformed(where, None, f"/request: expected an object, got {describe(request)}")
-            )
+        found = read_request(request, where, out, self.definition)
+        if found is None:
             return
-        method = request.get("method", "POST")
-        url = request.get("url")
-        body = request.get("body")
-        verdict = validate_transfer_request(body, path=url if type(url) is str else None)
-        call_id = verdict.call_id
-        if type(method) is not str or method.upper() != "POST":
-            out.append(
-                Violation(
-                    line=where,
-                    call_id=call_id,
-                    rule="invalid-request",
-                    message=f"/request/method: expected POST, got {describe(method)}",
-                )
+        call_id, kind = found
+        machine = self._machine
+        store = self.store
+        if store is None:
+            record = self._live.pop(call_id, None)
+            ended = (
+                Ended(self._ended[call_id]) if record is None and call_id in self._ended else None
             )
-        if type(url) is not str:
-            out.append(
-                Violation(
-                    line=where,
-                    call_id=call_id,
-                    rule="invalid-request",
-                    message=f"/request/url: expected a string, got {describe(url)}",
-                )
-            )
-        for problem in verdict.problems:
-            out.append(
-                Violation(
-                    line=where,
-                    call_id=call_id,
-                    rule=problem.rule,
-                    message=f"transfer request {problem.pointer or '/'}: {problem.message}",
-                )
-            )
-        for problem in verdict.warnings:
-            out.append(
-                CallWarning(
-                    line=where,
-                    call_id=call_id,
-                    rule=problem.rule,
-                    message=f"transfer request {problem.pointer or '/'}: {problem.message}",
-                )
-            )
-        if call_id is None:
-            return
-        kind = self.definition.kind_of(body) if type(body) is dict else None
-        record = self._live.pop(call_id, None)
-        if record is None:
-            if call_id in self._ended:
-                out.append(
-                    Violation(
-                        line=where,
-                        call_id=call_id,
-                        rule="terminated-is-absorbing",
-                        message="transfer request after the call ended",
-                        state=self._machine.end_state,
-                        received="transfer request",
-                    )
-                )
+            decision = announce(machine, record, ended, call_id, kind, where, out)
+            if decision is KEEP:
                 return
-            self._start(call_id, where, out)
-            record = new_record()
-        self._live[call_id] = (record[0], kind, record[2], record[3])
+            if record is None:
+                self._start(call_id, where, out)
+            self._live[call_id] = decision  # type: ignore[assignment]
+            return
+        announce_shared(self, store, call_id, kind, where, out)
 
     # -- reading back -----------------------------------------------------------------
 
+    def _record(self, call_id: str) -> tuple[Record | None, bool]:
+        """A call's live record, and whether it ended recently, from wherever they live."""
+        if self.store is not None:
+            stored = self.store.load(call_id)
+            return stored.record, stored.ended is not None
+        with self._lock:
+            return self._live.get(call_id), call_id in self._ended
+
     def state(self, call_id: str) -> str | None:
         """The state of a live call, the final state of a recently ended one, else ``None``."""
-        with self._lock:
-            record = self._live.get(call_id)
-            if record is not None:
-                return record[0]
-            return self._machine.end_state if call_id in self._ended else None
+        record, ended = self._record(call_id)
+        if record is not None:
+            return record[0]
+        return self._machine.end_state if ended else None
 
     def history(self, call_id: str) -> tuple[HistoryStep, ...]:
         """The last ``history_limit`` steps of a live call, oldest first."""
-        with self._lock:
-            record = self._live.get(call_id)
+        record, _ = self._record(call_id)
         if record is None:
             return ()
         return self._machine.history.unpack(record[3], self.history_limit)
 
     def live_calls(self) -> Iterator[str]:
         """Ids of live calls, longest idle first (a copy: safe to iterate while ingesting)."""
+        if self.store is not None:
+            return self.store.live_calls()
         with self._lock:
             return iter(list(self._live))
 
     def ended_calls(self) -> Iterator[str]:
         """Ids in the bounded table of recently ended calls, oldest first."""
+        if self.store is not None:
+            return self.store.ended_calls()
         with self._lock:
             return iter(list(self._ended))
 
     def __len__(self) -> int:
-        return len(self._live)
+        return len(self._live) if self.store is None else len(self.store)
 
     def __contains__(self, call_id: object) -> bool:
-        return call_id in self._live
+        if type(call_id) is not str:
+            return False
+        return self._record(call_id)[0] is not None
 
     def __repr__(self) -> str:
         return (
-            f"Tracker({self.definition.name!r}, {len(self._live)} live calls, "
-            f"{len(self._ended)} recently ended)"
+            f"Tracker({self.definition.name!r}, {len(self)} live calls"
+            f"{'' if self.store is None else ', shared store'})"
         )
 
     # -- snapshot ---------------------------------------------------------------
@@ -409,8 +391,11 @@ class Tracker:
         """Everything needed to carry on elsewhere, as JSON-ready data (see :meth:`restore`).
 
         The tables are copied under the lock and turned into JSON data outside it,
-        so ingesting goes on meanwhile.
+        so ingesting goes on meanwhile. A tracker on a shared store has nothing of its
+        own to carry: the store is the state (a :class:`UsageError`).
         """
+        if self.store is not None:
+            raise UsageError("snapshot", "this tracker's calls live in its store; keep the store")
         with self._lock:
             live = self._live.copy()
             ended = self._ended.copy()
@@ -450,39 +435,3 @@ class Tracker:
         while len(tracker._ended) > tracker.ended_limit:
             del tracker._ended[next(iter(tracker._ended))]
         return tracker
-
-
-def _oversize(body: bytes | str | bytearray | memoryview) -> int:
-    """The size in bytes of a body over 1 MiB (trailing white space aside), else 0."""
-    if type(body) is str:
-        if len(body) <= MAX_BODY_BYTES // 4:
-            return 0
-        data: bytes | bytearray | memoryview = body.encode("utf-8", "surrogatepass")
-    else:
-        data = body  # type: ignore[assignment]
-    size = len(data)
-    if size <= MAX_BODY_BYTES or len(bytes(data).rstrip()) <= MAX_BODY_BYTES:
-        return 0
-    return size
-
-
-def _plain_json(body: object) -> object:
-    """A decoded body as plain JSON data: callstate's own resources are dumped; other JSON
-    values pass (and are reported); any other object is a :class:`UsageError`."""
-    if hasattr(type(body), "__attrs_attrs__") and type(body).__module__.startswith("callstate."):
-        from callstate.graph import dump
-
-        return dump(body)
-    if body is None or isinstance(body, list | int | float | str):
-        return body
-    if isinstance(body, Mapping):
-        return dict(body)
-    raise UsageError(
-        "body",
-        f"expected bytes, str or decoded JSON (a dict), got a {type(body).__module__}."
-        f"{type(body).__qualname__}",
-    )
-
-
-def _malformed(line: int, call_id: str | None, message: str) -> Violation:
-    return Violation(line=line, call_id=call_id, rule="malformed", message=message)

@@ -63,3 +63,19 @@ class TestDrawnFromTheDefinition:
         report = validate_lines(mutated.lines, definition=TWO_CODES)
         expected = [(mutated.line, mutated.rule, mutated.call_id)]
         assert expected == [(v.line, v.rule, v.call_id) for v in report.violations]
+
+
+WITHOUT_RESUME = CALL_MACHINE.replace(
+    transitions=tuple(
+        t for t in CALL_MACHINE.transitions if (t.source, t.dest) != ("hold", "established")
+    )
+)
+
+
+@_QUICK
+@given(notification_streams(definition=WITHOUT_RESUME, max_calls=2))
+def test_streams_only_tell_what_the_definition_accepts(stream: Any) -> None:
+    """With no way back from hold, no drawn plan resumes one, and every stream is accepted."""
+    held = {p.hold for p in stream.plans if p.scenario not in ("reject", "redirect")}
+    assert "resumed" not in held
+    assert [] == validate_lines(stream.jsonl(), definition=WITHOUT_RESUME).violations

@@ -113,7 +113,7 @@ class TestRoundTrips:
             scenario="consultative-pstn",
             call_id="abc",
             outcome="failure",
-            retry="failure",
+            retry=True,
             late_establishing=True,
         )
         tracker = Tracker()

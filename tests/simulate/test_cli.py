@@ -54,7 +54,7 @@ class TestUsage:
             (["blind"], "invalid choice: 'blind'"),
             (["blind-user", "--outcome", "meh"], "invalid choice: 'meh'"),
             (["reject", "--outcome", "failure"], "no failure"),
-            (["blind-user", "--call-id", "a/b"], "call_id"),
+            (["blind-user", "--call-id", "a/b"], "--call-id: "),
             (["blind-user", "--calls", "3"], "--calls: applies only to mix"),
             (["mix"], "--calls"),
             (["mix", "--calls", "0"], "calls"),

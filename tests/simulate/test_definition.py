@@ -8,7 +8,7 @@ import attrs
 import orjson
 import pytest
 
-from callstate.errors import UsageError
+from callstate.errors import IllegalTransition, UsageError
 from callstate.facts import BLIND, Result
 from callstate.machine import CALL_MACHINE, TRANSFER_KINDS, TransferKind, call_machine, compiled
 from callstate.simulate import (
@@ -172,3 +172,27 @@ class TestNewKind:
         lines = simulate("group-user", outcome="failure", seed=1, definition=THREE_KINDS)
         report = validate_lines([orjson.dumps(line) for line in lines])
         assert report.violations
+
+
+class TestStoryTheDefinitionRefuses:
+    """A checked definition without a step of the spec's story is never silently simulated."""
+
+    WITHOUT_RESUME = CALL_MACHINE.replace(
+        transitions=tuple(
+            t for t in CALL_MACHINE.transitions if (t.source, t.dest) != ("hold", "established")
+        )
+    )
+
+    def test_build_refuses_a_call_it_would_reject(self) -> None:
+        """A resumed hold on a machine with no way back from hold raises, naming the state."""
+        plan = Plan(scenario="blind-user", call_id=CALL, hold="resumed")
+        with pytest.raises(IllegalTransition) as caught:
+            build(plan, definition=self.WITHOUT_RESUME)
+        expected = ("hold", "connect")
+        assert expected == (caught.value.state, caught.value.event)
+
+    def test_the_rest_is_still_simulated(self) -> None:
+        """Without a hold the same plan builds, and its tracker accepts it."""
+        plan = Plan(scenario="blind-user", call_id=CALL)
+        lines = list(jsonl(build(plan, definition=self.WITHOUT_RESUME)))
+        assert [] == validate_lines(lines, definition=self.WITHOUT_RESUME).violations

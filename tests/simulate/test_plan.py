@@ -153,6 +153,7 @@ class TestPlanChecks:
             ({"outcome": "maybe"}, "outcome"),
             ({"scenario": "reject", "outcome": "failure"}, "outcome"),
             ({"scenario": "hang-up", "retry": True}, "retry"),
+            ({"retry": "failure"}, "retry"),
             ({"scenario": "reject", "fail_from": "transferring"}, "fail_from"),
             ({"scenario": "redirect", "failure_marker": 1}, "failure_marker"),
             ({"failure_marker": -1}, "failure_marker"),

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import orjson
 import pytest
 
 from callstate.cli import main
@@ -49,20 +50,22 @@ class TestValid:
             expected = (0, f"valid: {kind} transfer to {target}, call {call_id}\n", "")
             assert expected == (code, out, err)
 
-    def test_deprecated_path_warns_on_stderr(
+    def test_deprecated_path_warns_on_stdout(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """The /app path still passes, with its warning printed."""
+        """The /app path still passes; its warning goes to stdout before the verdict."""
         code = main(
             ["check-request", write(tmp_path, USER_BODY), "--path", "/app/calls/c/transfer"]
         )
         out, err = capsys.readouterr()
+        lines = out.splitlines()
         expected = (
             0,
-            "valid: blind transfer to user, call c\n",
             [("warning: (path)", "deprecated-path")],
+            "valid: blind transfer to user, call c",
+            "",
         )
-        assert expected == (code, out, problem_lines(err))
+        assert expected == (code, problem_lines(lines[0]), lines[1], err)
 
     def test_stdin_is_read_for_a_dash(
         self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -90,9 +93,11 @@ class TestInvalid:
             expected = (
                 1,
                 [("/transferTarget/identity/phone", "pstn-needs-application-instance")],
-                "invalid: 1 problem\n",
+                "invalid: 1 problem",
+                "",
             )
-            assert expected == (code, problem_lines(out), err)
+            *problems, verdict = out.splitlines()
+            assert expected == (code, problem_lines("\n".join(problems)), verdict, err)
 
     def test_every_problem_is_printed(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -109,9 +114,11 @@ class TestInvalid:
                 ("/clientContext", "wrong-type"),
                 ("(path)", "invalid-path"),
             ],
-            "invalid: 4 problems\n",
+            "invalid: 4 problems",
+            "",
         )
-        assert expected == (code, problem_lines(out), err)
+        *problems, verdict = out.splitlines()
+        assert expected == (code, problem_lines("\n".join(problems)), verdict, err)
 
     @pytest.mark.parametrize(
         "data",
@@ -124,8 +131,9 @@ class TestInvalid:
         """Empty, garbage or binary input is one malformed problem, not a traceback."""
         code = main(["check-request", write(tmp_path, data)])
         out, err = capsys.readouterr()
-        expected = (1, [("/", "malformed")], "invalid: 1 problem\n")
-        assert expected == (code, problem_lines(out), err)
+        expected = (1, [("/", "malformed")], "invalid: 1 problem", "")
+        *problems, verdict = out.splitlines()
+        assert expected == (code, problem_lines("\n".join(problems)), verdict, err)
 
 
 class TestUsage:
@@ -152,11 +160,11 @@ class TestUsage:
     @pytest.mark.parametrize(
         "argv",
         [
-            ["check-request"],
             ["check-request", "f", "--caller", "bot"],
             ["check-request", "f", "-x"],
+            ["check-request", "f", "--format", "xml"],
         ],
-        ids=["no-file", "bad-caller", "unknown-option"],
+        ids=["bad-caller", "unknown-option", "bad-format"],
     )
     def test_bad_arguments_exit_2(
         self, argv: list[str], capsys: pytest.CaptureFixture[str]
@@ -192,3 +200,217 @@ class TestSubprocess:
             codes[name] = run.returncode
         expected = {"valid": 0, "invalid": 1, "unreadable": 2}
         assert expected == codes
+
+
+def run_stdin(
+    data: bytes, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str
+) -> tuple[int, str, str]:
+    """``callstate check-request ARGV`` with ``data`` on standard input."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    code = main(["check-request", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+URL = "https://graph.microsoft.com/v1.0/communications/calls/abc/transfer"
+
+
+def record(body: object, *, url: object = URL, method: object = "POST") -> bytes:
+    """A trace's request record."""
+    return orjson.dumps({"request": {"method": method, "url": url, "body": body}})
+
+
+class TestInputs:
+    """Standard input by default, and the request records traces contain."""
+
+    def test_no_file_reads_stdin(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Like validate: no FILE reads standard input."""
+        expected = (0, "valid: blind transfer to user\n", "")
+        assert expected == run_stdin(USER_BODY, monkeypatch, capsys)
+
+    def test_record_url_is_the_path(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A request record is checked as its body POSTed to its url."""
+        data = record(orjson.loads(USER_BODY))
+        expected = (0, "valid: blind transfer to user, call abc\n", "")
+        assert expected == run_stdin(data, monkeypatch, capsys)
+
+    def test_record_problems_point_into_the_record(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Problems point into the record: /request/body/..., /request/method; the url is (path)."""
+        data = record({"transferTarget": {}}, url="/calls/x", method="GET")
+        code, out, _ = run_stdin(data, monkeypatch, capsys)
+        expected = (
+            1,
+            [
+                ("/request/method", "invalid-request"),
+                ("/request/body/transferTarget/identity", "required"),
+                ("(path)", "invalid-path"),
+                ("invalid: 3 problems",),
+            ],
+        )
+        assert expected == (code, problem_lines(out))
+
+    def test_path_flag_wins_over_the_record_url(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--path replaces the record's url."""
+        data = record(orjson.loads(USER_BODY))
+        code, out, _ = run_stdin(
+            data, monkeypatch, capsys, "--path", "/communications/calls/zz/transfer"
+        )
+        assert (0, "valid: blind transfer to user, call zz\n") == (code, out)
+
+    def test_record_without_body(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A record with no body says the body is missing, once."""
+        data = orjson.dumps({"request": {"url": URL}})
+        code, out, _ = run_stdin(data, monkeypatch, capsys)
+        assert (1, [("/request/body", "required"), ("invalid: 1 problem",)]) == (
+            code,
+            problem_lines(out),
+        )
+
+
+class TestUnknownField:
+    """A mistyped top-level key is a warning, not silently ignored."""
+
+    def test_typo_warned_with_a_guess(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """``tranfereee``: still valid, one unknown-field warning that suggests transferee."""
+        body = orjson.loads(USER_BODY) | {"tranfereee": {}, "@odata.type": "#x"}
+        code, out, err = run_stdin(orjson.dumps(body), monkeypatch, capsys)
+        lines = out.splitlines()
+        expected = (
+            0,
+            [("warning: /tranfereee", "unknown-field")],
+            True,
+            "valid: blind transfer to user",
+            "",
+        )
+        actual = (
+            code,
+            problem_lines(lines[0]),
+            "did you mean 'transferee'?" in lines[0],
+            lines[1],
+            err,
+        )
+        assert expected == actual
+
+    def test_in_a_trace(self) -> None:
+        """validate reports it too, as a warning at the request's line."""
+        from callstate.verdict import validate_lines
+
+        line = record(orjson.loads(USER_BODY) | {"tranfereee": {}})
+        report = validate_lines([line])
+        expected = ([], [(1, "abc", "unknown-field")])
+        assert expected == (
+            report.violations,
+            [(w.line, w.call_id, w.rule) for w in report.warnings],
+        )
+
+
+class TestJsonFormat:
+    """--format json: one object with the verdict, problems and warnings."""
+
+    def test_invalid(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Problems and warnings with pointer, rule and message; exit 1."""
+        body = b'{"transferTarget": {"identity": {"user": {"id": ""}}}, "x": 1}'
+        code, out, err = run_stdin(
+            body, monkeypatch, capsys, "--format", "json", "--path", "/app/calls/c/transfer"
+        )
+        expected = (
+            1,
+            {
+                "ok": False,
+                "kind": "blind",
+                "target": "user",
+                "callId": "c",
+                "problems": [
+                    {
+                        "pointer": "/transferTarget/identity/user/id",
+                        "rule": "empty-string",
+                        "message": "id must not be empty",
+                    }
+                ],
+                "warnings": [
+                    {
+                        "pointer": "/x",
+                        "rule": "unknown-field",
+                        "message": orjson.loads(out)["warnings"][0]["message"],
+                    },
+                    {
+                        "pointer": "(path)",
+                        "rule": "deprecated-path",
+                        "message": orjson.loads(out)["warnings"][1]["message"],
+                    },
+                ],
+            },
+            "",
+        )
+        assert expected == (code, orjson.loads(out), err)
+
+    def test_not_json(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Input that is not JSON is one malformed problem in the object."""
+        code, out, _ = run_stdin(b"{oops", monkeypatch, capsys, "--format", "json")
+        report = orjson.loads(out)
+        assert (1, False, ["malformed"]) == (
+            code,
+            report["ok"],
+            [p["rule"] for p in report["problems"]],
+        )
+
+
+class TestEscaping:
+    """A key or call id with control characters cannot forge an output line."""
+
+    def test_newline_in_key_and_call_id(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """One line per warning and one verdict line, whatever the input holds."""
+        body = orjson.loads(USER_BODY) | {"a\nvalid: forged": 1}
+        data = record(body, url="/communications/calls/x\ny/transfer")
+        code, out, _ = run_stdin(data, monkeypatch, capsys)
+        lines = out.splitlines()
+        expected = (
+            0,
+            2,
+            "warning: /request/body/a\\nvalid: forged",
+            "valid: blind transfer to user, call x\\ny",
+        )
+        assert expected == (code, len(lines), lines[0].split("  ")[0], lines[1])
+
+
+class TestUnknownFieldRule:
+    """The unknown-field warning from Python, odd keys included."""
+
+    def test_non_string_and_huge_keys(self) -> None:
+        """A dict from Python may have an int key; a huge key is quoted only in part."""
+        from callstate.transfer import validate_transfer_request
+
+        body = orjson.loads(USER_BODY) | {1: 2, "k" * 10_000: 3}
+        verdict = validate_transfer_request(body)
+        expected = (True, ["/1", "/" + "k" * 10_000], True)
+        actual = (
+            verdict.ok,
+            [w.pointer for w in verdict.warnings],
+            all(len(w.message) < 300 for w in verdict.warnings),
+        )
+        assert expected == actual
+
+    def test_known_fields_and_annotations_are_quiet(self) -> None:
+        """transferTarget, transferee, clientContext and @-annotations warn of nothing."""
+        from callstate.transfer import validate_transfer_request
+
+        body = orjson.loads(USER_BODY) | {"clientContext": "c", "@odata.type": "#x", "a@odata.b": 1}
+        assert () == validate_transfer_request(body).warnings

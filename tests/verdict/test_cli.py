@@ -38,15 +38,10 @@ class TestJsonOutput:
         """Top-level keys, finding keys and their types, exactly."""
         code, out, err = run_validate(BAD_TRACE, "--format", "json")
         report = orjson.loads(out)
-        finding_keys = ["line", "callId", "rule", "message", "state", "received"]
-        expected = (
-            1,
-            "",
-            1,
-            ["ok", "lines", "notifications", "calls", "violations", "warnings"],
-            [finding_keys, finding_keys],
-            [finding_keys],
-        )
+        finding_keys = ["file", "line", "callId", "rule", "message", "state", "received"]
+        top = ["ok", "files", "unreadable", "lines", "notifications", "calls", "violations"]
+        top += ["warnings", "violationCount", "warningCount", "counts", "omitted"]
+        expected = (1, "", 1, top, [finding_keys, finding_keys], [finding_keys])
         actual = (
             code,
             err,
@@ -60,13 +55,17 @@ class TestJsonOutput:
     def test_values(self, run_json: RunJson) -> None:
         """Counts, ok, and each finding's location and values; blank lines counted, skipped."""
         code, report = run_json(BAD_TRACE)
+        name = report["files"][0]
         expected = {
             "ok": False,
+            "files": [name],
+            "unreadable": 0,
             "lines": 8,
             "notifications": 5,
             "calls": 1,
             "violations": [
                 {
+                    "file": name,
                     "line": 4,
                     "callId": CALL,
                     "rule": "transfer-not-in-progress",
@@ -75,6 +74,7 @@ class TestJsonOutput:
                     "received": "transferAccepted",
                 },
                 {
+                    "file": name,
                     "line": 8,
                     "callId": None,
                     "rule": "malformed",
@@ -85,6 +85,7 @@ class TestJsonOutput:
             ],
             "warnings": [
                 {
+                    "file": name,
                     "line": 5,
                     "callId": CALL,
                     "rule": "unknown-state",
@@ -94,8 +95,13 @@ class TestJsonOutput:
                     "received": "parked",
                 }
             ],
+            "violationCount": 2,
+            "warningCount": 1,
+            "counts": {"malformed": 1, "transfer-not-in-progress": 1, "unknown-state": 1},
+            "omitted": 0,
         }
         assert (1, expected) == (code, report)
+        assert name.endswith("trace.jsonl")
         assert report["violations"][1]["message"].startswith("not valid JSON")
 
     def test_conforming_trace(self, spec_examples: list[SpecExample], run_json: RunJson) -> None:
@@ -106,40 +112,41 @@ class TestJsonOutput:
 
 
 class TestTextOutput:
-    """The text report: one line per violation, then a summary."""
+    """The text report: ``FILE:LINE:`` and one line per finding, then the summary."""
 
-    def test_lines_then_summary(self, run_validate: RunValidate) -> None:
-        """Each violation names its line, call, what broke and the rule; the summary counts."""
+    def test_lines_then_summary(self, run_validate: RunValidate, tmp_path: Path) -> None:
+        """Each finding names its file, line, call, what broke and the rule; the summary counts."""
         code, out, err = run_validate(BAD_TRACE)
+        name = str(tmp_path / "trace.jsonl")
         lines = out.splitlines()
         expected = (
             1,
             "",
-            4,
-            f"line 4    call {CALL}  transferAccepted while established: no transfer in progress"
+            5,
+            f"{name}:4: call {CALL}  transferAccepted while established: no transfer in progress"
             " [transfer-not-in-progress]",
-            ("line 8", "[malformed]"),
-            ("warning: line 5", "unknown state 'parked'"),
-            "FAILED: 8 lines, 5 notifications, 1 calls, 2 violations, 1 warnings",
+            f"{name}:5: warning: call {CALL}  unknown state 'parked': read as "
+            "unknownFutureValue, state unchanged [unknown-state]",
+            (f"{name}:8: not valid JSON", "[malformed]"),
+            "FAILED: 8 lines, 5 notifications, 1 call, 2 violations, 1 warning",
+            "by rule: malformed 1, transfer-not-in-progress 1, unknown-state 1",
         )
         actual = (
             code,
             err,
             len(lines),
             lines[0],
-            (lines[1][:6], lines[1][lines[1].rindex("[") :]),
-            (
-                lines[2][:15],
-                "unknown state 'parked'" if "unknown state 'parked'" in lines[2] else "",
-            ),
+            lines[1],
+            (lines[2][: len(name) + 18], lines[2][lines[2].rindex("[") :]),
             lines[3],
+            lines[4],
         )
         assert expected == actual
 
     def test_ok_summary(self, run_validate: RunValidate) -> None:
         """A conforming trace prints only the summary, and exits 0."""
         code, out, _ = run_validate(jsonl(opening()))
-        expected = (0, "OK: 3 lines, 3 notifications, 1 calls, 0 violations, 0 warnings\n")
+        expected = (0, "OK: 3 lines, 3 notifications, 1 call, 0 violations, 0 warnings\n")
         assert expected == (code, out)
 
 
@@ -167,11 +174,21 @@ class TestExitCodes:
         expected = 2
         assert expected == info.value.code
 
-    def test_empty_file_conforms(self, run_json: RunJson) -> None:
-        """An empty trace is fine: exit 0, no lines."""
+    def test_empty_file_fails(self, run_json: RunJson) -> None:
+        """An input with no notification fails (a silent producer), unless --allow-empty."""
         code, report = run_json([])
-        expected = (0, 1, 0)
-        assert expected == (code, report["lines"], report["notifications"])
+        allowed, allowed_report = run_json([], "--allow-empty")
+        expected = ((1, 1, 0, ["empty-trace"]), (0, True, []))
+        actual = (
+            (
+                code,
+                report["lines"],
+                report["notifications"],
+                [v["rule"] for v in report["violations"]],
+            ),
+            (allowed, allowed_report["ok"], allowed_report["violations"]),
+        )
+        assert expected == actual
 
 
 class TestStdin:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
+import io
+import sys
+import tracemalloc
+from pathlib import Path
+
 import pytest
 
-from callstate.verdict import MAX_BODY_BYTES, Tracker, validate_lines
+from callstate.verdict import MAX_BODY_BYTES, Finding, Tracker, validate_lines, validate_path
 from tests.verdict.conftest import (
     CALL,
     Json,
@@ -349,3 +355,121 @@ class TestRequests:
         )
         expected: tuple[list[object], list[object], int] = ([], [], 0)
         assert expected == verdicts(lines, run_json)
+
+
+class TestStreamedFindings:
+    """``on_finding`` takes each finding as it is found; the report keeps only counts."""
+
+    def test_findings_forwarded_in_order(self, tmp_path: Path) -> None:
+        """The same findings, in line order, through the callback; the lists stay empty."""
+        lines = jsonl([*opening(), envelope(note("transferAccepted")), envelope(note("parked"))])
+        lines.append(b"{oops")
+        path = tmp_path / "trace.jsonl"
+        path.write_bytes(b"\n".join(lines))
+        kept = validate_path(path)
+        seen: list[Finding] = []
+        streamed = validate_path(path, on_finding=seen.append)
+        expected = (
+            [*kept.violations[:1], *kept.warnings, *kept.violations[1:]],
+            [],
+            [],
+            {"transfer-not-in-progress": 1, "unknown-state": 1, "malformed": 1},
+            (2, 1, False),
+        )
+        actual = (
+            seen,
+            streamed.violations,
+            streamed.warnings,
+            streamed.counts,
+            (streamed.violation_count, streamed.warning_count, streamed.ok),
+        )
+        assert expected == actual
+
+    def test_counts_without_callback(self) -> None:
+        """Without a callback the lists are kept and the counts agree with them."""
+        report = validate_lines(
+            [b"{oops", b"[", *jsonl([envelope(note("parked", change="created"))])]
+        )
+        expected = ({"malformed": 2, "unknown-state": 1}, 2, 1)
+        assert expected == (report.counts, report.violation_count, report.warning_count)
+
+    def test_validate_lines_streams_too(self) -> None:
+        """validate_lines takes on_finding as well."""
+        seen: list[str] = []
+        report = validate_lines([b"{oops"] * 3, on_finding=lambda f: seen.append(f.rule))
+        expected = (["malformed"] * 3, [], {"malformed": 3}, False)
+        assert expected == (seen, report.violations, report.counts, report.ok)
+
+    def test_counts_in_json(self) -> None:
+        """to_json carries the counts by rule."""
+        expected = {"malformed": 1}
+        assert expected == validate_lines([b"{oops"]).to_json()["counts"]
+
+    def test_findings_are_not_accumulated(self, tmp_path: Path) -> None:
+        """Ten times the malformed lines cost no more memory: no finding is held."""
+        peaks = []
+        for count in (2_000, 20_000):
+            path = tmp_path / f"bad{count}.jsonl"
+            path.write_bytes(b"{oops\n" * count)
+            tracemalloc.start()
+            try:
+                report = validate_path(path, on_finding=lambda f: None)
+                peaks.append(tracemalloc.get_traced_memory()[1])
+            finally:
+                tracemalloc.stop()
+            assert {"malformed": count} == report.counts
+        # 18,000 more findings held would be several MB (about 600 bytes each).
+        assert peaks[1] - peaks[0] < 1_000_000, peaks
+
+
+class TestCompressedAndBom:
+    """validate_path reads gzip and skips a UTF-8 BOM, told from the first bytes."""
+
+    def test_gzip_same_report(self, tmp_path: Path) -> None:
+        """A .gz trace gives the same report as the plain one."""
+        lines = jsonl([*opening(), envelope(note("transferAccepted"))])
+        plain = tmp_path / "trace.jsonl"
+        plain.write_bytes(b"\n".join(lines) + b"\n")
+        packed = tmp_path / "trace.jsonl.gz"
+        packed.write_bytes(gzip.compress(plain.read_bytes()))
+        assert validate_path(plain) == validate_path(packed)
+
+    def test_gzip_without_suffix(self, tmp_path: Path) -> None:
+        """The gzip magic decides, not the file name."""
+        path = tmp_path / "trace"
+        path.write_bytes(gzip.compress(b"\n".join(jsonl(opening()))))
+        expected = (3, 1, True)
+        report = validate_path(path)
+        assert expected == (report.notifications, report.calls, report.ok)
+
+    @pytest.mark.parametrize("damage", ["truncated", "corrupt"])
+    def test_damaged_gzip_is_malformed_after_the_last_line(
+        self, damage: str, tmp_path: Path
+    ) -> None:
+        """The lines before the damage count; the damage is one malformed violation after them."""
+        packed = gzip.compress(b"\n".join(jsonl(opening())) + b"\n" + b"x" * 50_000)
+        if damage == "truncated":
+            packed = packed[: len(packed) // 2]
+        else:
+            packed = packed[:10] + b"\xff" * 8 + packed[18:]
+        path = tmp_path / "trace.jsonl.gz"
+        path.write_bytes(packed)
+        report = validate_path(path)
+        (last,) = [v for v in report.violations if "gzip stream" in v.message]
+        assert ("malformed", report.lines) == (last.rule, last.line)
+
+    def test_bom_at_start(self, tmp_path: Path) -> None:
+        """A UTF-8 BOM before the first body is not a malformed line."""
+        path = tmp_path / "trace.jsonl"
+        path.write_bytes(b"\xef\xbb\xbf" + b"\n".join(jsonl(opening())))
+        expected = ([], 3)
+        report = validate_path(path)
+        assert expected == (report.violations, report.notifications)
+
+    def test_bom_on_stdin(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Standard input too, even when it is not a buffered reader."""
+        data = b"\xef\xbb\xbf" + b"\n".join(jsonl(opening()))
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+        expected = ([], 3)
+        report = validate_path("-")
+        assert expected == (report.violations, report.notifications)

@@ -1,0 +1,192 @@
+"""One path for the rules: the verdict never depends on how a trace is fed or watched.
+
+For drawn checked definitions (not only the call machine) and drawn streams with
+every kind of noise, these give identical findings, states and snapshots: with an
+observer and without; strict and not (apart from ``strict-start``); bytes and
+decoded dicts; the CLI's loop (``read_stream``) and ``Tracker.ingest`` line by line.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from callstate.machine import CALL_MACHINE, MachineDefinition, compiled
+from callstate.simulate import event_notification
+from callstate.strategies import definitions, mutated_streams
+from callstate.verdict import Finding, StepRecord, Tracker
+
+CALLS = ("c1", "c2", "c3")
+
+
+def _envelope(body: dict[str, Any]) -> bytes:
+    return orjson.dumps(body)
+
+
+def _note(body: dict[str, Any]) -> dict[str, Any]:
+    """The one notification of an envelope."""
+    note: dict[str, Any] = body["value"][0]
+    return note
+
+
+@st.composite
+def _lines(draw: st.DrawFn, definition: MachineDefinition) -> list[bytes]:
+    """Notifications of any signal for a few calls, with retries, data-only updates,
+    unknown states, misplaced markers, requests and malformed lines among them."""
+    machine = compiled(definition)
+    lines: list[bytes] = []
+    for _ in range(draw(st.integers(min_value=1, max_value=24))):
+        call = draw(st.sampled_from(CALLS))
+        what = draw(st.sampled_from(("signal",) * 6 + ("retry", "data", "odd", "request", "bad")))
+        if what == "retry" and lines:
+            lines.append(draw(st.sampled_from(lines)))
+        elif what == "data":
+            body = event_notification(call, "connect", definition=definition)
+            _note(body)["resourceData"] = {"mediaState": {"audio": "inactive"}}
+            lines.append(_envelope(body))
+        elif what == "odd":
+            state = draw(st.sampled_from(("parked", "ESTABLISHED", "Terminated")))
+            body = event_notification(call, "connect", definition=definition)
+            _note(body)["resourceData"]["state"] = state
+            lines.append(_envelope(body))
+        elif what == "request":
+            request: dict[str, Any] = {"transferTarget": {"identity": {"user": {"id": "u"}}}}
+            if draw(st.booleans()):
+                request["transferTarget"]["replacesCallId"] = "r"
+            url = f"/communications/calls/{call}/transfer"
+            record = {"request": {"method": "POST", "url": url, "body": request}}
+            lines.append(orjson.dumps(record))
+        elif what == "bad":
+            lines.append(draw(st.sampled_from((b"{", b"[]", b'{"value": 3}', b"  "))))
+        else:
+            event, kind = draw(st.sampled_from(machine.signals))
+            body = event_notification(call, event, kind, definition=definition)
+            if kind is not None and draw(st.integers(min_value=0, max_value=5)) == 0:
+                _note(body)["resourceData"]["state"] = draw(st.sampled_from(definition.states))
+            lines.append(_envelope(body))
+    return lines
+
+
+def _outcome(tracker: Tracker, found: list[Finding]) -> tuple[Any, ...]:
+    findings = [
+        (f.line, f.call_id, f.rule, f.message, f.state, f.received, f.severity) for f in found
+    ]
+    return findings, tracker.snapshot()
+
+
+def _by_ingest(
+    definition: MachineDefinition, lines: list[bytes], **options: Any
+) -> tuple[Any, ...]:
+    tracker = Tracker(definition=definition, **options)
+    found: list[Finding] = []
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            tracker.ingest_into(line, found, line=number)
+    return _outcome(tracker, found)
+
+
+def _by_dicts(definition: MachineDefinition, lines: list[bytes]) -> tuple[Any, ...]:
+    tracker = Tracker(definition=definition)
+    found: list[Finding] = []
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            try:
+                body: object = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                body = line
+            tracker.ingest_into(body, found, line=number)
+    return _outcome(tracker, found)
+
+
+def _by_stream(definition: MachineDefinition, lines: list[bytes]) -> tuple[Any, ...]:
+    tracker = Tracker(definition=definition)
+    found: list[Finding] = []
+    tracker.read_stream(io.BytesIO(b"\n".join(lines) + b"\n"), found)
+    return _outcome(tracker, found)
+
+
+def _without_strict_start(outcome: tuple[Any, ...]) -> tuple[Any, ...]:
+    findings, snapshot = outcome
+    snapshot = {**snapshot, "options": {**snapshot["options"], "strict": False}}
+    return [f for f in findings if f[2] != "strict-start"], snapshot
+
+
+def differences(definition: MachineDefinition, lines: list[bytes]) -> list[str]:
+    """Which ways of feeding ``lines`` disagree with plain ``Tracker.ingest``."""
+    plain = _by_ingest(definition, lines)
+    told: list[StepRecord] = []
+    ways = {
+        "observer": _by_ingest(definition, lines, on_step=told.append),
+        "strict": _without_strict_start(_by_ingest(definition, lines, strict=True)),
+        "dicts": _by_dicts(definition, lines),
+        "stream": _by_stream(definition, lines),
+    }
+    return [name for name, outcome in ways.items() if outcome != plain]
+
+
+class TestOnePath:
+    """Every way of feeding a trace gives one verdict."""
+
+    @settings(max_examples=60, deadline=None)
+    @given(data=st.data(), definition=definitions())
+    def test_drawn_definitions_and_streams(
+        self, data: st.DataObject, definition: MachineDefinition
+    ) -> None:
+        """Observer, strict, dicts and the CLI loop all agree with ingest, on any definition."""
+        lines = data.draw(_lines(definition))
+        assert [] == differences(definition, lines)
+
+    @settings(max_examples=25, deadline=None)
+    @given(mutated=mutated_streams())
+    def test_mutated_streams(self, mutated: Any) -> None:
+        """The same holds on the kit's streams broken in one place."""
+        assert [] == differences(CALL_MACHINE, list(mutated.lines))
+
+    def test_observer_is_told_every_step_after_the_decision(self) -> None:
+        """The observer sees each step with the tracker's state already updated (and may
+        read the tracker: it is called outside the lock)."""
+        seen: list[tuple[str | None, str, str | None]] = []
+        tracker = Tracker(
+            on_step=lambda s: seen.append((s.event, s.dest, tracker.state(s.call_id)))
+        )
+        for event in ("offer", "establish", "connect", "transfer"):
+            tracker.ingest(_envelope(event_notification("c1", event)))
+        expected = [
+            (None, "incoming", "incoming"),
+            ("establish", "establishing", "establishing"),
+            ("connect", "established", "established"),
+            ("transfer", "transferring", "transferring"),
+        ]
+        assert expected == seen
+
+
+class TestShownFailing:
+    """The property goes red when one way of feeding takes its own path."""
+
+    def test_an_observer_that_chooses_a_path_is_caught(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A tracker that skips the duplicate check while observed disagrees with itself."""
+        import callstate.verdict._notice as notice_module
+
+        real = notice_module.fingerprint
+        calls = {"observed": False}
+
+        original = Tracker.ingest_into
+
+        def ingest_into(self: Tracker, body: object, out: list[Finding], **kw: Any) -> None:
+            calls["observed"] = self.on_step is not None
+            original(self, body, out, **kw)
+
+        def fingerprint(n: object) -> int:
+            return real(n) + 1 if calls["observed"] else real(n)
+
+        monkeypatch.setattr(Tracker, "ingest_into", ingest_into)
+        monkeypatch.setattr("callstate.verdict._step.fingerprint", fingerprint)
+        terminated = _envelope(event_notification("c1", "terminate"))
+        lines = [_envelope(event_notification("c1", "offer")), terminated, terminated]
+        assert ["observer"] == differences(CALL_MACHINE, lines)
