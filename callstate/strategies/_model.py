@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import attrs
 
-from callstate.graph import parse_resource_url
-from callstate.graph.wire import read_result
+from callstate.graph.wire import read_change_type, read_resource, read_result
 from callstate.machine.compiled import Compiled, Signal, compiled
 from callstate.machine.definition import MachineDefinition
 from callstate.simulate import JSONObject
@@ -34,14 +33,16 @@ def _model_line(obj: JSONObject, machine: Compiled) -> _Line:
     if "request" in obj:
         return _Line(obj, "other")
     note = obj["value"][0]
-    if parse_resource_url(note["resourceUrl"]).kind != "call":
+    if read_resource(note).kind != "call":
         return _Line(obj, "other")
     data = note.get("resourceData") or {}
     code, subcode = read_result(data.get("resultInfo"), "/resourceData/resultInfo")
     state = data.get("state")
+    if state is not None:
+        state = machine.state_names.get(state) or machine.state_names.get(state.lower(), state)
     signal = machine.classify(
-        None if state is None else machine.state_names.get(state, state),
-        deleted=note["changeType"] == "deleted" and state is None,
+        state,
+        deleted=read_change_type(note["changeType"], "/changeType") == "deleted" and state is None,
         code=code,
         subcode=subcode,
         termination_reason=data.get("terminationReason"),

@@ -17,7 +17,7 @@ import orjson
 from hypothesis import reject, strategies as st
 
 from callstate.errors import ParseError
-from callstate.graph import parse_resource_url
+from callstate.graph.wire import parse_request_path, read_resource
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.simulate import (
     OUTCOMES,
@@ -217,8 +217,8 @@ def _position(stream: NotificationStream, call_id: str, after: int) -> int:
 def _line_call(line: JSONObject) -> str | None:
     try:
         if "request" in line:
-            return str(line["request"]["url"]).rsplit("/", 2)[-2]
-        return parse_resource_url(line["value"][0]["resourceUrl"]).call_id
+            return parse_request_path(line["request"]["url"], "/request/url").call_id
+        return read_resource(line["value"][0]).call_id
     except (KeyError, IndexError, ParseError):
         return None
 

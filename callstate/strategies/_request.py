@@ -40,11 +40,6 @@ __all__ = [
 
 #: The parties a call can be transferred to: a Teams user, a PSTN phone, an application instance.
 TARGET_PARTIES: Final = ("user", "phone", "applicationInstance")
-_ATTRIBUTE: Final = {
-    "user": "user",
-    "phone": "phone",
-    "applicationInstance": "application_instance",
-}
 _ENDPOINTS: Final = tuple(e for e in EndpointType if e is not EndpointType.UNKNOWN_FUTURE_VALUE)
 _CLIENT_CONTEXT_MAX: Final = 256
 
@@ -145,7 +140,7 @@ def _requests(draw: st.DrawFn, kind: str | None, party: str | None) -> TransferR
     consultative = None if kind is None else kind == CONSULTATIVE
     target = draw(transfer_targets(party=party, consultative=consultative))
     assert target.identity is not None
-    name = next(p for p in TARGET_PARTIES if getattr(target.identity, _ATTRIBUTE[p]) is not None)
+    (name,) = target.identity.kinds
     caller_options: tuple[str | None, ...] = (None, *CALLERS)
     if name == "phone":
         caller_options = (None, "applicationInstance")

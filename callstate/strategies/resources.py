@@ -17,8 +17,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from callstate.graph._plans import plan as _plan
 from callstate.graph.call import Call
-from callstate.graph.codec import _plan
 from callstate.graph.enums import (
     CallDirection,
     CallState,
@@ -39,6 +39,7 @@ from callstate.graph.resources import (
     ResultInfo,
     TransferRequest,
 )
+from callstate.graph.wire import URL_KEYS
 
 __all__ = [
     "RESOURCES",
@@ -298,8 +299,8 @@ def comms_notifications(draw: st.DrawFn) -> CommsNotification:
     call_id = draw(_ids)
     url: str | None = draw(resource_urls(call_id, kind))
     legacy: str | None = None
-    where = draw(st.sampled_from(["resourceUrl", "resource", "both"]))
-    if where == "resource":
+    where = draw(st.sampled_from([*URL_KEYS, "both"]))
+    if where == URL_KEYS[1]:
         url, legacy = None, url
     elif where == "both":
         suffix = draw(_suffixes(kind))

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from callstate.graph import parse_resource_url
+from callstate.graph.wire import read_resource
 from callstate.machine import CALL_MACHINE, MachineDefinition
 from callstate.simulate import JSONObject, build
 from callstate.strategies import call_id_for, plans
@@ -28,7 +28,7 @@ def _is_call_notification(body: JSONObject) -> bool:
     value = body.get("value")
     if not value:
         return False
-    return bool(parse_resource_url(value[0]["resourceUrl"]).kind == "call")
+    return read_resource(value[0]).kind == "call"
 
 
 class BotConformance(RuleBasedStateMachine):

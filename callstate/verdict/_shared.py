@@ -28,14 +28,14 @@ ATTEMPTS: Final = 64
 def decide_shared(
     tracker: Tracker,
     store: CallStore,
-    call_id: str,
     notice: Notice,
     where: int,
     out: list[Finding],
     steps: list[StepRecord] | None,
-    at: str,
+    index: int | None,
 ) -> None:
     """:func:`decide` against a shared store: read, decide, compare-and-set, or again."""
+    call_id = notice[0]
     for _ in range(ATTEMPTS):
         stored = store.load(call_id)
         found: list[Finding] = []
@@ -47,10 +47,11 @@ def decide_shared(
                 notice,
                 where,
                 found,
-                strict=tracker.strict,
-                push=tracker._mask,
+                tracker.strict,
+                tracker._mask,
             )
         except ParseError as exc:
+            at = "" if index is None else f"/value/{index}"
             out.append(malformed(where, call_id, f"{at}{exc.pointer}: {exc.message}"))
             return
         if decision is KEEP:

@@ -23,7 +23,7 @@ from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.machine.history import HistoryStep
 from callstate.verdict import _snapshot
 from callstate.verdict._body import json_error, malformed, oversize, plain_json
-from callstate.verdict._notice import MAX_BODY_BYTES, Reader, check_part
+from callstate.verdict._notice import MAX_BODY_BYTES, Reader
 from callstate.verdict._request import read_request
 from callstate.verdict._shared import announce_shared, decide_shared, evicted_warning, told
 from callstate.verdict._step import KEEP, Ended, Record, announce, decide
@@ -131,6 +131,8 @@ class Tracker:
         :meth:`ingest`, holding the lock for the whole stream.
         """
         readline = stream.readline
+        loads = orjson.loads
+        body_ = self._body
         limit = MAX_BODY_BYTES + 1
         count = 0
         steps: list[StepRecord] | None = None if self.on_step is None else []
@@ -146,8 +148,15 @@ class Tracker:
                         malformed(count, None, f"line over 1 MiB ({size + len(rest)} bytes)")
                     )
                     continue
-                if not line.isspace():
-                    self._ingest(line, out, count, steps)
+                try:
+                    body = loads(line)
+                except orjson.JSONDecodeError:
+                    if not line.isspace():
+                        self.bodies += 1
+                        out.append(malformed(count, None, f"not valid JSON: {json_error(line)}"))
+                    continue
+                self.bodies += 1
+                body_(body, count, out, steps)
                 if steps:
                     self._tell(steps)
                     steps.clear()
@@ -198,11 +207,11 @@ class Tracker:
                 )
                 return
             for i, n in enumerate(value):
-                self._notification(n, where, out, steps, f"/value/{i}")
+                self._notification(n, where, out, steps, i)
         elif "request" in body:
             self._request(body["request"], where, out)
         elif "changeType" in body or "resourceUrl" in body or "resource" in body:
-            self._notification(body, where, out, steps, "")
+            self._notification(body, where, out, steps, None)
         else:
             out.append(
                 malformed(
@@ -214,30 +223,32 @@ class Tracker:
             )
 
     def _notification(
-        self, n: object, where: int, out: list[Finding], steps: list[StepRecord] | None, at: str
+        self,
+        n: object,
+        where: int,
+        out: list[Finding],
+        steps: list[StepRecord] | None,
+        index: int | None,
     ) -> None:
-        reader = self._reader
-        call_id = None
+        """One notification, the ``index``-th of its envelope (``None``: a bare one)."""
         try:
-            ref, change, data = reader.resource(n)
-            call_id = ref.call_id
-            if ref.kind != "call":
-                check_part(ref, data)
-                self.notifications += 1
-                # Activity on a sub-resource keeps its call from being evicted as idle.
-                if self.store is not None:
-                    self.store.touch(call_id)
-                elif call_id in self._live:
-                    self._live[call_id] = self._live.pop(call_id)
-                return
-            notice = reader.call(call_id, change, data, n)  # type: ignore[arg-type]
+            notice = self._reader.read(n)
         except ParseError as exc:
-            call_id = call_id or exc.call_id
-            out.append(malformed(where, call_id, f"{at}{exc.pointer}: {exc.message}"))
+            at = "" if index is None else f"/value/{index}"
+            out.append(malformed(where, exc.call_id, f"{at}{exc.pointer}: {exc.message}"))
+            return
+        call_id = notice[0]
+        if notice[3]:
+            self.notifications += 1
+            # Activity on a sub-resource keeps its call from being evicted as idle.
+            if self.store is not None:
+                self.store.touch(call_id)
+            elif call_id in self._live:
+                self._live[call_id] = self._live.pop(call_id)
             return
         self.notifications += 1
         if self.store is not None:
-            decide_shared(self, self.store, call_id, notice, where, out, steps, at)
+            decide_shared(self, self.store, notice, where, out, steps, index)
             return
         live = self._live
         record = live.pop(call_id, None)
@@ -252,12 +263,13 @@ class Tracker:
                 notice,
                 where,
                 out,
-                strict=self.strict,
-                push=self._mask,
+                self.strict,
+                self._mask,
             )
         except ParseError as exc:  # the notification cannot be fingerprinted
             if record is not None:
                 live[call_id] = record
+            at = "" if index is None else f"/value/{index}"
             out.append(malformed(where, call_id, f"{at}{exc.pointer}: {exc.message}"))
             return
         if decision is KEEP:

@@ -11,11 +11,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from callstate.errors import UsageError
 from callstate.facts import BLIND, Result
-from callstate.graph import dump, dumps, parse, parse_notifications
+from callstate.graph import dump, parse_notifications
 from callstate.machine import CALL_MACHINE, TRANSFER_KINDS, call_machine
 from callstate.simulate import Plan, build
 from callstate.strategies import notification_streams
-from callstate.strategies.resources import RESOURCES
 from callstate.testing.properties import (
     PROPERTIES,
     Property,
@@ -81,12 +80,7 @@ class TestOwnDefinition:
 
 
 class TestRoundTrips:
-    @pytest.mark.parametrize("cls", list(RESOURCES), ids=lambda c: c.__name__)
-    @given(data=st.data())
-    def test_resources_write_then_read(self, cls: type[Any], data: Any) -> None:
-        """Every Graph resource written to JSON and read back is equal to the one written."""
-        resource = data.draw(RESOURCES[cls])
-        assert resource == parse(cls, dumps(resource))
+    # Every Graph resource written and read back is equal: tests/graph/test_roundtrip_property.py.
 
     @given(notification_streams())
     def test_stream_lines_read_then_write(self, stream: Any) -> None:

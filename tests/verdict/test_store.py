@@ -99,11 +99,15 @@ class _Racing(MemoryStore):
         self.done = done
         self.armed = True
 
-    def save(self, call_id: str, version: int, decision: Record | Ended) -> Saved:
+    def pause(self) -> None:
+        """The first tracker's first write waits until the second tracker has written."""
         if self.armed and threading.current_thread().name == "first":
             self.armed = False
             self.interloper.set()  # let the second tracker in now
             self.done.wait(5)
+
+    def save(self, call_id: str, version: int, decision: Record | Ended) -> Saved:
+        self.pause()
         return super().save(call_id, version, decision)
 
 
@@ -111,8 +115,8 @@ class _Blind(_Racing):
     """The same race against a store that writes without comparing versions."""
 
     def save(self, call_id: str, version: int, decision: Record | Ended) -> Saved:
-        current = self.load(call_id).version
-        return super().save(call_id, current, decision)
+        self.pause()
+        return MemoryStore.save(self, call_id, self.load(call_id).version, decision)
 
 
 def _race(store_type: type[_Racing]) -> tuple[str | None, list[tuple[Any, ...]]]:
