@@ -7,11 +7,12 @@ from typing import Any
 
 import orjson
 
-from callstate.errors import UsageError
+from callstate.errors import ParseError, UsageError
+from callstate.graph.wire import check_depth
 from callstate.verdict._notice import MAX_BODY_BYTES
-from callstate.verdict.finding import Violation
+from callstate.verdict.finding import Finding, Violation
 
-__all__ = ["json_error", "malformed", "oversize", "plain_json"]
+__all__ = ["json_error", "malformed", "oversize", "plain_json", "too_deep"]
 
 
 def oversize(body: bytes | str | bytearray | memoryview) -> int:
@@ -57,3 +58,13 @@ def plain_json(body: object) -> object:
 
 def malformed(line: int, call_id: str | None, message: str) -> Violation:
     return Violation(line=line, call_id=call_id, rule="malformed", message=message)
+
+
+def too_deep(body: object, line: int, out: list[Finding]) -> bool:
+    """Whether ``body`` nests arrays or objects past what Graph JSON may, reported if so."""
+    try:
+        check_depth(body)
+    except ParseError as exc:
+        out.append(malformed(line, None, f"{exc.pointer}: {exc.message}"))
+        return True
+    return False

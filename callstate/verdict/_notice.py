@@ -19,8 +19,8 @@ from callstate.graph.wire import (
     OPERATION_STATUSES,
     ResourceRef,
     describe,
-    parse_resource_url,
     read_change_type,
+    read_resource,
     read_result,
 )
 from callstate.machine.compiled import Compiled, Signal, SignalError
@@ -99,11 +99,8 @@ class Reader:
             raise ParseError(f"expected a commsNotification object, got {describe(n)}")
         url = n.get("resourceUrl")
         ref = _SEEN.get(url) if type(url) is str else None
-        if ref is None:
-            if url is None and "resource" in n:
-                ref = parse_resource_url(n["resource"], pointer="/resource")
-            else:
-                ref = parse_resource_url(url, pointer="/resourceUrl")
+        if ref is None or "resource" in n:
+            ref = read_resource(n)
         change = n.get("changeType")
         if change != "updated" and change != "deleted" and change != "created":
             try:
@@ -112,23 +109,17 @@ class Reader:
                 exc.call_id = ref.call_id
                 raise
         data = n.get("resourceData")
+        call_id = ref.call_id
         if ref.kind != "call":
             try:
                 check_part(ref, data)
             except ParseError as exc:
-                exc.call_id = ref.call_id
+                exc.call_id = call_id
                 raise
-            return (ref.call_id, None, None, True, False, None, False, None, None, None, n)
-        try:
-            return self._call(ref.call_id, change, data, n)
-        except ParseError as exc:
-            exc.call_id = ref.call_id
-            raise
-
-    def _call(self, call_id: str, change: str, data: Any, n: dict[str, Any]) -> Notice:
-        """The notice of a call's own notification."""
+            return (call_id, None, None, True, False, None, False, None, None, None, n)
+        # The call's own notification; ParseErrors below name the call.
         if type(data) is not dict:
-            data = _one_call(data)
+            data = _one_call(data, call_id)
         raw = data.get("state")
         state = None
         unknown = False
@@ -137,7 +128,9 @@ class Reader:
             if state is None:
                 if type(raw) is not str:
                     raise ParseError(
-                        f"expected a string, got {describe(raw)}", pointer="/resourceData/state"
+                        f"expected a string, got {describe(raw)}",
+                        pointer="/resourceData/state",
+                        call_id=call_id,
                     )
                 state = self._states.get(raw.lower())
                 unknown = state is None
@@ -147,14 +140,19 @@ class Reader:
         if info is None and reason is None:
             if state is not None:
                 return (call_id, self._plain.get(state), None, False, False, raw,
-                                     deleted, None, None, None, n)  # fmt: skip
+                        deleted, None, None, None, n)  # fmt: skip
             code = subcode = None
         else:
-            code, subcode = read_result(info, "/resourceData/resultInfo")
+            try:
+                code, subcode = read_result(info, "/resourceData/resultInfo")
+            except ParseError as exc:
+                exc.call_id = call_id
+                raise
             if reason is not None and type(reason) is not str:
                 raise ParseError(
                     f"expected a string, got {describe(reason)}",
                     pointer="/resourceData/terminationReason",
+                    call_id=call_id,
                 )
         bare = deleted and raw is None
         signal, problem = self._classify(state, bare, code, subcode, reason)
@@ -189,14 +187,20 @@ class Reader:
         return result
 
 
-def _one_call(data: object) -> dict[str, Any]:
+def _one_call(data: object, call_id: str) -> dict[str, Any]:
     if data is None:
         return {}
     if type(data) is list:
         if len(data) == 1 and type(data[0]) is dict:
             return data[0]
-        raise ParseError("a call's resourceData array must hold one call", pointer="/resourceData")
-    raise ParseError(f"expected a call object, got {describe(data)}", pointer="/resourceData")
+        raise ParseError(
+            "a call's resourceData array must hold one call",
+            pointer="/resourceData",
+            call_id=call_id,
+        )
+    raise ParseError(
+        f"expected a call object, got {describe(data)}", pointer="/resourceData", call_id=call_id
+    )
 
 
 def check_part(ref: ResourceRef, data: object) -> None:

@@ -93,7 +93,7 @@ def decide(
     ``record`` is ``None`` for a call not live; ``ended`` is set when it ended
     recently. ``push`` is the history mask (0 keeps none).
     """
-    call_id, signal, problem_found, _, unknown, raw, *_, body = notice
+    call_id, signal, problem_found, _, unknown, raw, _, _, _, _, body = notice
     state, kind, fp, hist = record if record is not None else _NO_RECORD
     problem: Violation | None = None
     if unknown:

@@ -17,12 +17,12 @@ from typing import IO, Any, Final
 import orjson
 
 from callstate.errors import ParseError, UsageError
-from callstate.graph.wire import describe
+from callstate.graph.wire import MAX_DEPTH, describe
 from callstate.machine.compiled import Compiled, compiled
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.machine.history import HistoryStep
 from callstate.verdict import _snapshot
-from callstate.verdict._body import json_error, malformed, oversize, plain_json
+from callstate.verdict._body import json_error, malformed, oversize, plain_json, too_deep
 from callstate.verdict._notice import MAX_BODY_BYTES, Reader
 from callstate.verdict._request import read_request
 from callstate.verdict._shared import announce_shared, decide_shared, evicted_warning, told
@@ -133,6 +133,7 @@ class Tracker:
         readline = stream.readline
         loads = orjson.loads
         body_ = self._body
+        notification = self._notification
         limit = MAX_BODY_BYTES + 1
         count = 0
         steps: list[StepRecord] | None = None if self.on_step is None else []
@@ -156,7 +157,14 @@ class Tracker:
                         out.append(malformed(count, None, f"not valid JSON: {json_error(line)}"))
                     continue
                 self.bodies += 1
-                body_(body, count, out, steps)
+                if line.count(b"[") + line.count(b"{") > MAX_DEPTH and too_deep(body, count, out):
+                    continue
+                # An envelope of one notification, the common case, skips the dispatch.
+                value = body.get("value") if type(body) is dict else None
+                if type(value) is list and len(value) == 1:
+                    notification(value[0], count, out, steps, 0)
+                else:
+                    body_(body, count, out, steps)
                 if steps:
                     self._tell(steps)
                     steps.clear()
@@ -191,6 +199,8 @@ class Tracker:
                 return
         elif shape is not dict:
             body = plain_json(body)
+        if too_deep(body, where, out):
+            return
         self._body(body, where, out, steps)
 
     def _body(

@@ -231,9 +231,6 @@ class TestResourceSpellings:
         expected = ("/value/0/resource", "/value/0/resource")
         assert expected == (by_wire.value.pointer, by_codec.value.pointer)
 
-    @pytest.mark.xfail(
-        strict=True, reason="the tracker's Reader.resource reads resourceUrl only (lead's file)"
-    )
     def test_the_tracker_agrees_on_another_resource(self) -> None:
         """The tracker reports the mismatch too, once it reads through wire.read_resource."""
         body = incoming()
@@ -346,9 +343,6 @@ class TestDeepNesting:
         expected = "/x/0/0/0/0/0/0/0/0"
         assert expected == caught.value.pointer
 
-    @pytest.mark.xfail(
-        strict=True, reason="the tracker does not bound the depth of dict bodies (lead's file)"
-    )
     def test_the_tracker_agrees_on_deep_unknown_members(self) -> None:
         """A dict body nested past MAX_DEPTH in an unknown member is malformed for the tracker."""
         body = notification({"state": "established", "newThing": nested(1200)})

@@ -35,6 +35,12 @@ class TestSnippets:
         pytester.makepyfile(test_readme=_snippet("def test_blind_transfer"))
         pytester.runpytest().assert_outcomes(passed=1)
 
+    def test_tracker_example(self) -> None:
+        """The Tracker example runs as written: a simulated call validated, saved, restored."""
+        namespace: dict[str, object] = {}
+        exec(_snippet("def on_webhook"), namespace)
+        assert "c1" in {*namespace["tracker"].ended_calls()}  # type: ignore[attr-defined]
+
     def test_call_example(self) -> None:
         """The Call example fires and refuses as shown."""
         from callstate import Call, IllegalTransition
