@@ -9,6 +9,8 @@
 - :func:`register_profiles`: the ``dev``, ``ci`` and ``thorough`` Hypothesis profiles.
 - The pytest plugin (loaded automatically) provides the fixtures ``simulated_call``,
   ``notification_stream`` and ``call_tracker``.
+- :mod:`callstate.testing.properties`: the properties the kit proves, to check a machine
+  definition of your own (``properties(reference)``, ``counterexample(prop, definition)``).
 
 Names load on first use, so the pytest plugin stays cheap to import.
 """

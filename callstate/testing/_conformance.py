@@ -71,7 +71,8 @@ class BotConformance(RuleBasedStateMachine):
     def start_call(self, data: st.DataObject) -> None:
         """A new call is drawn: a plan of every choice, rendered into its lines."""
         call_id = call_id_for(len(self.calls))
-        plan = data.draw(plans(scenarios=self.scenarios, call_id=call_id), label="plan")
+        drawn = plans(scenarios=self.scenarios, call_id=call_id, definition=self.definition)
+        plan = data.draw(drawn, label="plan")
         self.calls.append(call_id)
         self._pending[call_id] = build(plan, definition=self.definition)
         self._seen[call_id] = []

@@ -18,7 +18,7 @@ import attrs
 from hypothesis import Phase, settings
 
 from callstate.machine import CALL_MACHINE, MachineDefinition, Transition
-from callstate.testing._properties import HUNT, PROPERTIES, counterexample, property_named
+from callstate.testing.properties import HUNT, PROPERTIES, counterexample, property_named
 
 Edge = tuple[str, str, str, str | None]
 

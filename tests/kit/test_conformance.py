@@ -14,6 +14,7 @@ from hypothesis import Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from callstate.errors import IllegalTransition
+from callstate.facts import BLIND
 from callstate.machine import CALL_MACHINE
 from callstate.simulate import SCENARIOS
 from callstate.testing import PROFILES, BotConformance, SimulatedCall, register_profiles
@@ -147,7 +148,7 @@ class TestFixtures:
             ("connect", None),
             ("transfer", None),
             ("accept_transfer", None),
-            ("complete_transfer", "blind"),
+            ("complete_transfer", BLIND),
         ]:
             bodies.append(simulated_call.fire(event, kind))
         findings = [f for body in bodies for f in call_tracker.ingest(body)]

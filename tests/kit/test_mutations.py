@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from callstate.testing._properties import PROPERTIES
+from callstate.testing.properties import PROPERTIES
 from tests.kit.mutants import MUTANTS, catches, caught_by, recorded_matrix
 
 _REWRITE = "rewrite it with `python3 -m tests.kit.mutants` and review the diff"

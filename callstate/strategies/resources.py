@@ -1,9 +1,13 @@
-"""Hypothesis strategies for the Graph resources.
+"""Hypothesis strategies for the typed Graph resources of :mod:`callstate.graph`.
 
-Private: the public ``callstate.strategies`` builds on these. Everything drawn
-is valid Graph JSON once dumped (no NaN, no lone surrogates, 64-bit integers),
-``extra`` never reuses a key the class reads, and notification ``resourceData``
-agrees with its URL, so ``parse(cls, dumps(obj)) == obj`` holds for every draw.
+For code that builds on callstate's Graph classes: every draw is a resource object
+(``Call``, ``CommsNotification``, ``TransferRequest``, ...) that is valid Graph
+JSON once dumped (no NaN, no lone surrogates, 64-bit integers); ``extra`` never
+reuses a key the class reads, and notification ``resourceData`` agrees with its
+URL, so ``parse(cls, dumps(obj)) == obj`` holds for every draw. :data:`RESOURCES`
+maps each class to its strategy, for round-trip properties. These draw *any*
+resource, valid for Graph's schema but not necessarily for a call's story: for
+streams a validator must accept, use :func:`callstate.strategies.notification_streams`.
 """
 
 from __future__ import annotations
