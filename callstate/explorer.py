@@ -45,10 +45,16 @@ def transition_label(definition: MachineDefinition, transition: Transition) -> s
 
 @attrs.frozen
 class InvariantResult:
-    """One invariant's verdict; ``counterexample`` is the shortest one found, or ``None``."""
+    """One invariant's verdict; ``counterexample`` is the shortest one found, or ``None``.
+
+    ``undecided`` says why the depth bound left the invariant open: a state that no path
+    within the bound reaches may still be reached by a longer one, so it is neither a
+    counterexample nor a failure.
+    """
 
     invariant: Invariant
     counterexample: tuple[str, ...] | None
+    undecided: tuple[str, ...] | None = None
 
     @property
     def name(self) -> str:
@@ -113,6 +119,7 @@ class Exploration:
                     "name": r.name,
                     "holds": r.holds,
                     "counterexample": None if r.counterexample is None else list(r.counterexample),
+                    "undecided": None if r.undecided is None else list(r.undecided),
                 }
                 for r in self.invariants
             ],
@@ -171,10 +178,8 @@ def explore(
             if step.dest not in state_paths:
                 state_paths[step.dest] = longer
                 queue.append(step.dest)
-    bound = f"(explored only {depth} notifications deep)" if cut else None
     results = tuple(
-        InvariantResult(inv, _shortest(inv, moves, expanded, state_paths, bound))
-        for inv in invariants
+        _verdict(inv, moves, expanded, state_paths, depth if cut else None) for inv in invariants
     )
     return Exploration(
         definition=definition,
@@ -187,16 +192,25 @@ def explore(
     )
 
 
-def _shortest(
+def _verdict(
     invariant: Invariant,
     moves: Moves,
     expanded: list[str],
     state_paths: dict[str, tuple[Step, ...]],
-    bound: str | None,
-) -> tuple[str, ...] | None:
-    best = invariant.check_reached(moves.definition, state_paths)
-    if best is not None and bound is not None:
-        best = (*best, bound)
+    cut_at: int | None,
+) -> InvariantResult:
+    """The shortest counterexample among the expanded states; what the reached set says is
+    a counterexample only when the exploration was not cut by its depth."""
+    best = None
+    undecided = None
+    reached = invariant.check_reached(moves.definition, state_paths)
+    if reached is not None:
+        if cut_at is None:
+            best = reached
+        else:
+            undecided = tuple(
+                f"{line.split(':')[0]}: not reached within depth {cut_at}" for line in reached
+            )
     for state in expanded:
         tail = invariant.check_state(moves, state)
         if tail is None:
@@ -204,7 +218,7 @@ def _shortest(
         found = (*(s.label for s in state_paths[state]), *tail)
         if best is None or len(found) < len(best):
             best = found
-    return best
+    return InvariantResult(invariant, best, undecided)
 
 
 def _to_an_end(machine: Compiled, state: str) -> list[Signal]:

@@ -86,12 +86,24 @@ def render_text(exploration: Exploration) -> str:
     if exploration.unreached:
         lines.append(f"  unreached    {', '.join(exploration.unreached)}")
     lines += [f"  uncovered    {transition_label(d, t)}" for t in exploration.uncovered]
+    lines.append("shortest paths")
+    for state, path in exploration.state_paths.items():
+        shown = " -> ".join(step.signal for step in path) or "(the initial state)"
+        lines.append(f"  {state:<17} {shown}")
     failed = sum(not r.holds for r in exploration.invariants)
-    lines.append(f"invariants ({len(exploration.invariants) - failed} hold, {failed} fail)")
+    open_ = sum(r.holds and r.undecided is not None for r in exploration.invariants)
+    held = len(exploration.invariants) - failed - open_
+    lines.append(
+        f"invariants ({held} hold, {failed} fail"
+        + (f", {open_} undecided within depth {exploration.depth})" if open_ else ")")
+    )
     for result in exploration.invariants:
-        lines.append(f"  {'holds' if result.holds else 'FAILS'}  {result.name}")
+        word = "FAILS" if not result.holds else "open " if result.undecided else "holds"
+        lines.append(f"  {word}  {result.name}")
         if result.counterexample is not None:
             lines += [f"           {n}. {step}" for n, step in enumerate(result.counterexample, 1)]
+        elif result.undecided is not None:
+            lines += [f"           {why}" for why in result.undecided]
     return "\n".join(lines) + "\n"
 
 

@@ -136,14 +136,19 @@ class TestDepth:
         assert expected == [n for n in lengths if n > depth]
 
     def test_shallow_exploration_reports_unreached(self) -> None:
-        """Too shallow a bound fails reachability and says the bound was the limit."""
+        """Too shallow a bound leaves reachability open, saying the bound was the limit."""
         exploration = explore(depth=0)
         result = {r.name: r for r in exploration.invariants}["every-state-reachable"]
-        expected: object = ([CALL_MACHINE.initial], 0)
-        assert expected == (list(exploration.reachable), exploration.covered)
-        assert result.counterexample is not None
-        expected = "(explored only 0 notifications deep)"
-        assert expected == result.counterexample[-1]
+        expected: object = ([CALL_MACHINE.initial], 0, True, None)
+        assert expected == (
+            list(exploration.reachable),
+            exploration.covered,
+            exploration.ok,
+            result.counterexample,
+        )
+        assert result.undecided is not None
+        expected = "terminated: not reached within depth 0"
+        assert expected == result.undecided[-1]
 
     @pytest.mark.parametrize("depth", [-1, True, 1.5, "3"])
     def test_bad_depth_is_a_usage_error(self, depth: Any) -> None:
@@ -168,7 +173,7 @@ class TestJson:
         expected = {int}
         assert expected == {type(v) for v in data["transitions"].values()}
         for item in data["invariants"]:
-            expected = ["name", "holds", "counterexample"]
+            expected = ["name", "holds", "counterexample", "undecided"]
             assert expected == list(item)
             expected = (str, bool)
             assert expected == (type(item["name"]), type(item["holds"]))
@@ -180,7 +185,9 @@ class TestJson:
 
     def test_counterexample_is_list_when_failing(self) -> None:
         """A failing invariant's counterexample is a non-empty list of strings."""
-        item = explore(depth=1).to_json()["invariants"]
+        kept = [t for t in CALL_MACHINE.transitions if t.event != "accept_transfer"]
+        broken = CALL_MACHINE.replace(transitions=tuple(kept), check=False)
+        item = explore(broken).to_json()["invariants"]
         failing = [i for i in item if not i["holds"]]
         expected: object = ["every-state-reachable"]
         assert expected == [i["name"] for i in failing]
