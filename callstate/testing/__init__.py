@@ -18,6 +18,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from callstate._extras import require
+
 if TYPE_CHECKING:
     from callstate.testing._call import SimulatedCall
     from callstate.testing._conformance import BotConformance
@@ -33,10 +35,16 @@ _HOMES = {
 }
 
 
+#: Names that are Hypothesis code: loading one without the ``testing`` extra says so.
+_NEED_HYPOTHESIS = frozenset({"BotConformance"})
+
+
 def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'callstate.testing' has no attribute {name!r}")
+    if name in _NEED_HYPOTHESIS:
+        require("hypothesis", "testing", part=f"callstate.testing.{name}")
     value = getattr(importlib.import_module(home), name)
     globals()[name] = value
     return value
