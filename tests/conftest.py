@@ -15,8 +15,11 @@ from hypothesis import settings
 
 from callstate.testing import register_profiles
 
+# callstate's profiles are opt-in, for callstate's own suite as for any project.
 register_profiles()
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "callstate-ci" if os.environ.get("CI") else "callstate-dev")
+)
 
 pytest_plugins = ["pytester"]
 

@@ -6,9 +6,13 @@
   equals callstate's.
 - :class:`SimulatedCall`: a call moved by hand through the engine, returning the
   notification each step sends.
-- :func:`register_profiles`: the ``dev``, ``ci`` and ``thorough`` Hypothesis profiles.
-- The pytest plugin (loaded automatically) provides the fixtures ``simulated_call``,
-  ``notification_stream`` and ``call_tracker``.
+- :func:`register_profiles`: the ``callstate-dev``, ``callstate-ci`` and
+  ``callstate-thorough`` Hypothesis profiles, registered only when asked for.
+- The pytest plugin (loaded automatically) provides the fixtures
+  ``callstate_simulated_call``, ``callstate_notification_stream`` and
+  ``callstate_tracker``.
+
+``BotConformance`` and the profiles need the ``testing`` extra (Hypothesis).
 
 Names load on first use, so the pytest plugin stays cheap to import.
 """
