@@ -17,9 +17,8 @@ from callstate.testing import register_profiles
 
 # callstate's profiles are opt-in, for callstate's own suite as for any project.
 register_profiles()
-settings.load_profile(
-    os.environ.get("HYPOTHESIS_PROFILE", "callstate-ci" if os.environ.get("CI") else "callstate-dev")
-)
+_DEFAULT_PROFILE = "callstate-ci" if os.environ.get("CI") else "callstate-dev"
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _DEFAULT_PROFILE))
 
 pytest_plugins = ["pytester"]
 

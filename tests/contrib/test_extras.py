@@ -21,21 +21,19 @@ EXTRAS: dict[str, list[str]] = PYPROJECT["project"]["optional-dependencies"]
 
 
 def _requirements() -> list[tuple[str, str, str]]:
-    """``(part, module, extra)`` of every ``require(...)`` call in callstate's source."""
+    """``(module, dependency, extra)`` of every module-level ``require(...)`` in callstate."""
     found = []
     for path in sorted((REPO / "callstate").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            call = node.value if isinstance(node, ast.Expr) else None
             if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == "require"
-                and len(node.args) == 2
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Name)
+                and call.func.id == "require"
             ):
-                module, extra = (ast.literal_eval(a) for a in node.args)
-                (part,) = [k.value for k in node.keywords if k.arg == "part"]
-                if isinstance(part, ast.JoinedStr):  # f"callstate.testing.{name}"
-                    continue
-                found.append((ast.literal_eval(part), module, extra))
+                module, extra = (ast.literal_eval(a) for a in call.args)
+                (part,) = [ast.literal_eval(k.value) for k in call.keywords if k.arg == "part"]
+                found.append((part, module, extra))
     return found
 
 
@@ -92,9 +90,26 @@ class TestRequire:
 
 class TestEveryPart:
     def test_parts_are_found(self) -> None:
-        """The source scan sees the Hypothesis kit and the contrib adapters."""
+        """The source scan sees the strategies (and, as they come, the contrib adapters)."""
         parts = {part for part, _module, _extra in REQUIREMENTS}
         assert {"callstate.strategies"} <= parts
+
+    @pytest.mark.parametrize(
+        "code",
+        [
+            "from callstate.testing import BotConformance",
+            "from callstate.testing import register_profiles; register_profiles()",
+        ],
+    )
+    def test_kit_without_hypothesis_names_testing(self, code: str) -> None:
+        """The kit's Hypothesis parts, loaded without Hypothesis, name ``callstate[testing]``."""
+        done = subprocess.run(
+            [sys.executable, "-c", f"import sys; sys.modules['hypothesis'] = None; {code}"],
+            capture_output=True,
+            text=True,
+        )
+        last = done.stderr.strip().splitlines()[-1]
+        assert (1, "pip install 'callstate[testing]'") == (done.returncode, last[-32:])
 
     @pytest.mark.parametrize(("part", "module", "extra"), REQUIREMENTS)
     def test_extra_brings_the_module(self, part: str, module: str, extra: str) -> None:
