@@ -21,7 +21,7 @@ from callstate.observe import LOGGER, TimedObserver, log_finding
 from callstate.rules import catalogue
 from callstate.verdict import MAX_BODY_BYTES, Finding, Violation
 
-__all__ = ["IngestsBodies", "Problem", "Webhook"]
+__all__ = ["IngestsBodies", "Problem", "Webhook", "check_observers", "tell"]
 
 #: The rule a body that is not a webhook body gets; ``reject_malformed`` answers those.
 _MALFORMED: Final = catalogue()["malformed"].id
@@ -62,8 +62,7 @@ class Webhook:
         logger: logging.Logger | None,
         in_thread: bool,
     ) -> None:
-        if not callable(getattr(tracker, "ingest", None)):
-            raise UsageError("tracker", f"expected a callstate Tracker, got {type(tracker)!r}")
+        check_observers(tracker, on_finding)
         if not isinstance(path, str) or not path.startswith("/"):
             raise UsageError("path", f"expected a URL path starting with '/', got {path!r}")
         if type(max_body) is not int or not 0 < max_body <= MAX_BODY_BYTES:
@@ -71,8 +70,6 @@ class Webhook:
                 "max_body",
                 f"expected a whole number of bytes from 1 to {MAX_BODY_BYTES}, got {max_body!r}",
             )
-        if on_finding is not None and not callable(on_finding):
-            raise UsageError("on_finding", f"expected a callable, got {on_finding!r}")
         self.tracker = tracker
         self.path = path
         self.max_body = max_body
@@ -116,13 +113,7 @@ class Webhook:
 
     def tell(self, findings: Sequence[Finding], at: datetime) -> None:
         """Log each finding and hand it to ``on_finding``; an observer's error is only logged."""
-        for finding in findings:
-            try:
-                log_finding(finding, logger=self.logger, at=at)
-                if self.on_finding is not None:
-                    self.on_finding(finding, at=at)
-            except Exception:
-                self.logger.exception("callstate: a finding observer failed")
+        tell(findings, at, logger=self.logger, on_finding=self.on_finding)
 
     def _problem(self, status: int, findings: Sequence[Finding]) -> Problem | None:
         if not self.reject_malformed:
@@ -141,3 +132,28 @@ class Webhook:
             "violations": [f.to_json() for f in malformed],
         }
         return Problem(status, orjson.dumps(document))
+
+
+def check_observers(tracker: object, on_finding: object) -> None:
+    """Refuse, by name, a tracker that cannot ingest or an ``on_finding`` that is not callable."""
+    if not callable(getattr(tracker, "ingest", None)):
+        raise UsageError("tracker", f"expected a callstate Tracker, got {type(tracker)!r}")
+    if on_finding is not None and not callable(on_finding):
+        raise UsageError("on_finding", f"expected a callable, got {on_finding!r}")
+
+
+def tell(
+    findings: Sequence[Finding],
+    at: datetime,
+    *,
+    logger: logging.Logger,
+    on_finding: TimedObserver | None,
+) -> None:
+    """Log each finding and hand it to ``on_finding``; an observer's error is only logged."""
+    for finding in findings:
+        try:
+            log_finding(finding, logger=logger, at=at)
+            if on_finding is not None:
+                on_finding(finding, at=at)
+        except Exception:
+            logger.exception("callstate: a finding observer failed")

@@ -124,3 +124,30 @@ def mixed_trace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     broken = (REPO / "examples" / "violations.jsonl").read_bytes()
     path.write_bytes(b"".join(mix(50, seed=1)) + broken)
     return path
+
+
+class StandInGraph:
+    """An ASGI app standing in for Graph: keeps every request, answers 202 (or ``status``)."""
+
+    def __init__(self, status: int = 202) -> None:
+        self.status = status
+        self.requests: list[tuple[str, str, bytes]] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        self.requests.append((scope["method"], scope["path"], body))
+        await send({"type": "http.response.start", "status": self.status, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
+@pytest.fixture
+def graph() -> Iterator[tuple[str, StandInGraph]]:
+    """A stand-in Graph under uvicorn on 127.0.0.1: ``(base URL ending in /v1.0, app)``."""
+    app = StandInGraph()
+    with uvicorn_server(app, path="/v1.0") as base:
+        yield base, app

@@ -15,12 +15,22 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
+import httpx
+import orjson
 import pytest
 
 from callstate import Tracker, validate_path
+from callstate.contrib.httpx import observe
 from callstate.observe import log_finding
 from callstate.replay import Delivery, replay
-from tests.contrib.conftest import REPO, Records, aiohttp_server, load_example, uvicorn_server
+from tests.contrib.conftest import (
+    REPO,
+    Records,
+    StandInGraph,
+    aiohttp_server,
+    load_example,
+    uvicorn_server,
+)
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 #: example module -> how to serve it.
@@ -54,6 +64,19 @@ def _request_log(trace: Path, tracker: Tracker) -> Callable[[Delivery], None]:
     return deliver
 
 
+def _bot_sends(trace: Path, client: httpx.Client, base: str) -> Callable[[Delivery], None]:
+    """``on_delivery``: the bot sends each skipped request record itself, through ``client``."""
+    lines = trace.read_bytes().splitlines()
+
+    def deliver(delivery: Delivery) -> None:
+        if delivery.skipped:
+            request = orjson.loads(lines[delivery.line - 1])["request"]
+            path = request["url"].partition("/communications/")[2]
+            client.request(request["method"], f"{base}/communications/{path}", json=request["body"])
+
+    return deliver
+
+
 @contextlib.contextmanager
 def _running(name: str) -> Iterator[tuple[ModuleType, str, list[bytes]]]:
     module = load_example(name)
@@ -64,7 +87,7 @@ def _running(name: str) -> Iterator[tuple[ModuleType, str, list[bytes]]]:
 
 
 class TestReadme:
-    @pytest.mark.parametrize("name", sorted(EXAMPLES))
+    @pytest.mark.parametrize("name", [*sorted(EXAMPLES), "bot_requests"])
     def test_readme_shows_the_file_verbatim(self, name: str) -> None:
         """The README's "Run it in your bot" block is ``examples/NAME.py``, byte for byte."""
         text = (REPO / "examples" / f"{name}.py").read_text(encoding="utf-8")
@@ -83,6 +106,35 @@ class TestUnderRealServers:
             report = replay(mixed_trace, url, on_delivery=_request_log(mixed_trace, module.tracker))
         expected = _expected(mixed_trace)
         assert (True, expected) == (report.ok, _logged(callstate_records))
+
+    @pytest.mark.parametrize("name", sorted(EXAMPLES))
+    def test_findings_equal_validate_with_requests_over_httpx(
+        self,
+        name: str,
+        mixed_trace: Path,
+        callstate_records: Records,
+        graph: tuple[str, StandInGraph],
+    ) -> None:
+        """The bot's own requests, sent through an observed httpx client, complete the verdict."""
+        base, _app = graph
+        with _running(name) as (module, url, _bodies), httpx.Client() as client:
+            observe(client, module.tracker)
+            report = replay(mixed_trace, url, on_delivery=_bot_sends(mixed_trace, client, base))
+        assert (True, _expected(mixed_trace)) == (report.ok, _logged(callstate_records))
+
+    @pytest.mark.parametrize("name", sorted(EXAMPLES))
+    def test_without_the_requests_the_kind_check_is_lost(
+        self, name: str, mixed_trace: Path, callstate_records: Records
+    ) -> None:
+        """Notifications alone miss the kind mismatch: 7 findings against validate's 8."""
+        with _running(name) as (_module, url, _bodies):
+            replay(mixed_trace, url)
+        rules = [rule for _line, _call, rule in _expected(mixed_trace)]
+        logged = [rule for _line, _call, rule in _logged(callstate_records)]
+        assert (8, ["transfer-kind-mismatch"]) == (
+            len(rules),
+            [r for r in rules if r not in logged],
+        )
 
     @pytest.mark.parametrize("name", sorted(EXAMPLES))
     def test_app_gets_the_same_bytes(self, name: str, mixed_trace: Path) -> None:
