@@ -1,10 +1,10 @@
 """Per-line cost model of ``callstate validate``: what each piece of the hot path costs.
 
-Run ``python bench/costs.py [TRACE]`` (default: the cached 30,000-call mix from
-``bench/run.py``). Each row times one ingredient over every line of the trace, in this
-process, and prints microseconds per line, so the rows can be compared with the whole
-``Tracker.ingest_into`` cost and with the stdlib ``json.loads`` floor. It profiles; it
-asserts nothing.
+Run ``python bench/costs.py [TRACE]`` (default: the 30,000-call mix that ``bench/run.py``
+times, generated once into ``bench/out``). Each row times one ingredient over every line
+of the trace, in this process, and prints microseconds per line, so the rows can be
+compared with the whole ``Tracker.ingest_into`` cost and with the stdlib ``json.loads``
+floor. It profiles; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from typing import Any
 
 import orjson
 
-OUT = Path(__file__).resolve().parent / "out"
+if __package__ in (None, ""):  # run as a script: import the bench package from the checkout
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def _best(fn: Callable[[], object], repeat: int = 3) -> float:
@@ -43,14 +44,12 @@ def _each(fn: Callable[[Any], object], items: list[Any]) -> None:
 
 def main() -> int:
     """Print microseconds per line for each ingredient of the validate hot path."""
+    from bench import traces
     from callstate.graph import parse_resource_url
     from callstate.verdict import Tracker
     from callstate.verdict.tracker import MAX_BODY_BYTES
 
-    if len(sys.argv) > 1:
-        path = Path(sys.argv[1])
-    else:
-        path = sorted(OUT.glob("mix-30000-seed1-*.jsonl"))[-1]
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else traces.mix(30_000, 1)
     raw = path.read_bytes().splitlines(keepends=True)
     bodies = [orjson.loads(line) for line in raw]
     n = len(raw)

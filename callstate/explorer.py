@@ -24,8 +24,10 @@ __all__ = [
     "DEFAULT_DEPTH",
     "Exploration",
     "InvariantResult",
+    "PathCall",
     "explore",
     "export_paths",
+    "path_calls",
     "transition_label",
 ]
 
@@ -133,10 +135,13 @@ def explore(
     """Explore ``definition`` breadth-first, at most ``depth`` notifications deep.
 
     Every reached state shallower than ``depth`` is expanded by trying every
-    ``(event, kind)`` of :func:`~callstate.machine.table.signals` in it, so
-    counterexamples and paths are at most ``depth`` steps long. Every invariant is
-    checked on every expanded state; its counterexample is the shortest path that
-    breaks it, as step labels.
+    ``(event, kind)`` of the compiled machine's
+    :attr:`~callstate.machine.compiled.Compiled.signals` in it, so counterexamples and
+    paths are at most ``depth`` steps long. Markers of one kind mean one outcome, so
+    a signal stands for all its markers (:func:`path_calls` exports each of them).
+    Every invariant is checked on every expanded state; its counterexample is the
+    shortest path that breaks it, as step labels. ``definition`` may be any checked
+    definition, or one built with ``check=False`` to see what breaks.
     """
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
         raise UsageError("depth", f"must be a whole number >= 0, got {depth!r}")
@@ -217,25 +222,63 @@ def _to_an_end(machine: Compiled, state: str) -> list[Signal]:
     return []
 
 
-def export_paths(exploration: Exploration) -> Iterator[bytes]:
-    """The shortest path to every covered transition as a ready-made call, in JSON Lines.
+@attrs.frozen
+class PathCall:
+    """One exported call: the shortest path to ``transition``, with the marker each step carries.
 
-    Each transition gets its own call, named ``pathNN.source.event[.guard].dest``; it
-    opens with the notification that reports the initial state (when the definition
-    has one), so a validator sees the whole path, then one commsNotifications
-    envelope per step, built by :func:`callstate.simulate.event_notification`, then
-    the shortest way on to a final state, so that every call ends.
+    ``markers[i]`` is the index of step ``i``'s marker among its event's markers of
+    its kind (:meth:`~callstate.machine.definition.Event.markers_of`; 0 for an
+    unmarked step). A transition whose event has several markers of its kind is
+    exported once per marker, so every marker of the definition is sent.
+    """
+
+    call_id: str
+    transition: Transition
+    steps: tuple[Step, ...]
+    markers: tuple[int, ...]
+
+
+def path_calls(exploration: Exploration) -> tuple[PathCall, ...]:
+    """Every call :func:`export_paths` writes, in order: one per covered transition and marker.
+
+    A call is named ``pathNN.source.event[.guard].dest``, with ``.markerK`` added for
+    the K-th marker (K >= 2) of the transition's event and kind.
+    """
+    d = exploration.definition
+    calls: list[PathCall] = []
+    for number, (transition, path) in enumerate(exploration.transition_paths.items(), 1):
+        parts = (transition.source, transition.event, transition.guard, transition.dest)
+        call_id = ".".join([f"path{number:02d}", *(p for p in parts if p is not None)])
+        last = path[-1]
+        count = len(d.event(last.event).markers_of(last.kind)) if last.kind is not None else 0
+        leading = (0,) * (len(path) - 1)
+        calls.append(PathCall(call_id, transition, path, (*leading, 0)))
+        calls += [
+            PathCall(f"{call_id}.marker{m + 1}", transition, path, (*leading, m))
+            for m in range(1, count)
+        ]
+    return tuple(calls)
+
+
+def export_paths(exploration: Exploration) -> Iterator[bytes]:
+    """The calls of :func:`path_calls` as ready-made notifications, in JSON Lines.
+
+    Each call opens with the notification that reports the initial state (when the
+    definition has an unmarked event for it), so a validator sees the whole path,
+    then one commsNotifications envelope per step, built by
+    :func:`callstate.simulate.event_notification` with the step's marker, then the
+    shortest way on to a final state, so that every call ends.
     """
     d = exploration.definition
     machine = compiled(d)
     opening = machine.plain.get(d.initial)
-    for number, (transition, path) in enumerate(exploration.transition_paths.items(), 1):
-        parts = (transition.source, transition.event, transition.guard, transition.dest)
-        call_id = ".".join([f"path{number:02d}", *(p for p in parts if p is not None)])
-        signals = [(s.event, s.kind) for s in path]
+    for call in path_calls(exploration):
+        signals = [(s.event, s.kind, m) for s, m in zip(call.steps, call.markers, strict=True)]
         if opening is not None:
-            signals.insert(0, opening)
-        signals += _to_an_end(machine, path[-1].dest if path else d.initial)
+            signals.insert(0, (*opening, 0))
+        end = call.steps[-1].dest if call.steps else d.initial
+        signals += [(event, kind, 0) for event, kind in _to_an_end(machine, end)]
         yield from jsonl(
-            event_notification(call_id, event, kind, definition=d) for event, kind in signals
+            event_notification(call.call_id, event, kind, marker=marker, definition=d)
+            for event, kind, marker in signals
         )

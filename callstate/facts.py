@@ -17,6 +17,7 @@ import attrs
 
 __all__ = [
     "BLIND",
+    "CALL_STATES",
     "CONSULTATIVE",
     "END_CODES",
     "SUCCESS_MESSAGE",
@@ -109,3 +110,22 @@ def meaning(
     if code is None or subcode is None:
         return None
     return END_CODES.get((code, subcode))
+
+
+#: Graph's ``callState`` values (v1.0, and ``ringing`` from beta), in the reference's
+#: order; ``unknownFutureValue`` is Graph's sentinel for values added later. Every
+#: state of the call machine is one of them; :class:`callstate.graph.CallState`
+#: is built from this list.
+CALL_STATES: Final = (
+    "incoming",
+    "establishing",
+    "ringing",
+    "established",
+    "hold",
+    "transferring",
+    "transferAccepted",
+    "redirecting",
+    "terminating",
+    "terminated",
+    "unknownFutureValue",
+)

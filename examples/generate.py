@@ -14,6 +14,7 @@ from pathlib import Path
 
 import orjson
 
+from callstate.facts import BLIND, CONSULTATIVE, SUCCESS_MESSAGE
 from callstate.machine import CALL_MACHINE, compiled
 from callstate.simulate import (
     OUTCOMES,
@@ -21,6 +22,7 @@ from callstate.simulate import (
     JSONObject,
     Plan,
     event_notification,
+    flows,
     jsonl,
     mix,
     notification,
@@ -48,8 +50,24 @@ def _call(name: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"callstate-examples/{name}"))
 
 
+#: What the examples read from the call machine: events by the state they report,
+#: each kind's outcomes and markers, the notifications on a transfer's way.
+FLOWS = flows(CALL_MACHINE)
+
+
+def _reporting(state: str) -> str:
+    """The call machine's unmarked event that reports ``state`` (a Graph ``callState``)."""
+    return FLOWS.event_for(state, argument="state")
+
+
 def _opening(call_id: str) -> list[JSONObject]:
-    return [event_notification(call_id, name) for name in ("offer", "establish", "connect")]
+    states = (CALL_MACHINE.initial, "establishing", "established")
+    return [event_notification(call_id, _reporting(state)) for state in states]
+
+
+def _field(pointer: str | None) -> str:
+    """The field a JSON pointer ends at: ``replacesCallId`` of ``/transferTarget/...``."""
+    return str(pointer).rsplit("/", 1)[-1]
 
 
 def _rule(event: str) -> str:
@@ -59,48 +77,61 @@ def _rule(event: str) -> str:
 # (lines, rule id, what the last line breaks); the other lines are fine.
 def _violations() -> list[tuple[list[bytes | JSONObject], str, str]]:
     a, b, c, d, e, f, g = (_call(n) for n in "abcdefg")
+    blind, consultative = FLOWS.flow(BLIND), FLOWS.flow(CONSULTATIVE)
+    failure = blind.failure.markers[0]
+    success = blind.success.markers[0]
+    assert success.code is not None
+    assert success.subcode is not None
     success_while_established = notification(
         e,
         state="established",
-        resultInfo=result_info(0, 7015, "GracefulTransferCompleted"),
+        resultInfo=result_info(success.code, success.subcode, SUCCESS_MESSAGE),
     )
     bad_url = notification(g, state="established")
     bad_url["value"][0]["resourceUrl"] = f"/communications/onlineMeetings/{g}"
-    blind_request = transfer_request(f, target="user", client_context=_call("context"))
+    blind_request = transfer_request(
+        f, target="user", client_context=_call("context"), selected_by=blind.kind.selected_by
+    )
+    route = FLOWS.route("established", consultative.success.sources[0]) or ()
+    accept, start, hang_up = (
+        _reporting(s) for s in ("transferAccepted", "transferring", "terminating")
+    )
+    assert CALL_MACHINE.ended is not None
+    ended = _reporting(CALL_MACHINE.ended)
     return [
         (
-            [*_opening(a), event_notification(a, "accept_transfer")],
-            _rule("accept_transfer"),
+            [*_opening(a), event_notification(a, accept)],
+            _rule(accept),
             "transferAccepted when no transfer is in progress (call established)",
         ),
         (
             [
-                event_notification(b, "offer"),
-                event_notification(b, "establish"),
-                event_notification(b, "transfer"),
+                event_notification(b, _reporting(CALL_MACHINE.initial)),
+                event_notification(b, _reporting("establishing")),
+                event_notification(b, start),
             ],
-            _rule("transfer"),
+            _rule(start),
             "transferring from a state other than established (establishing)",
         ),
         (
             [
                 *_opening(c),
-                event_notification(c, "hang_up"),
-                event_notification(c, "terminate"),
-                event_notification(c, "connect"),
+                event_notification(c, hang_up),
+                event_notification(c, ended),
+                event_notification(c, _reporting("established")),
             ],
             "terminated-is-absorbing",
             "a change after terminated (established arrives after the call ended)",
         ),
         (
-            [*_opening(d), event_notification(d, "fail_transfer", "blind")],
-            _rule("fail_transfer"),
-            "a transfer failure (established + 500/7000) when no transfer is in progress",
+            [*_opening(d), event_notification(d, blind.failure.event, BLIND)],
+            _rule(blind.failure.event),
+            f"a transfer failure (established + {failure.label}) when no transfer is in progress",
         ),
         (
             [*_opening(e), success_while_established],
             "misplaced-marker",
-            "a success marker (0/7015) while the state is established",
+            f"a success marker ({success.label}) while the state is established",
         ),
         (
             [b'{"@odata.type": "#microsoft.graph.commsNotifications", "value": [\n'],
@@ -116,12 +147,12 @@ def _violations() -> list[tuple[list[bytes | JSONObject], str, str]]:
             [
                 *_opening(f),
                 blind_request,
-                event_notification(f, "transfer"),
-                event_notification(f, "accept_transfer"),
-                event_notification(f, "complete_transfer", "consultative"),
+                *(event_notification(f, event) for event in route),
+                event_notification(f, consultative.success.event, CONSULTATIVE),
             ],
             "transfer-kind-mismatch",
-            "a blind transfer request (no replacesCallId) completed with AppTransferred",
+            f"a {BLIND} transfer request (no {_field(consultative.kind.selected_by)}) "
+            f"completed with {consultative.success.markers[0].label}",
         ),
     ]
 
@@ -137,7 +168,8 @@ def violations(lines: list[bytes] | None = None) -> list[tuple[int, str, str]]:
         call_id = _call_of(call_lines[-1])
         if call_id is not None and _left_mid_transfer(out, call_id):
             # The call hangs up, so the trace is complete: no unfinished-transfer warning.
-            out.append(next(jsonl([event_notification(call_id, "terminate")])))
+            ended = _reporting(str(CALL_MACHINE.ended))
+            out.append(next(jsonl([event_notification(call_id, ended)])))
     return found
 
 
@@ -166,10 +198,10 @@ def _describe(plan: Plan) -> str:
     parts += [label for name, label in _FREEDOMS if getattr(plan, name)]
     if plan.hold != "none":
         parts.append(f"hold ({plan.hold})")
-    if plan.outcome == "failure":
+    if plan.failures:
         parts.append(f"fails from {plan.fail_from}")
-    if plan.retry is not None:
-        parts.append(f"second transfer: {plan.retry}")
+    if plan.retry:
+        parts.append("fails, then succeeds" if plan.outcome == "success" else "fails twice")
     if plan.operation is not None:
         parts.append(f"{plan.operation} operation")
     if plan.duplicates:
@@ -219,7 +251,9 @@ Each is `callstate simulate SCENARIO --outcome OUTCOME --seed SEED --call-id \
 |---|---|---|
 {rows}
 
-Every call ends: a transfer that finally failed is followed by a hang-up.
+Every call ends: a transfer that finally failed is followed by a hang-up. With outcome
+`failure` no transfer of the call succeeds; a `success` may come after a failed first
+transfer.
 
 ## `mixed.jsonl`
 

@@ -1,19 +1,22 @@
-"""Shared fixtures: the spec page, read at test time (its JSON blocks are golden data)."""
+"""Shared fixtures: the spec's examples, read from the golden data in ``tests/data/spec``."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-import re
+import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pytest
 from hypothesis import settings
 
 from callstate.testing import register_profiles
+from tests.spec_page import DATA, MANIFEST
 
 # callstate's profiles are opt-in, for callstate's own suite as for any project.
 register_profiles()
@@ -25,60 +28,54 @@ pytest_plugins = ["pytester"]
 REPO = Path(__file__).resolve().parent.parent
 
 
-@dataclass
+@dataclass(frozen=True)
 class SpecExample:
-    """One ``### Example`` section: its request and its notifications by title."""
+    """One ``### Example`` of the spec: its request and its notifications by title.
 
+    ``request_text`` and ``notification_texts`` are the blocks exactly as the page writes them;
+    ``request_body`` and ``notifications`` are the same JSON, decoded.
+    """
+
+    number: int
     title: str
     request_path: str
+    request_text: str
     request_body: dict[str, Any]
-    notifications: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notification_texts: dict[str, str]
+    notifications: dict[str, dict[str, Any]]
 
 
-def spec_file() -> Path:
-    """``../shared/reference/call-transfer.md`` beside the repo, or ``$CALLSTATE_SPEC``."""
-    override = os.environ.get("CALLSTATE_SPEC")
-    return Path(override) if override else REPO.parent / "shared/reference/call-transfer.md"
+def _read(name: str) -> str:
+    return (DATA / name).read_text(encoding="utf-8")
 
 
-_BLOCK = re.compile(r"```(json|http)\n(.*?)```", re.S)
-_HEADING = re.compile(r"^#{3,4} (.+)$", re.M)
-
-
-def read_spec_examples(path: Path) -> list[SpecExample]:
-    """Every example of the spec page, with the notification titles as keys."""
-    text = path.read_text(encoding="utf-8")
-    examples: list[SpecExample] = []
-    for section in re.split(r"^### (?=Example)", text, flags=re.M)[1:]:
-        title = section.splitlines()[0].strip()
-        example: SpecExample | None = None
-        for block in _BLOCK.finditer(section):
-            lang, body = block.groups()
-            heading = _HEADING.findall(section[: block.start()])
-            if lang == "http" and body.startswith("POST https://graph"):
-                path_line, _, rest = body.partition("\n")
-                json_text = rest[rest.index("{") :]
-                example = SpecExample(title, path_line.split()[1], json.loads(json_text))
-                examples.append(example)
-            elif lang == "json" and example is not None:
-                name = heading[-1].removeprefix("Notification - ").strip()
-                example.notifications[name] = json.loads(body)
-    return examples
+@functools.cache
+def load_spec_examples() -> tuple[SpecExample, ...]:
+    """The four examples of the spec page, from the committed data files (see their README)."""
+    examples = []
+    for entry in json.loads(_read(MANIFEST)):
+        texts = {title: _read(name) for title, name in entry["notifications"].items()}
+        request_text = _read(entry["request"]["body"])
+        examples.append(
+            SpecExample(
+                number=entry["number"],
+                title=entry["title"],
+                request_path=entry["request"]["url"],
+                request_text=request_text,
+                request_body=json.loads(request_text),
+                notification_texts=texts,
+                notifications={title: json.loads(text) for title, text in texts.items()},
+            )
+        )
+    return tuple(examples)
 
 
 @pytest.fixture(scope="session")
-def spec_path() -> Path:
-    """The spec page; the suite fails loudly when it is missing."""
-    path = spec_file()
-    assert path.is_file(), f"spec not found at {path} (set CALLSTATE_SPEC)"
-    return path
-
-
-@pytest.fixture(scope="session")
-def spec_examples(spec_path: Path) -> list[SpecExample]:
-    """The four examples of the spec page."""
-    examples = read_spec_examples(spec_path)
-    assert len(examples) == 4
+def spec_examples() -> list[SpecExample]:
+    """The four examples of the spec page (golden data, no page needed)."""
+    examples = list(load_spec_examples())
+    expected = [1, 2, 3, 4]
+    assert expected == [e.number for e in examples]
     return examples
 
 
@@ -100,3 +97,49 @@ def run_command(capsys: pytest.CaptureFixture[str]) -> RunCommand:
         return code, out, err
 
     return run
+
+
+#: ``(fn) -> the bytecode instructions run plus the C functions called while fn() ran``
+CountWork = Callable[[Callable[[], object]], int]
+
+
+@pytest.fixture
+def count_work() -> CountWork:
+    """Count the work a callable does: a measure of cost that a busy machine cannot change.
+
+    Tests use it instead of timing (the suite runs on shared, loaded cores): the same work gives
+    the same count on any machine, so "costs no more for longer input" is an exact claim. It
+    counts Python bytecode instructions and calls into C, not the time spent inside C. On
+    Python 3.12+ the first traced run of a function is under-counted (tracing is switched on
+    while it runs): warm the code up, or take a median.
+    """
+
+    def count(work: Callable[[], object]) -> int:
+        done = 0
+
+        def opcodes(frame: FrameType, event: str, arg: object) -> Any:
+            nonlocal done
+            if event == "opcode":
+                done += 1
+            return opcodes
+
+        def calls(frame: FrameType, event: str, arg: object) -> Any:
+            frame.f_trace_opcodes = True
+            return opcodes
+
+        def c_calls(frame: FrameType, event: str, arg: object) -> None:
+            nonlocal done
+            if event == "c_call":
+                done += 1
+
+        tracer, profiler = sys.gettrace(), sys.getprofile()
+        sys.settrace(calls)
+        sys.setprofile(c_calls)
+        try:
+            work()
+        finally:
+            sys.setprofile(profiler)
+            sys.settrace(tracer)
+        return done
+
+    return count

@@ -43,7 +43,9 @@ _COMMANDS = (
     "diagram",
     "explore",
     "replay",
+    "report",
     "rules",
+    "show",
 )
 
 

@@ -108,11 +108,21 @@ def _committed(args: argparse.Namespace) -> int:
 
 
 def _format(fmt: str | None, output: Path | None) -> str:
+    """``--format``, else the format the ``--output`` suffix names (in any letter case),
+    else mermaid; a suffix that names no format is a usage error, never a silent guess."""
     if fmt is not None:
         return fmt
-    if output is not None and output.suffix in _SUFFIXES:
-        return _SUFFIXES[output.suffix]
-    return "mermaid"
+    if output is None or not output.suffix:
+        return "mermaid"
+    found = _SUFFIXES.get(output.suffix.lower())
+    if found is None:
+        known = ", ".join(_SUFFIXES)
+        raise UsageError(
+            "--output",
+            f"cannot tell a format from the suffix {output.suffix!r} of {output}: "
+            f"use {known}, or give --format",
+        )
+    return found
 
 
 def _emit(drawn: str | bytes, output: Path | None, fmt: str) -> None:

@@ -9,7 +9,14 @@ from typing import Any
 import orjson
 
 from callstate.errors import UsageError
-from callstate.explorer import DEFAULT_DEPTH, Exploration, explore, export_paths, transition_label
+from callstate.explorer import (
+    DEFAULT_DEPTH,
+    Exploration,
+    explore,
+    export_paths,
+    path_calls,
+    transition_label,
+)
 from callstate.machine.definition import CALL_MACHINE
 
 __all__ = ["register", "run"]
@@ -48,7 +55,7 @@ def register(sub: Any) -> None:
         "--export-paths",
         metavar="PATH",
         help="write the shortest path to every covered transition as JSON Lines of "
-        "notifications, one call per transition",
+        "notifications, one call per transition and marker",
     )
     p.set_defaults(handler=run)
 
@@ -95,4 +102,4 @@ def _export(exploration: Exploration, path: str) -> str:
             lines = sum(1 for line in export_paths(exploration) if out.write(line))
     except OSError as exc:
         raise UsageError("--export-paths", f"cannot write {path}: {exc.strerror}") from None
-    return f"wrote {len(exploration.transition_paths)} calls ({lines} notifications) to {path}"
+    return f"wrote {len(path_calls(exploration))} calls ({lines} notifications) to {path}"

@@ -4,27 +4,21 @@ Exit codes: 0 when the bot answered every envelope with 2xx; 1 when it answered
 any with something else, a line was too long to send, or the bot could not be
 reached or gave no complete answer in time (the replay stops there); 2 for a usage
 error, a trace that cannot be read (standard input closed included) or output that
-cannot be written (``/dev/full``, a closed pipe): the replay stops there too.
-Each failure is one line on standard error.
+cannot be written (``/dev/full``, ``>&-``): the replay stops there too. Each failure
+is one line on standard error. A write to standard output that fails is left to the
+dispatcher, as for every command: it points stdout at /dev/null, prints the one
+line and exits 2, or 141 for a closed pipe (``| head``), so replay and the other
+commands cannot disagree.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import IO, Any
 
-from callstate.errors import CallstateError, UsageError
+from callstate.errors import UsageError
 from callstate.replay import BotUnreachable, Delivery, parse_header, parse_rate, replay
-
-
-class _OutputFailed(CallstateError):
-    """Standard output cannot be written: the replay stops, since nobody would see it."""
-
-    def __init__(self, exc: OSError) -> None:
-        super().__init__(f"cannot write to standard output: {exc.strerror or exc}")
-
 
 __all__ = ["register", "run"]
 
@@ -53,7 +47,8 @@ def register(sub: Any) -> None:
             "Request records are skipped; a line over 4 MiB is reported, not sent. Exits 0 when "
             "every envelope is sent and answered 2xx; 1 when one is not, or the bot cannot be "
             "reached or gives no complete answer within --timeout; 2 for a usage error, an "
-            "unreadable trace or unwritable output."
+            "unreadable trace or unwritable output; 141 when the output is closed early "
+            "(| head)."
         ),
     )
     p.add_argument("trace", metavar="TRACE", help="JSON Lines trace, or - for standard input")
@@ -103,29 +98,8 @@ def _parse_timeout(text: str) -> float:
 
 
 def _write(text: str) -> None:
-    """Print one line now; a failed write stops the replay with one clear error."""
-    try:
-        print(text, flush=True)
-    except OSError as exc:
-        _drop_stdout()
-        raise _OutputFailed(exc) from None
-
-
-def _drop_stdout() -> None:
-    """Point file descriptor 1 at /dev/null, so Python's flush at exit cannot fail again.
-
-    Without it the text still buffered is flushed at exit, fails once more, and Python
-    prints "Exception ignored" and exits 120.
-    """
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        return  # not a real file (a test's capture): nothing is flushed at exit
-    null = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(null, fd)
-    finally:
-        os.close(null)
+    """Print one line now: a failed write stops the replay, and the dispatcher reports it."""
+    print(text, flush=True)
 
 
 def _print_delivery(delivery: Delivery) -> None:
@@ -134,10 +108,21 @@ def _print_delivery(delivery: Delivery) -> None:
 
 
 def _stdin() -> IO[bytes]:
-    stream = sys.stdin
-    if stream is None or getattr(stream, "buffer", None) is None:
-        raise UsageError("TRACE", "standard input is closed: give a trace file, or pipe one in")
-    buffer: IO[bytes] = stream.buffer
+    """Standard input as bytes, tried before anything is sent.
+
+    Closed (``<&-``), it is one error worded as every command words it,
+    ``TRACE: cannot read -: standard input is closed``. Peeking consumes nothing.
+    """
+    buffer: IO[bytes] | None = getattr(sys.stdin, "buffer", None)
+    if buffer is None:
+        raise UsageError("TRACE", "cannot read -: standard input is closed")
+    peek = getattr(buffer, "peek", None)
+    if peek is not None:
+        try:
+            peek(1)
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise UsageError("TRACE", f"cannot read -: {reason}") from None
     return buffer
 
 

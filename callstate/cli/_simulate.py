@@ -37,7 +37,12 @@ def register(sub: Any) -> None:
         choices=(*SCENARIOS, "mix"),
         help=f"one of {', '.join(SCENARIOS)}, or mix",
     )
-    p.add_argument("--outcome", choices=OUTCOMES, help="the transfer's outcome (default: success)")
+    p.add_argument(
+        "--outcome",
+        choices=OUTCOMES,
+        help="how the call's transfers end: success (the last one completes, maybe after a "
+        "failed one) or failure (none completes); default: success",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the variation (default: 0)")
     p.add_argument("--call-id", help="the call id (default: a uuid drawn from the seed)")
     p.add_argument("--calls", type=int, help="mix only: how many calls")

@@ -26,15 +26,17 @@ import orjson
 
 from callstate.contrib._webhook import IngestsBodies, check_observers, tell
 from callstate.errors import ParseError, UsageError
-from callstate.graph.wire import parse_call_path
+from callstate.graph.wire import parse_request_path
 from callstate.observe import LOGGER, TimedObserver
 
 __all__ = ["REQUESTS", "observe", "request_record"]
 
 #: Which requests :func:`observe` feeds: ``"transfer"`` (POST .../calls/{id}/transfer,
-#: the requests today's tracker judges) or ``"all"`` (every request to a calls URL:
-#: answer, reject, redirect, keepAlive, DELETE, creating a call).
+#: the requests today's tracker judges) or ``"all"`` (every request that acts on a call:
+#: creating one, DELETE, and each of :data:`~callstate.graph.wire.REQUEST_ACTIONS`).
 REQUESTS: Final = ("transfer", "all")
+#: The methods of the requests that act on a call; a GET only reads.
+_CHANGES: Final = frozenset({"POST", "DELETE"})
 
 
 def request_record(
@@ -46,14 +48,14 @@ def request_record(
     its host: the client may reach Graph through a proxy or a local stand-in. A body
     that is not JSON is kept as its text (and reported by the tracker).
     """
+    if request.method not in _CHANGES:
+        return None
     path = request.url.raw_path.decode("ascii", "replace").partition("?")[0]
     try:
-        call = parse_call_path(path, "/request/url")
+        called = parse_request_path(path, "/request/url")
     except ParseError:
         return None
-    if requests == "transfer" and not (
-        request.method == "POST" and tuple(p.lower() for p in call.rest) == ("transfer",)
-    ):
+    if requests == "transfer" and not (request.method == "POST" and called.action == "transfer"):
         return None
     record: dict[str, Any] = {"method": request.method, "url": path}
     try:

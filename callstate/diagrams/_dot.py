@@ -1,15 +1,18 @@
-"""Graphviz ``dot`` source: the layout-aware drawing, with a legend of the result codes.
+"""Graphviz ``dot`` source: the drawing for people, with a legend of codes and styles.
 
-The drawing keeps the call's main path readable: the states run top to bottom in
-definition order, the transfer outcomes are coloured, and the teardown edges
-(hang-ups from every live state) are drawn thin and grey so they do not drown it.
+The drawing keeps the call's main path readable: the transfer outcomes are
+coloured, parallel edges of one style are drawn as one, and the teardowns (an
+event taken from every live state) are drawn once each, thin and grey, from an
+"any live state" node, so they do not drown the rest. Every text is escaped: a
+label or title from a trace cannot end its string or add a statement.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from html import escape
+from collections.abc import Iterable, Mapping, Sequence
 
+from callstate.diagrams._groups import LIVE, DrawnEdge, group_edges, group_lines, style_of
+from callstate.diagrams._legend import ENDS, INK, QUIET, RETURNS, legend_label, visible
 from callstate.diagrams._model import DiagramGraph, Edge, Node
 
 __all__ = [
@@ -29,11 +32,6 @@ __all__ = [
 START = "__start"
 FONT = "Helvetica"
 
-INK = "#24292f"
-QUIET = "#8c959f"
-RETURNS = "#bc4c00"
-ENDS = "#1a7f37"
-
 
 class Html(str):
     """A Graphviz HTML-like label: written between ``<`` and ``>``, not quoted."""
@@ -45,10 +43,21 @@ Attrs = Mapping[str, str]
 
 
 def quote(value: str) -> str:
-    """A Graphviz ID or attribute value, quoted and escaped, or an HTML label as is."""
+    """A Graphviz ID or attribute value, quoted and escaped, or an HTML label as is.
+
+    A newline stays a line break (``\\n``); any other control character is shown
+    escaped, as text.
+    """
     if isinstance(value, Html):
         return f"<{value}>"
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    lines = [_shown(part).replace("\\", "\\\\").replace('"', '\\"') for part in value.split("\n")]
+    return '"' + "\\n".join(lines) + '"'
+
+
+def _shown(text: str) -> str:
+    from callstate.cli._output import escape as shown
+
+    return shown(text)
 
 
 def attr_list(attrs: Attrs) -> str:
@@ -75,65 +84,43 @@ def node_attrs(node: Node) -> dict[str, str]:
 
 def edge_lines(edge: Edge) -> list[str]:
     """The edge's label over up to three short lines, so labels stay narrow."""
-    lines = [edge.event if edge.guard is None else f"{edge.event} [{edge.guard}]"]
-    if edge.marker is not None:
-        lines.append(edge.marker)
-    notes = [n for n in ("internal" if edge.internal else "", edge.note) if n]
-    if notes:
-        lines.append(f"({', '.join(notes)})")
-    return lines
+    return group_lines([edge])
 
 
 def html_lines(lines: Iterable[str], *, padding: int = 2) -> Html:
     """Lines as a padded HTML label: Graphviz then keeps neighbouring labels apart."""
-    body = "<BR/>".join(escape(line) for line in lines)
+    body = "<BR/>".join(visible(line) for line in lines)
     return Html(
         f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{padding}">'
         f"<TR><TD>{body}</TD></TR></TABLE>"
     )
 
 
-def edge_attrs(edge: Edge) -> dict[str, str]:
-    """How a transition looks: its label, and a colour for transfer outcomes and teardowns."""
+def edge_attrs(edges: Sequence[Edge], *, tooltip: str) -> dict[str, str]:
+    """How a drawn edge looks: its label, and a colour for transfer outcomes and teardowns."""
+    first = edges[0]
+    style = style_of(first)
     attrs: dict[str, str] = {
-        "label": html_lines(edge_lines(edge), padding=4 if edge.internal else 1)
+        "label": html_lines(group_lines(edges), padding=4 if first.internal else 1),
+        "tooltip": tooltip,
     }
-    if edge.teardown:
+    if style == "teardown":
         attrs |= {"color": QUIET, "fontcolor": QUIET, "fontsize": "9", "arrowsize": "0.6"}
-    elif edge.marker is not None:
-        colour = ENDS if edge.ends_call else RETURNS
+    elif style in ("ends", "returns"):
+        colour = ENDS if style == "ends" else RETURNS
         attrs |= {"color": colour, "fontcolor": colour, "penwidth": "1.6"}
-    if edge.internal:
+    if first.internal:
         attrs |= {"style": "dashed"}
     return attrs
 
 
-def legend_label(
-    graph: DiagramGraph, title: str, extra_rows: Iterable[tuple[str, str]] = ()
-) -> Html:
-    """The title over the legend: one row per result code on the edges, then ``extra_rows``."""
-    heading = f'<FONT POINT-SIZE="18"><B>{escape(title)}</B></FONT>'
-    cells = [f'<TR><TD COLSPAN="2" BORDER="0">{heading}</TD></TR>']
-    if graph.legend:
-        cells.append('<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Results on edges</B></TD></TR>')
-    for entry in graph.legend:
-        meaning = f"{entry.event} [{entry.kind}]: {entry.doc}"
-        cells.append(
-            f'<TR><TD ALIGN="LEFT"><B>{escape(entry.marker)}</B></TD>'
-            f'<TD ALIGN="LEFT">{escape(meaning)}</TD></TR>'
-        )
-    if any(e.teardown for e in graph.edges):
-        cells.append(
-            f'<TR><TD ALIGN="LEFT"><FONT COLOR="{QUIET}">grey</FONT></TD>'
-            '<TD ALIGN="LEFT">teardown: taken from every live state</TD></TR>'
-        )
-    for key, text in extra_rows:
-        cells.append(f'<TR><TD ALIGN="LEFT">{key}</TD><TD ALIGN="LEFT">{escape(text)}</TD></TR>')
-    return Html(
-        '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">'
-        + "".join(cells)
-        + "</TABLE>"
-    )
+def tooltip_of(graph: DiagramGraph, drawn: DrawnEdge) -> str:
+    """Every transition a drawn edge stands for, one a line: ``source -> dest: label``."""
+    edges = [graph.edges[i] for i in drawn.members]
+    if drawn.from_every_live_state:
+        sources = ", ".join(e.source for e in edges)
+        return f"{edges[0].label} -> {edges[0].dest}, from {sources}"
+    return "\n".join(f"{e.source} -> {e.dest}: {e.label}" for e in edges)
 
 
 def render_dot(
@@ -150,11 +137,12 @@ def render_dot(
 
     ``nodes`` (by state), ``edges`` (by position in ``graph.edges``) and ``start``
     (the initial arrow) override attributes, and ``extra`` adds statements: this is
-    how a trace is drawn on the map.
+    how a trace is drawn on the map. An edge in ``edges`` is drawn on its own, out of
+    the group it would be drawn in (see :func:`group_edges`).
     """
     nodes = nodes or {}
     edges = edges or {}
-    label = legend_label(graph, title or graph.title, legend_rows)
+    label = Html(legend_label(graph, title or graph.title, legend_rows))
     body = [
         f"graph{attr_list(_graph_attrs(label))};",
         f"node{attr_list(_NODE)};",
@@ -166,24 +154,35 @@ def render_dot(
     for node in graph.nodes:
         attrs = node_attrs(node) | dict(nodes.get(node.state, {}))
         body.append(f"{quote(node.state)}{attr_list(attrs)};")
+    drawn = group_edges(graph, alone=edges.keys())
+    if any(d.from_every_live_state for d in drawn):
+        body.append(f"{quote(LIVE)}{attr_list(_LIVE)};")
     body += [edge_statement(START, state, dict(start or {})) for state in initial]
-    for index, edge in enumerate(graph.edges):
-        body.append(
-            edge_statement(edge.source, edge.dest, edge_attrs(edge) | dict(edges.get(index, {})))
-        )
+    for line in drawn:
+        members = [graph.edges[i] for i in line.members]
+        attrs = edge_attrs(members, tooltip=tooltip_of(graph, line))
+        if len(line.members) == 1:
+            attrs |= dict(edges.get(line.members[0], {}))
+        body.append(edge_statement(line.source, line.dest, attrs))
     body += extra
     finals = " ".join(quote(n.state) for n in graph.nodes if n.final)
     if finals:
         body.append(f"{{ rank=sink; {finals} }}")
     return "\n".join(
         [
-            f"// {graph.title} (generated by `callstate diagram` from the machine definition)",
+            f"// {visible_comment(graph.title)} (generated by `callstate diagram` from the "
+            "machine definition)",
             f"digraph {quote(graph.name)} {{",
             *(f"    {line}" for line in body),
             "}",
             "",
         ]
     )
+
+
+def visible_comment(text: str) -> str:
+    """``text`` for a ``//`` comment: control characters (a newline) shown escaped."""
+    return _shown(text)
 
 
 _NODE = {
@@ -196,6 +195,13 @@ _NODE = {
 }
 _EDGE = {"fontname": FONT, "fontsize": "10", "color": INK}
 _START = {"shape": "point", "width": "0.2", "label": ""}
+_LIVE = {
+    "label": "any live state",
+    "style": "dashed,rounded",
+    "color": QUIET,
+    "fontcolor": QUIET,
+    "fontsize": "11",
+}
 
 
 def _graph_attrs(label: Html) -> dict[str, str]:

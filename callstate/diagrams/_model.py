@@ -10,6 +10,7 @@ from __future__ import annotations
 import attrs
 
 from callstate.errors import UsageError
+from callstate.facts import Result, meaning
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition, Transition
 
 __all__ = ["PARTS", "DiagramGraph", "Edge", "LegendEntry", "Node", "extract"]
@@ -69,6 +70,8 @@ class LegendEntry:
     kind: str
     reports: str
     doc: str
+    #: What Graph documents the result to mean (:func:`callstate.facts.meaning`), or "".
+    meaning: str = ""
 
 
 @attrs.frozen
@@ -115,7 +118,7 @@ def extract(
     )
     shown = {(e.event, e.guard) for e in edges}
     legend = tuple(
-        LegendEntry(m.label, event.name, m.kind, event.reports, event.doc)
+        LegendEntry(m.label, event.name, m.kind, event.reports, event.doc, _meaning(m.result))
         for event in definition.events
         for m in event.markers
         if any(ev == event.name and _kind(definition, g) in (None, m.kind) for ev, g in shown)
@@ -132,6 +135,10 @@ def _transfer_part(definition: MachineDefinition) -> tuple[Transition, ...]:
         for t in definition.transitions
         if t.event in marked or (t.dest in transfer_states and t.source != t.dest)
     )
+
+
+def _meaning(result: Result) -> str:
+    return meaning(result.code, result.subcode, result.termination_reason) or ""
 
 
 def _kind(definition: MachineDefinition, guard: str | None) -> str | None:

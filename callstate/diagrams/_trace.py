@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable, Sequence
-from html import escape
 
 import attrs
 
@@ -23,7 +22,8 @@ from callstate.diagrams._dot import (
     quote,
     render_dot,
 )
-from callstate.diagrams._mermaid import HEADER, mermaid_text
+from callstate.diagrams._legend import swatch, visible
+from callstate.diagrams._mermaid import HEADER, declarations, mermaid_id, mermaid_text
 from callstate.diagrams._model import DiagramGraph, Edge, extract
 from callstate.machine.definition import MachineDefinition
 
@@ -131,14 +131,14 @@ def trace_dot(steps: Sequence[TraceStep], *, call_id: str, definition: MachineDe
     nodes: dict[str, Attrs] = {}
     for node in graph.nodes:
         attrs: dict[str, str] = {}
-        lines = [escape(node.state)]
+        lines = [visible(node.state)]
         if node.state in drawn.updates:
             lines.append(
                 f'<FONT POINT-SIZE="9">updates {_numbers(drawn.updates[node.state])}</FONT>'
             )
         if node.state == broken_state and first is not None:
             lines += [
-                f'<FONT POINT-SIZE="9" COLOR="{BROKEN}">{escape(t)}</FONT>'
+                f'<FONT POINT-SIZE="9" COLOR="{BROKEN}">{visible(t)}</FONT>'
                 for t in _violation_text(first)
             ]
             attrs |= {
@@ -167,7 +167,7 @@ def trace_dot(steps: Sequence[TraceStep], *, call_id: str, definition: MachineDe
 
 
 def _visited_edge(lines: list[str], numbers: list[int]) -> dict[str, str]:
-    body = "<BR/>".join([f"<B>{_numbers(numbers)}</B>", *(escape(t) for t in lines)])
+    body = "<BR/>".join([f"<B>{_numbers(numbers)}</B>", *(visible(t) for t in lines)])
     return {
         "label": Html(f'<FONT COLOR="{VISITED}">{body}</FONT>'),
         "color": VISITED,
@@ -181,13 +181,13 @@ def _extra(drawn: _Drawn, broken_state: str | None, first: TraceStep | None) -> 
     for state in drawn.unknown:
         attrs = {"style": "dashed,rounded", "color": BROKEN, "fontcolor": BROKEN}
         if state == broken_state and first is not None:
-            texts = [escape(state)] + [
-                f'<FONT POINT-SIZE="9">{escape(t)}</FONT>' for t in _violation_text(first)
+            texts = [visible(state)] + [
+                f'<FONT POINT-SIZE="9">{visible(t)}</FONT>' for t in _violation_text(first)
             ]
             attrs["label"] = Html("<BR/>".join(texts))
         lines.append(f"{quote(state)}{attr_list(attrs)};")
     for (source, dest, event), numbers in drawn.off_map.items():
-        label = Html(f"<B>{_numbers(numbers)}</B><BR/>{escape(event)}")
+        label = Html(f"<B>{_numbers(numbers)}</B><BR/>{visible(event)}")
         attrs = {
             "label": label,
             "style": "dashed",
@@ -200,19 +200,18 @@ def _extra(drawn: _Drawn, broken_state: str | None, first: TraceStep | None) -> 
 
 
 def _legend_rows(drawn: _Drawn) -> list[tuple[str, str]]:
-    rows = [
-        (
-            f'<FONT COLOR="{VISITED}"><B>blue</B></FONT>',
-            "visited; the numbers are the steps, in order",
-        )
-    ]
+    rows = [(swatch(VISITED, bold=True), "visited; the numbers are the steps, in order")]
     if drawn.off_map:
-        rows.append(
-            (f'<FONT COLOR="{BROKEN}">dashed red</FONT>', "a step the definition has no edge for")
-        )
+        rows.append((swatch(BROKEN, dashed=True), "a step the definition has no edge for"))
     if drawn.first_violation is not None:
         rule = drawn.first_violation.rule
-        rows.append((f'<FONT COLOR="{BROKEN}"><B>red state</B></FONT>', f"first violation: {rule}"))
+        rows.append(
+            (
+                f'<TD BORDER="2" STYLE="rounded" COLOR="{BROKEN}" BGCOLOR="{BROKEN_FILL}">'
+                f'<FONT COLOR="{BROKEN}">state</FONT></TD>',
+                f"first violation: {rule}",
+            )
+        )
     return rows
 
 
@@ -224,18 +223,20 @@ def trace_mermaid(
     drawn = _place(graph, definition, steps)
     first = drawn.first_violation
     broken_state = None if first is None else (first.source or first.dest)
+    m = mermaid_id
     lines = [HEADER, f"    %% {mermaid_text(_title(call_id, steps, first))}"]
+    lines += [f"    {d}" for d in declarations([*(n.state for n in graph.nodes), *drawn.unknown])]
     start_label = f" : {_numbers(drawn.on_start)}" if drawn.on_start else ""
-    lines += [f"    [*] --> {n.state}{start_label}" for n in graph.nodes if n.initial]
+    lines += [f"    [*] --> {m(n.state)}{start_label}" for n in graph.nodes if n.initial]
     for index, edge in enumerate(graph.edges):
         numbers = drawn.on_edges.get(index)
         label = edge.label if numbers is None else f"{_numbers(numbers)} - {edge.label}"
-        lines.append(f"    {edge.source} --> {edge.dest} : {mermaid_text(label)}")
+        lines.append(f"    {m(edge.source)} --> {m(edge.dest)} : {mermaid_text(label)}")
     for (source, dest, event), numbers in drawn.off_map.items():
-        start = "[*]" if source == START else source
+        start = "[*]" if source == START else m(source)
         label = mermaid_text(f"{_numbers(numbers)} - {event} (not allowed)")
-        lines.append(f"    {start} --> {dest} : {label}")
-    lines += [f"    {n.state} --> [*]" for n in graph.nodes if n.final]
+        lines.append(f"    {start} --> {m(dest)} : {label}")
+    lines += [f"    {m(n.state)} --> [*]" for n in graph.nodes if n.final]
     lines += [
         f"    classDef visited fill:{VISITED_FILL},stroke:{VISITED},stroke-width:2px",
         f"    classDef violation fill:{BROKEN_FILL},stroke:{BROKEN},color:{BROKEN}"
@@ -245,9 +246,9 @@ def trace_mermaid(
         s for s in [*definition.states, *drawn.unknown] if s in drawn.visited and s != broken_state
     ]
     if visited:
-        lines.append(f"    class {','.join(visited)} visited")
+        lines.append(f"    class {','.join(m(s) for s in visited)} visited")
     if broken_state is not None and first is not None:
-        lines.append(f"    class {broken_state} violation")
+        lines.append(f"    class {m(broken_state)} violation")
         note = mermaid_text(f"step {first.index} broke {first.rule}")
-        lines.append(f"    note right of {broken_state} : {note}")
+        lines.append(f"    note right of {m(broken_state)} : {note}")
     return "\n".join(lines) + "\n"

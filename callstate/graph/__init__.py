@@ -40,9 +40,11 @@ from callstate.graph.resources import (
 )
 from callstate.graph.wire import (
     CallPath,
+    RequestPath,
     ResourceKind,
     ResourceRef,
     parse_call_path,
+    parse_request_path,
     parse_resource_url,
 )
 
@@ -65,6 +67,7 @@ __all__ = [
     "OperationStatus",
     "Participant",
     "ParticipantInfo",
+    "RequestPath",
     "ResourceData",
     "ResourceItem",
     "ResourceKind",
@@ -76,5 +79,6 @@ __all__ = [
     "parse",
     "parse_call_path",
     "parse_notifications",
+    "parse_request_path",
     "parse_resource_url",
 ]

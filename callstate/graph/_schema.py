@@ -8,8 +8,8 @@ is :data:`RUNTIME` (``Call.history``) are not JSON at all.
 
 :class:`JsonForm` remembers the input's lexical choices (``subCode`` for
 ``subcode``, ``"500"`` for ``500``, ``"Established"`` for ``established``, explicit
-``null``) so that writing gives back exactly what was read. It takes no part in
-equality.
+``null``, a second spelling given beside the first) so that writing gives back
+exactly what was read. It takes no part in equality.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ RUNTIME = {RUNTIME_KEY: True}
 class Json:
     """How to read one attribute, when its name and type do not say it all.
 
-    ``key`` overrides the derived key; ``aliases`` are other accepted spellings;
+    ``key`` overrides the derived key; ``aliases`` are other accepted spellings
+    (the class's own reader checks that spellings given together agree);
     ``enum`` reads a plain ``str`` attribute through a Graph enum (``Call.state``);
     ``custom`` leaves the attribute to a class-specific reader.
     """
@@ -44,11 +45,17 @@ class Json:
 
 @attrs.define
 class JsonForm:
-    """The input's spellings: key aliases used, values read from another form, explicit nulls."""
+    """The input's spellings: key aliases used, values read from another form, explicit nulls.
+
+    ``twins`` maps an attribute to the other spellings given beside the one read
+    (``subcode`` beside ``subCode``) and the value read, so they are written back
+    only while the attribute still holds it.
+    """
 
     keys: dict[str, str] = attrs.field(factory=dict)
     raw: dict[str, tuple[Any, Any]] = attrs.field(factory=dict)
     nulls: set[str] = attrs.field(factory=set)
+    twins: dict[str, tuple[tuple[tuple[str, Any], ...], Any]] = attrs.field(factory=dict)
 
 
 def json_key(name: str) -> str:

@@ -4,15 +4,25 @@ Real payloads send values in any letter case and, as Graph evolves, values this
 version does not know. Those read as ``unknownFutureValue`` with an
 :class:`~callstate.errors.UnknownValueWarning` naming the JSON pointer, as Graph
 asks clients to do; only ``changeType`` is closed, so an unknown one is an error.
+
+Enums whose values other parts of callstate also read are built from the one list
+of them: ``callState`` from :data:`callstate.facts.CALL_STATES` (the machine checks
+its states against it), ``changeType`` and ``operationStatus`` from
+:mod:`callstate.graph.wire`. Their members are annotated in the class body too, so
+that type checkers know ``CallState.ESTABLISHED``; a test holds the two together.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
+from collections.abc import Iterable, MutableMapping
 from enum import StrEnum
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from callstate.errors import ParseError, UnknownValueWarning
+from callstate.facts import CALL_STATES
+from callstate.graph.wire import CHANGE_TYPES, OPERATION_STATUSES, describe, quote, read_change_type
 
 __all__ = [
     "CallDirection",
@@ -40,8 +50,7 @@ class GraphEnum(StrEnum):
         """The member for ``value`` in any letter case; unknown values go to :meth:`unknown`."""
         if not isinstance(value, str):
             raise ParseError(
-                f"expected a {cls.graph_name()} string ({cls.expected()}), "
-                f"got {type(value).__name__} {value!r}",
+                f"expected a {cls.graph_name()} string ({cls.expected()}), got {describe(value)}",
                 pointer=pointer,
             )
         lookup = _LOOKUPS.get(cls)
@@ -62,43 +71,58 @@ class GraphEnum(StrEnum):
         """An evolvable enum reads an unknown value as ``unknownFutureValue``, with a warning."""
         warnings.warn(
             UnknownValueWarning(
-                f"at {pointer or '/'}: unknown {cls.graph_name()} value {value!r}, "
-                "read as unknownFutureValue"
+                f"at {pointer or '/'}: unknown {cls.graph_name()} value "
+                f"{quote(value, limit=40)}, read as unknownFutureValue"
             ),
             stacklevel=2,
         )
         return cls("unknownFutureValue")
 
 
-class CallState(GraphEnum):
-    """Graph ``callState``; ``ringing`` is beta only."""
+def _declare(namespace: MutableMapping[str, object], values: Iterable[str]) -> None:
+    """One member per Graph value, named as Python spells it: ``transferAccepted`` ->
+    ``TRANSFER_ACCEPTED``. Called with an enum's class namespace (``locals()``)."""
+    for value in values:
+        namespace[re.sub("([A-Z])", r"_\1", value).upper()] = value
 
-    INCOMING = "incoming"
-    ESTABLISHING = "establishing"
-    RINGING = "ringing"
-    ESTABLISHED = "established"
-    HOLD = "hold"
-    TRANSFERRING = "transferring"
-    TRANSFER_ACCEPTED = "transferAccepted"
-    REDIRECTING = "redirecting"
-    TERMINATING = "terminating"
-    TERMINATED = "terminated"
-    UNKNOWN_FUTURE_VALUE = "unknownFutureValue"
+
+class CallState(GraphEnum):
+    """Graph ``callState``, from :data:`callstate.facts.CALL_STATES`; ``ringing`` is beta only."""
+
+    INCOMING: CallState
+    ESTABLISHING: CallState
+    RINGING: CallState
+    ESTABLISHED: CallState
+    HOLD: CallState
+    TRANSFERRING: CallState
+    TRANSFER_ACCEPTED: CallState
+    REDIRECTING: CallState
+    TERMINATING: CallState
+    TERMINATED: CallState
+    UNKNOWN_FUTURE_VALUE: CallState
+    if not TYPE_CHECKING:
+        _declare(locals(), CALL_STATES)
 
 
 class ChangeType(GraphEnum):
-    """Graph ``changeType`` of a notification; closed, so an unknown value is an error."""
+    """Graph ``changeType`` of a notification, from :data:`callstate.graph.wire.CHANGE_TYPES`;
+    closed, so an unknown value is an error."""
 
-    CREATED = "created"
-    UPDATED = "updated"
-    DELETED = "deleted"
+    CREATED: ChangeType
+    UPDATED: ChangeType
+    DELETED: ChangeType
+    if not TYPE_CHECKING:
+        _declare(locals(), CHANGE_TYPES.values())
+
+    @classmethod
+    def read(cls, value: object, *, pointer: str = "") -> Self:
+        """The change type in any letter case (:func:`callstate.graph.wire.read_change_type`)."""
+        return cls(read_change_type(value, pointer))
 
     @classmethod
     def unknown(cls, value: str, *, pointer: str) -> Self:
         """``changeType`` has no ``unknownFutureValue``: guessing would misread the call."""
-        raise ParseError(
-            f"unknown changeType {value!r}; expected one of {cls.expected()}", pointer=pointer
-        )
+        return cls(read_change_type(value, pointer))
 
 
 class EndpointType(GraphEnum):
@@ -128,10 +152,13 @@ class CallDirection(GraphEnum):
 
 
 class OperationStatus(GraphEnum):
-    """Graph ``operationStatus`` of a commsOperation (playPrompt, recordResponse, ...)."""
+    """Graph ``operationStatus`` of a commsOperation (playPrompt, recordResponse, ...), from
+    :data:`callstate.graph.wire.OPERATION_STATUSES`."""
 
-    NOT_STARTED = "notStarted"
-    RUNNING = "running"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    UNKNOWN_FUTURE_VALUE = "unknownFutureValue"
+    NOT_STARTED: OperationStatus
+    RUNNING: OperationStatus
+    COMPLETED: OperationStatus
+    FAILED: OperationStatus
+    UNKNOWN_FUTURE_VALUE: OperationStatus
+    if not TYPE_CHECKING:
+        _declare(locals(), OPERATION_STATUSES.values())

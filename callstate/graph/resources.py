@@ -8,14 +8,17 @@ loses nothing. Read and write them with those functions, not by hand.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import typing
+from typing import Annotated, Any, Final
 
 import attrs
 
-from callstate.graph._schema import Json, JsonForm
+from callstate.graph._schema import Json, JsonForm, json_key
 from callstate.graph.enums import EndpointType, MediaState, OperationStatus
+from callstate.graph.wire import RESULT_SUBCODE_KEYS
 
 __all__ = [
+    "IDENTITY_PARTIES",
     "CallMediaState",
     "CommsOperation",
     "Identity",
@@ -37,7 +40,7 @@ class ResultInfo:
     """
 
     code: int | None = None
-    subcode: Annotated[int | None, Json(aliases=("subCode",))] = None
+    subcode: Annotated[int | None, Json(aliases=RESULT_SUBCODE_KEYS[1:])] = None
     message: str | None = None
     odata_type: str | None = attrs.field(default=None, kw_only=True)
     extra: dict[str, Any] = attrs.field(factory=dict, kw_only=True)
@@ -54,17 +57,6 @@ class Identity:
     odata_type: str | None = attrs.field(default=None, kw_only=True)
     extra: dict[str, Any] = attrs.field(factory=dict, kw_only=True)
     _form: JsonForm | None = attrs.field(default=None, init=False, eq=False, repr=False)
-
-
-#: The identity kinds of an identity set: (attribute, JSON key).
-_IDENTITY_KINDS: tuple[tuple[str, str], ...] = (
-    ("user", "user"),
-    ("application", "application"),
-    ("application_instance", "applicationInstance"),
-    ("phone", "phone"),
-    ("guest", "guest"),
-    ("device", "device"),
-)
 
 
 @attrs.define
@@ -84,7 +76,17 @@ class IdentitySet:
     @property
     def kinds(self) -> tuple[str, ...]:
         """The JSON keys of the kinds that are set (``("user",)``), so rules can count them."""
-        return tuple(key for name, key in _IDENTITY_KINDS if getattr(self, name) is not None)
+        return tuple(key for name, key in _PARTIES if getattr(self, name) is not None)
+
+
+#: The parties of an identity set, ``(attribute, JSON key)``: its fields that hold an Identity.
+_PARTIES: Final = tuple(
+    (name, json_key(name))
+    for name, hint in typing.get_type_hints(IdentitySet).items()
+    if hint == Identity | None
+)
+#: The kinds of party an identitySet can name, as Graph spells them (``applicationInstance``).
+IDENTITY_PARTIES: Final = tuple(key for _, key in _PARTIES)
 
 
 @attrs.define

@@ -15,7 +15,14 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from callstate.facts import BLIND, CONSULTATIVE, TRANSFER_FAILURE, TRANSFER_SUCCESS, Result
+from callstate.facts import (
+    BLIND,
+    CALL_STATES,
+    CONSULTATIVE,
+    TRANSFER_FAILURE,
+    TRANSFER_SUCCESS,
+    Result,
+)
 from callstate.machine._checks import check_definition
 
 __all__ = [
@@ -263,17 +270,9 @@ TRANSFER_KINDS: tuple[TransferKind, ...] = (
     ),
 )
 
-_LIVE = (
-    "incoming",
-    "establishing",
-    "ringing",
-    "established",
-    "hold",
-    "transferring",
-    "transferAccepted",
-    "redirecting",
-    "terminating",
-)
+#: The call's live states: Graph's documented ones, in the reference's order, but for the
+#: end and Graph's sentinel for values added later.
+_LIVE = tuple(s for s in CALL_STATES if s not in ("terminated", "unknownFutureValue"))
 _IN_TRANSFER = ("transferring", "transferAccepted")
 
 

@@ -14,7 +14,7 @@ accepts and refuses, and ``reached`` judges the set of reached states as a whole
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import attrs
 
@@ -49,6 +49,13 @@ def _expected(definition: MachineDefinition, outcome: str) -> dict[str, frozense
         }
     table = TRANSFER_FAILURE if outcome == "failure" else TRANSFER_SUCCESS
     return {kind: frozenset(results) for kind, results in table.items()}
+
+
+def _documented(table: Mapping[str, tuple[Result, ...]], joiner: str) -> str:
+    """``500/7000 (blind) or 500/7700 (consultative)``: the documented results, for docs."""
+    return joiner.join(
+        f"{', '.join(r.label for r in results)} ({kind})" for kind, results in table.items()
+    )
 
 
 def signal_label(event: str, kind: str | None) -> str:
@@ -287,7 +294,7 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant(
         "transfer-failure-returns-to-established",
         "A transfer can fail from transferring and transferAccepted, only then, and the call "
-        "goes back to established, marked 500/7000 (blind) or 500/7700 (consultative).",
+        f"goes back to established, marked {_documented(TRANSFER_FAILURE, ' or ')}.",
         step=_failure_step,
         state=_failure_state,
     ),
@@ -304,8 +311,7 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant(
         "successful-transfer-outcome",
         "A transfer succeeds only from transferAccepted, of either kind, and ends the call with "
-        "exactly one outcome marker, the one of its kind: 0/7015 (blind), AppTransferred "
-        "(consultative).",
+        f"exactly one outcome marker, the one of its kind: {_documented(TRANSFER_SUCCESS, ', ')}.",
         step=_success_step,
         state=_success_state,
     ),

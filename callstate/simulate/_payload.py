@@ -12,10 +12,12 @@ import uuid
 from typing import Any, Final, TypeAlias
 
 from callstate.errors import UsageError
+from callstate.facts import SUCCESS_MESSAGE, TRANSFER_SUCCESS
 from callstate.machine.definition import CALL_MACHINE, Event, MachineDefinition, Marker
 
 __all__ = [
     "SUBCODE_KEYS",
+    "TARGETS",
     "JSONObject",
     "call_url",
     "envelope",
@@ -27,6 +29,9 @@ __all__ = [
 
 #: One JSON object, as ``orjson`` reads and writes it.
 JSONObject: TypeAlias = dict[str, Any]
+
+#: Who a transfer goes to: a Teams user, or a PSTN number (the spec's two targets).
+TARGETS: Final = ("user", "pstn")
 
 #: The two spellings of ``resultInfo``'s subcode: the reference's, and the transfer page's.
 SUBCODE_KEYS: Final = ("subcode", "subCode")
@@ -48,9 +53,6 @@ HEIDI_STEEN: Final = {
 BOT_APP_ID: Final = "d4b3c2a1-7e6f-4a5b-9c8d-0e1f2a3b4c5d"
 #: The transfer target of the spec's PSTN examples.
 PSTN_NUMBER: Final = "+12345678901"
-
-# The spec's own message for a completed blind transfer; other markers get their event's doc.
-_MESSAGES: Final = {"complete_transfer": "GracefulTransferCompleted"}
 
 
 def call_url(call_id: str) -> str:
@@ -107,17 +109,33 @@ def result_info(
     }
 
 
-def _marker_of(event: Event, kind: str | None) -> Marker | None:
-    kinds = [m.kind for m in event.markers]
+def _marker_of(event: Event, kind: str | None, index: int) -> Marker | None:
+    kinds = list(event.kinds)
     if not kinds:
         if kind is not None:
             raise UsageError("kind", f"event {event.name!r} carries no marker, got kind {kind!r}")
         return None
     found = event.markers_of(kind) if kind is not None else ()
-    marker = found[0] if found else None
-    if marker is None:
+    if not found:
         raise UsageError("kind", f"event {event.name!r} needs a kind, one of {kinds}, got {kind!r}")
-    return marker
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(found):
+        raise UsageError(
+            "marker",
+            f"event {event.name!r} has {len(found)} {kind} marker(s), expected an index "
+            f"0..{len(found) - 1}, got {index!r}",
+        )
+    return found[index]
+
+
+def _message(definition: MachineDefinition, event: Event, marker: Marker) -> str:
+    """The spec's message for a completed transfer; any other result gets its event's doc."""
+    if definition.kinds:
+        success = {r for k in definition.kinds for r in k.success}
+    else:
+        success = {r for results in TRANSFER_SUCCESS.values() for r in results}
+    if marker.result in success:
+        return SUCCESS_MESSAGE
+    return f"{event.doc or event.name} DiagCode: {marker.code}#{marker.subcode}.@"
 
 
 def event_notification(
@@ -125,6 +143,7 @@ def event_notification(
     event: str,
     kind: str | None = None,
     *,
+    marker: int = 0,
     definition: MachineDefinition = CALL_MACHINE,
     subcode_key: str = "subcode",
     string_codes: bool = False,
@@ -132,31 +151,31 @@ def event_notification(
 ) -> JSONObject:
     """The notification that reports machine ``event`` (with a marker of ``kind``).
 
-    State, result codes and termination reason come from the definition; the change
-    type is ``created`` for the initial state, ``deleted`` for a final one, else
-    ``updated``. ``call_fields`` add or override call properties.
+    State, result codes and termination reason come from the definition: ``marker``
+    picks one of the event's markers of ``kind`` (an index in definition order; they
+    all mean the same outcome). The change type is ``created`` for the initial
+    state, ``deleted`` for a final one, else ``updated``. ``call_fields`` add or
+    override call properties.
     """
     try:
         spec = definition.event(event)
     except KeyError:
         names = [e.name for e in definition.events]
         raise UsageError("event", f"expected one of {names}, got {event!r}") from None
-    marker = _marker_of(spec, kind)
+    found = _marker_of(spec, kind, marker)
     fields: JSONObject = {}
-    if marker is not None:
-        if marker.code is not None and marker.subcode is not None:
-            message = _MESSAGES.get(spec.name) or (
-                f"{spec.doc or spec.name} DiagCode: {marker.code}#{marker.subcode}.@"
-            )
+    if found is not None:
+        if found.code is not None and found.subcode is not None:
+            message = _message(definition, spec, found)
             fields["resultInfo"] = result_info(
-                marker.code,
-                marker.subcode,
+                found.code,
+                found.subcode,
                 message,
                 subcode_key=subcode_key,
                 string_codes=string_codes,
             )
-        if marker.termination_reason is not None:
-            fields["terminationReason"] = marker.termination_reason
+        if found.termination_reason is not None:
+            fields["terminationReason"] = found.termination_reason
     fields.update(call_fields)
     if spec.reports in definition.final:
         change_type = "deleted"
@@ -252,30 +271,50 @@ def participants_notification(call_id: str, *, caller_id: str) -> JSONObject:
     return envelope(f"{call_url(call_id)}/participants", "updated", roster)
 
 
+def _set(body: JSONObject, pointer: str, value: str) -> None:
+    """Set the field at JSON pointer ``pointer`` of ``body``, making objects on the way."""
+    keys = [k.replace("~1", "/").replace("~0", "~") for k in pointer.split("/")[1:]]
+    if not pointer.startswith("/") or not all(keys):
+        raise UsageError("selected_by", f"expected a JSON pointer to a field, got {pointer!r}")
+    for key in keys[:-1]:
+        found = body.setdefault(key, {})
+        if not isinstance(found, dict):
+            raise UsageError("selected_by", f"{pointer!r} runs through a value that is no object")
+        body = found
+    body[keys[-1]] = value
+
+
 def transfer_request(
     call_id: str,
     *,
     target: str,
     client_context: str,
-    replaces_call_id: str | None = None,
+    selected_by: str | None = None,
+    selector: str | None = None,
 ) -> JSONObject:
     """A ``{"request": ...}`` record of a ``call: transfer`` POST, shaped as the spec's examples.
 
-    ``target`` is ``user`` (Heidi Steen) or ``pstn`` (+12345678901); a
-    ``replaces_call_id`` makes it consultative, with the annotated body of the
-    consultative examples.
+    ``target`` is ``user`` (Heidi Steen) or ``pstn`` (+12345678901). ``selected_by``
+    is the JSON pointer of the body field that selects a transfer kind
+    (:attr:`~callstate.machine.definition.TransferKind.selected_by`): the field is
+    set to ``selector`` and the body takes the annotated shape of the spec's
+    consultative examples. ``None`` gives the default kind's (blind) body.
     """
-    consultative = replaces_call_id is not None
+    selected = selected_by is not None
+    if selected and not isinstance(selector, str):
+        raise UsageError(
+            "selector", f"a kind selected by a field needs its value, got {selector!r}"
+        )
     identity: JSONObject
     if target == "user":
         user = dict(HEIDI_STEEN)
-        identity = {"user": {"@odata.type": _IDENTITY, **user} if consultative else user}
+        identity = {"user": {"@odata.type": _IDENTITY, **user} if selected else user}
     elif target == "pstn":
         identity = {"phone": {"@odata.type": _IDENTITY, "id": PSTN_NUMBER}}
     else:
-        raise UsageError("target", f"expected 'user' or 'pstn', got {target!r}")
+        raise UsageError("target", f"expected one of {list(TARGETS)}, got {target!r}")
     transfer_target: JSONObject = {"endpointType": "default", "identity": identity}
-    if consultative:
+    if selected:
         identity_set = {"@odata.type": "#microsoft.graph.identitySet", **identity}
         transfer_target = {
             "@odata.type": "#microsoft.graph.invitationParticipantInfo",
@@ -284,12 +323,13 @@ def transfer_request(
         }
     transfer_target["languageId"] = "en-us"
     transfer_target["region"] = "amer"
-    if consultative:
-        transfer_target["replacesCallId"] = replaces_call_id
+    body: JSONObject = {"transferTarget": transfer_target, "clientContext": client_context}
+    if selected_by is not None and selector is not None:
+        _set(body, selected_by, selector)
     return {
         "request": {
             "method": "POST",
             "url": f"{GRAPH_URL}/communications/calls/{call_id}/transfer",
-            "body": {"transferTarget": transfer_target, "clientContext": client_context},
+            "body": body,
         }
     }

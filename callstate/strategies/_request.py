@@ -14,6 +14,7 @@ import attrs
 from hypothesis import strategies as st
 
 from callstate.errors import UsageError
+from callstate.facts import BLIND, CONSULTATIVE
 from callstate.graph import (
     EndpointType,
     Identity,
@@ -39,11 +40,6 @@ __all__ = [
 
 #: The parties a call can be transferred to: a Teams user, a PSTN phone, an application instance.
 TARGET_PARTIES: Final = ("user", "phone", "applicationInstance")
-_ATTRIBUTE: Final = {
-    "user": "user",
-    "phone": "phone",
-    "applicationInstance": "application_instance",
-}
 _ENDPOINTS: Final = tuple(e for e in EndpointType if e is not EndpointType.UNKNOWN_FUTURE_VALUE)
 _CLIENT_CONTEXT_MAX: Final = 256
 
@@ -141,10 +137,10 @@ _TARGET_KIND: Final = {
 
 @st.composite
 def _requests(draw: st.DrawFn, kind: str | None, party: str | None) -> TransferRequestCase:
-    consultative = None if kind is None else kind == "consultative"
+    consultative = None if kind is None else kind == CONSULTATIVE
     target = draw(transfer_targets(party=party, consultative=consultative))
     assert target.identity is not None
-    name = next(p for p in TARGET_PARTIES if getattr(target.identity, _ATTRIBUTE[p]) is not None)
+    (name,) = target.identity.kinds
     caller_options: tuple[str | None, ...] = (None, *CALLERS)
     if name == "phone":
         caller_options = (None, "applicationInstance")
@@ -158,7 +154,7 @@ def _requests(draw: st.DrawFn, kind: str | None, party: str | None) -> TransferR
         body=dump(request),
         path=f"{prefix}/communications/calls/{call_id}/transfer",
         caller=draw(st.sampled_from(caller_options)),
-        kind="blind" if target.replaces_call_id is None else "consultative",
+        kind=BLIND if target.replaces_call_id is None else CONSULTATIVE,
         target=_TARGET_KIND[name],
     )
 
@@ -167,8 +163,8 @@ def transfer_requests(
     *, kind: str | None = None, party: str | None = None
 ) -> st.SearchStrategy[TransferRequestCase]:
     """Valid ``call: transfer`` requests, blind or consultative, to any target party."""
-    if kind not in (None, "blind", "consultative"):
-        raise UsageError("kind", f"expected None, 'blind' or 'consultative', got {kind!r}")
+    if kind not in (None, BLIND, CONSULTATIVE):
+        raise UsageError("kind", f"expected None, {BLIND!r} or {CONSULTATIVE!r}, got {kind!r}")
     _check_party(party)
     return _requests(kind, party)
 
@@ -264,7 +260,7 @@ def _invalid(draw: st.DrawFn, rules: tuple[str, ...]) -> InvalidTransferRequest:
     rule = draw(st.sampled_from(rules))
     pointer, change, party, caller = _BREAKS[rule]
     needed = None if party is None else party.removesuffix("-with-tenant")
-    kind = "consultative" if rule == "empty-string" else None
+    kind = CONSULTATIVE if rule == "empty-string" else None
     case = draw(transfer_requests(kind=kind, party=needed))
     body: dict[str, Any] = case.body
     if party == "user-with-tenant":

@@ -11,8 +11,10 @@
 - The pytest plugin (loaded automatically) provides the fixtures
   ``callstate_simulated_call``, ``callstate_notification_stream`` and
   ``callstate_tracker``.
+- :mod:`callstate.testing.properties`: the properties the kit proves, to check a machine
+  definition of your own (``properties(reference)``, ``counterexample(prop, definition)``).
 
-``BotConformance`` and the profiles need the ``testing`` extra (Hypothesis).
+``BotConformance``, the profiles and the properties need the ``testing`` extra (Hypothesis).
 
 Names load on first use, so the pytest plugin stays cheap to import.
 """

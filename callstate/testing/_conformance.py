@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from callstate.graph import parse_resource_url
+from callstate.graph.wire import read_resource
 from callstate.machine import CALL_MACHINE, MachineDefinition
 from callstate.simulate import JSONObject, build
 from callstate.strategies import call_id_for, plans
@@ -28,7 +28,7 @@ def _is_call_notification(body: JSONObject) -> bool:
     value = body.get("value")
     if not value:
         return False
-    return bool(parse_resource_url(value[0]["resourceUrl"]).kind == "call")
+    return read_resource(value[0]).kind == "call"
 
 
 class BotConformance(RuleBasedStateMachine):
@@ -71,7 +71,8 @@ class BotConformance(RuleBasedStateMachine):
     def start_call(self, data: st.DataObject) -> None:
         """A new call is drawn: a plan of every choice, rendered into its lines."""
         call_id = call_id_for(len(self.calls))
-        plan = data.draw(plans(scenarios=self.scenarios, call_id=call_id), label="plan")
+        drawn = plans(scenarios=self.scenarios, call_id=call_id, definition=self.definition)
+        plan = data.draw(drawn, label="plan")
         self.calls.append(call_id)
         self._pending[call_id] = build(plan, definition=self.definition)
         self._seen[call_id] = []

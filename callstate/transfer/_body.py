@@ -13,9 +13,11 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
-from typing import Any, Final, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple, cast
 
 from callstate.graph.enums import EndpointType
+from callstate.graph.resources import IDENTITY_PARTIES
+from callstate.graph.wire import json_type
 from callstate.transfer._verdict import Problem, TargetKind, TransferKind
 
 __all__ = ["CALLERS", "PARTIES", "RULES", "BodyVerdict", "Caller", "check_body"]
@@ -24,15 +26,12 @@ __all__ = ["CALLERS", "PARTIES", "RULES", "BodyVerdict", "Caller", "check_body"]
 Caller = Literal["application", "applicationInstance"]
 CALLERS: Final[tuple[Caller, ...]] = ("application", "applicationInstance")
 
-#: The kinds of party an identitySet can name; a request names exactly one.
-PARTIES: Final = ("user", "application", "applicationInstance", "phone", "guest", "device")
-_TARGET_KIND: Final[dict[str, TargetKind]] = {
-    "user": "user",
-    "application": "application",
-    "applicationInstance": "applicationInstance",
-    "phone": "pstn",
-    "guest": "guest",
-    "device": "device",
+#: The kinds of party an identitySet can name (those of ``callstate.graph.IdentitySet``);
+#: a request names exactly one.
+PARTIES: Final = IDENTITY_PARTIES
+#: The target kind each party makes: a phone number is a PSTN target, the rest are themselves.
+_TARGET_KIND: Final = {
+    party: cast(TargetKind, "pstn" if party == "phone" else party) for party in PARTIES
 }
 #: Graph's endpointType values a client may send (``unknownFutureValue`` is a sentinel it may not).
 _ENDPOINT_TYPES: Final = tuple(
@@ -87,22 +86,6 @@ def _pointer(base: str, key: str) -> str:
     return f"{base}/{key.replace('~', '~0').replace('/', '~1')}"
 
 
-def _json_type(value: object) -> str:
-    if isinstance(value, Mapping):
-        return "an object"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if value is None:
-        return "null"
-    if isinstance(value, list | tuple):
-        return "an array"
-    return type(value).__name__
-
-
 class _Party(NamedTuple):
     """The one party an identity set names."""
 
@@ -126,7 +109,7 @@ class _Checker:
         self.problems.append(Problem(pointer, rule, message))
 
     def wrong_type(self, pointer: str, expected: str, value: object) -> None:
-        self.report(pointer, "wrong-type", f"expected {expected}, got {_json_type(value)}")
+        self.report(pointer, "wrong-type", f"expected {expected}, got {json_type(value)}")
 
     def object_at(
         self, holder: Mapping[str, Any], base: str, key: str, *, required: str | None = None
@@ -286,7 +269,7 @@ class _Checker:
 def check_body(body: object, *, caller: Caller | None) -> BodyVerdict:
     """Every problem in a parsed request body, in document order."""
     if type(body) is not dict and not isinstance(body, Mapping):
-        problem = Problem("", "wrong-type", f"expected a JSON object, got {_json_type(body)}")
+        problem = Problem("", "wrong-type", f"expected a JSON object, got {json_type(body)}")
         return BodyVerdict((problem,), None, None)
     checker = _Checker(caller)
     kind, target = checker.target(body)

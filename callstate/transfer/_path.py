@@ -1,37 +1,42 @@
-"""Which URLs address ``call: transfer``: ``/communications``, and the deprecated ``/app``."""
+"""Which URLs address ``call: transfer``: ``/communications``, and the deprecated ``/app``.
+
+The path is read by :func:`callstate.graph.wire.parse_request_path`, the one
+grammar of Graph calls URLs, so a transfer path is valid exactly when the same
+URL would be read as that call's ``transfer`` request everywhere else.
+"""
 
 from __future__ import annotations
 
-import re
-from urllib.parse import urlsplit
+from typing import Final
 
 import attrs
 
+from callstate.graph.wire import MAX_ID, CallPathError, parse_request_path, quote
 from callstate.transfer._verdict import PATH_POINTER, Problem
 
 __all__ = ["PathVerdict", "check_path"]
 
-#: Microsoft Graph's public and national-cloud hosts; any other host is not Graph.
-_HOSTS = frozenset(
-    {
-        "graph.microsoft.com",
-        "graph.microsoft.us",
-        "dod-graph.microsoft.us",
-        "microsoftgraph.chinacloudapi.cn",
-    }
+#: The canonical URLs and paths, checked with plain string operations first (the
+#: common case); what passes here is exactly what the grammar reads as a transfer path.
+_CANONICAL: Final = tuple(
+    f"{base}/communications/calls/"
+    for base in (
+        *(f"https://graph.microsoft.com/{version}" for version in ("v1.0", "beta")),
+        "",
+        "/v1.0",
+        "/beta",
+    )
 )
-_VERSION = re.compile(r"/(?:v1\.0|beta)(?=/)", re.IGNORECASE)
-# Graph treats the fixed segments case-insensitively; the call id is kept as sent.
-_CURRENT = re.compile(r"/communications/calls/(?P<id>[^/?#]+)/transfer", re.IGNORECASE)
-_LEGACY = re.compile(r"/app/calls/(?P<id>[^/?#]+)/transfer", re.IGNORECASE)
-#: The canonical full URLs, checked with plain string operations first (the common case).
-_CANONICAL = tuple(
-    f"https://graph.microsoft.com/{version}/communications/calls/" for version in ("v1.0", "beta")
-)
-_SUFFIX = "/transfer"
-_EXPECTED = (
+_ACTION: Final = "transfer"
+_SUFFIX: Final = f"/{_ACTION}"
+_EXPECTED: Final = (
     "expected /communications/calls/{id}/transfer, optionally prefixed by "
     "https://graph.microsoft.com/v1.0 or /beta"
+)
+_DEPRECATED: Final = Problem(
+    PATH_POINTER,
+    "deprecated-path",
+    "the /app path is deprecated; use /communications/calls/{id}/transfer",
 )
 
 
@@ -51,39 +56,31 @@ def _invalid(message: str) -> PathVerdict:
 def check_path(path: str) -> PathVerdict:
     """Check the path (or full URL) a transfer request is POSTed to.
 
-    A full URL must be ``https`` on a Graph host with a ``v1.0`` or ``beta``
-    version; a bare path may carry the version or not. No query or fragment.
+    A full URL must be ``https`` on a Graph host (no port, user, query or fragment)
+    with a ``v1.0`` or ``beta`` version; a bare path may carry the version or not.
+    Fixed segments match in any letter case. ``/app/calls/{id}/transfer`` is valid
+    but deprecated; anything else, including a URL that cannot be read at all, is
+    one ``invalid-path`` problem.
     """
     if path.endswith(_SUFFIX):
         for prefix in _CANONICAL:
             if path.startswith(prefix):
-                call_id = path[len(prefix) : -len(_SUFFIX)]
-                if call_id and not ("/" in call_id or "?" in call_id or "#" in call_id):
-                    return PathVerdict(call_id)
-    rest = path
-    if "://" in path:
-        parts = urlsplit(path)
-        if parts.scheme.lower() != "https":
-            return _invalid(f"{path!r} is not an https URL; {_EXPECTED}")
-        if (parts.hostname or "") not in _HOSTS or parts.port is not None or parts.username:
-            return _invalid(f"{parts.netloc!r} is not a Microsoft Graph host; {_EXPECTED}")
-        if not _VERSION.match(parts.path):
-            return _invalid(f"{path!r} names no API version (v1.0 or beta); {_EXPECTED}")
-        if parts.query or parts.fragment or path.endswith(("?", "#")):
-            return _invalid(f"{path!r} has a query or fragment; {_EXPECTED}")
-        rest = parts.path
-    version = _VERSION.match(rest)
-    if version:
-        rest = rest[version.end() :]
-    current = _CURRENT.fullmatch(rest)
-    if current:
-        return PathVerdict(current["id"])
-    legacy = _LEGACY.fullmatch(rest)
-    if legacy:
-        warning = Problem(
-            PATH_POINTER,
-            "deprecated-path",
-            "the /app path is deprecated; use /communications/calls/{id}/transfer",
-        )
-        return PathVerdict(legacy["id"], warnings=(warning,))
-    return _invalid(f"{path!r} is not a call transfer path; {_EXPECTED}")
+                canonical = path[len(prefix) : -len(_SUFFIX)]
+                if (
+                    0 < len(canonical) <= MAX_ID
+                    and "/" not in canonical
+                    and "?" not in canonical
+                    and "#" not in canonical
+                ):
+                    return PathVerdict(canonical)
+    try:
+        request = parse_request_path(path, PATH_POINTER)
+    except CallPathError as exc:
+        return _invalid(f"{quote(path)} is not a call transfer path ({exc.why}); {_EXPECTED}")
+    if request.action != _ACTION or request.call_id is None:
+        if request.action is not None:
+            what = f"a call's {request.action} request"
+        else:
+            what = "the call itself" if request.call_id else "the calls collection"
+        return _invalid(f"{quote(path)} is {what}, not a call transfer; {_EXPECTED}")
+    return PathVerdict(request.call_id, warnings=(_DEPRECATED,) if request.legacy else ())

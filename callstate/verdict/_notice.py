@@ -9,17 +9,18 @@ same notice, so the rules downstream exist once. Every failure is a
 from __future__ import annotations
 
 import zlib
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
 import orjson
 
 from callstate.errors import ParseError
+from callstate.graph._calls_url import _SEEN
 from callstate.graph.wire import (
     OPERATION_STATUSES,
     ResourceRef,
     describe,
-    parse_resource_url,
     read_change_type,
+    read_resource,
     read_result,
 )
 from callstate.machine.compiled import Compiled, Signal, SignalError
@@ -35,36 +36,41 @@ _CACHED_REASON: Final = 64
 _MISSING: Final = object()
 
 
-class Notice(NamedTuple):
-    """What one call notification says, read and classified.
-
-    ``signal`` is ``None`` when it only carries data (no state, or one the machine
-    does not know: ``unknown``). ``problem`` is ``(rule, message)`` for a marker out
-    of place, found while classifying; the signal is then the plain one of the state.
-    """
-
-    call_id: str
-    signal: Signal | None
-    problem: tuple[str, str] | None
-    unknown: bool
-    raw: str | None
-    deleted: bool
-    code: int | None
-    subcode: int | None
-    reason: str | None
-    body: dict[str, Any]
+#: What one call notification says, read and classified, as a plain tuple (one is
+#: built per notification, and a plain tuple costs a fifth of a named one):
+#: ``(call id, signal, problem, part, unknown, raw state, deleted, code, subcode,
+#: terminationReason, the notification)``.
+#:
+#: ``signal`` is ``None`` when it only carries data (no state, or one the machine
+#: does not know: ``unknown``), and for a sub-resource's notification (``part``).
+#: ``problem`` is ``(rule, message)`` for a marker out of place, found while
+#: classifying; the signal is then the plain one of the state.
+Notice = tuple[
+    str,
+    "Signal | None",
+    "tuple[str, str] | None",
+    bool,
+    bool,
+    "str | None",
+    bool,
+    "int | None",
+    "int | None",
+    "str | None",
+    "dict[str, Any]",
+]
 
 
 def received(notice: Notice) -> str:
     """What arrived, in words, for messages: ``established 500/7000``, ``deleted (no state)``."""
-    if notice.raw is not None:
-        text = describe(notice.raw)[11:] if len(notice.raw) > 40 else notice.raw
+    raw, deleted, code, subcode, reason = notice[5:10]
+    if raw is not None:
+        text = describe(raw)[11:] if len(raw) > 40 else raw
     else:
-        text = "deleted (no state)" if notice.deleted else "(no state)"
-    if notice.code is not None or notice.subcode is not None:
-        text += f" {notice.code}/{notice.subcode}"
-    if notice.reason is not None:
-        text += f" {notice.reason if len(notice.reason) <= 40 else notice.reason[:37] + '...'}"
+        text = "deleted (no state)" if deleted else "(no state)"
+    if code is not None or subcode is not None:
+        text += f" {code}/{subcode}"
+    if reason is not None:
+        text += f" {reason if len(reason) <= 40 else reason[:37] + '...'}"
     return text
 
 
@@ -87,28 +93,33 @@ class Reader:
         self._plain = machine.plain
         self._signals: dict[tuple[object, ...], tuple[Signal | None, tuple[str, str] | None]] = {}
 
-    def resource(self, n: object) -> tuple[ResourceRef, str, Any]:
-        """``(resource, change type, resourceData)`` of a notification."""
+    def read(self, n: object) -> Notice:
+        """The notice of one notification; exact spellings cost one look-up each."""
         if type(n) is not dict:
             raise ParseError(f"expected a commsNotification object, got {describe(n)}")
         url = n.get("resourceUrl")
-        if url is None and "resource" in n:
-            ref = parse_resource_url(n["resource"], pointer="/resource")
-        else:
-            ref = parse_resource_url(url, pointer="/resourceUrl")
+        ref = _SEEN.get(url) if type(url) is str else None
+        if ref is None or "resource" in n:
+            ref = read_resource(n)
         change = n.get("changeType")
-        if change not in ("updated", "created", "deleted"):
+        if change != "updated" and change != "deleted" and change != "created":
             try:
                 change = read_change_type(change, "/changeType")
             except ParseError as exc:
                 exc.call_id = ref.call_id
                 raise
-        return ref, change, n.get("resourceData")
-
-    def call(self, call_id: str, change: str, data: Any, n: dict[str, Any]) -> Notice:
-        """The notice of a call's own notification."""
+        data = n.get("resourceData")
+        call_id = ref.call_id
+        if ref.kind != "call":
+            try:
+                check_part(ref, data)
+            except ParseError as exc:
+                exc.call_id = call_id
+                raise
+            return (call_id, None, None, True, False, None, False, None, None, None, n)
+        # The call's own notification; ParseErrors below name the call.
         if type(data) is not dict:
-            data = _one_call(data)
+            data = _one_call(data, call_id)
         raw = data.get("state")
         state = None
         unknown = False
@@ -117,7 +128,9 @@ class Reader:
             if state is None:
                 if type(raw) is not str:
                     raise ParseError(
-                        f"expected a string, got {describe(raw)}", pointer="/resourceData/state"
+                        f"expected a string, got {describe(raw)}",
+                        pointer="/resourceData/state",
+                        call_id=call_id,
                     )
                 state = self._states.get(raw.lower())
                 unknown = state is None
@@ -126,19 +139,24 @@ class Reader:
         deleted = change == "deleted"
         if info is None and reason is None:
             if state is not None:
-                return Notice(call_id, self._plain.get(state), None, False, raw, deleted,
-                              None, None, None, n)  # fmt: skip
+                return (call_id, self._plain.get(state), None, False, False, raw,
+                        deleted, None, None, None, n)  # fmt: skip
             code = subcode = None
         else:
-            code, subcode = read_result(info, "/resourceData/resultInfo")
+            try:
+                code, subcode = read_result(info, "/resourceData/resultInfo")
+            except ParseError as exc:
+                exc.call_id = call_id
+                raise
             if reason is not None and type(reason) is not str:
                 raise ParseError(
                     f"expected a string, got {describe(reason)}",
                     pointer="/resourceData/terminationReason",
+                    call_id=call_id,
                 )
         bare = deleted and raw is None
         signal, problem = self._classify(state, bare, code, subcode, reason)
-        return Notice(call_id, signal, problem, unknown, raw, deleted, code, subcode, reason, n)
+        return (call_id, signal, problem, False, unknown, raw, deleted, code, subcode, reason, n)
 
     def _classify(
         self,
@@ -169,14 +187,20 @@ class Reader:
         return result
 
 
-def _one_call(data: object) -> dict[str, Any]:
+def _one_call(data: object, call_id: str) -> dict[str, Any]:
     if data is None:
         return {}
     if type(data) is list:
         if len(data) == 1 and type(data[0]) is dict:
             return data[0]
-        raise ParseError("a call's resourceData array must hold one call", pointer="/resourceData")
-    raise ParseError(f"expected a call object, got {describe(data)}", pointer="/resourceData")
+        raise ParseError(
+            "a call's resourceData array must hold one call",
+            pointer="/resourceData",
+            call_id=call_id,
+        )
+    raise ParseError(
+        f"expected a call object, got {describe(data)}", pointer="/resourceData", call_id=call_id
+    )
 
 
 def check_part(ref: ResourceRef, data: object) -> None:

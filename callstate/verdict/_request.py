@@ -54,24 +54,16 @@ def read_request(
                 message=f"/request/url: expected a string, got {describe(url)}",
             )
         )
-    for problem in verdict.problems:
-        out.append(
-            Violation(
-                line=where,
-                call_id=call_id,
-                rule=problem.rule,
-                message=f"transfer request {problem.pointer or '/'}: {problem.message}",
+    for problems, finding in ((verdict.problems, Violation), (verdict.warnings, CallWarning)):
+        for problem in problems:
+            out.append(
+                finding(
+                    line=where,
+                    call_id=call_id,
+                    rule=problem.rule,
+                    message=f"transfer request {problem.pointer or '/'}: {problem.message}",
+                )
             )
-        )
-    for problem in verdict.warnings:
-        out.append(
-            CallWarning(
-                line=where,
-                call_id=call_id,
-                rule=problem.rule,
-                message=f"transfer request {problem.pointer or '/'}: {problem.message}",
-            )
-        )
     if call_id is None:
         return None
     return call_id, definition.kind_of(body) if type(body) is dict else None

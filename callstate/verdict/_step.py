@@ -19,7 +19,7 @@ from callstate.machine.compiled import Compiled, Step
 from callstate.verdict._notice import Notice, fingerprint, received
 from callstate.verdict.finding import CallWarning, Finding, Violation
 
-__all__ = ["KEEP", "Decision", "Ended", "Record", "decide", "new_record"]
+__all__ = ["KEEP", "Decision", "Ended", "Record", "announce", "decide", "new_record"]
 
 #: ``(state, kind, fingerprint, packed history)`` of a live call.
 Record = tuple[str | None, str | None, int | None, int]
@@ -44,9 +44,38 @@ KEEP: Final = _Keep()
 Decision = Record | Ended | _Keep
 
 
+_NO_RECORD: Final[Record] = (None, None, None, 0)
+
+
 def new_record(kind: str | None = None) -> Record:
     """The record of a call seen for the first time (a request may announce its kind)."""
     return (None, kind, None, 0)
+
+
+def announce(
+    machine: Compiled,
+    record: Record | None,
+    ended: Ended | None,
+    call_id: str,
+    kind: str | None,
+    line: int,
+    out: list[Finding],
+) -> Decision:
+    """The record after the bot's transfer request announced ``kind`` for the call."""
+    if record is None and ended is not None:
+        out.append(
+            Violation(
+                line=line,
+                call_id=call_id,
+                rule="terminated-is-absorbing",
+                message="transfer request after the call ended",
+                state=machine.end_state,
+                received="transfer request",
+            )
+        )
+        return KEEP
+    state, _, fp, hist = record if record is not None else new_record()
+    return (state, kind, fp, hist)
 
 
 def decide(
@@ -56,7 +85,6 @@ def decide(
     notice: Notice,
     line: int,
     out: list[Finding],
-    *,
     strict: bool,
     push: int,
 ) -> tuple[Decision, Step | None, Violation | None]:
@@ -65,35 +93,34 @@ def decide(
     ``record`` is ``None`` for a call not live; ``ended`` is set when it ended
     recently. ``push`` is the history mask (0 keeps none).
     """
-    call_id = notice.call_id
-    state, kind, fp, hist = record if record is not None else (None, None, None, 0)
+    call_id, signal, problem_found, _, unknown, raw, _, _, _, _, body = notice
+    state, kind, fp, hist = record if record is not None else _NO_RECORD
     problem: Violation | None = None
-    if notice.unknown:
+    if unknown:
         out.append(
             CallWarning(
                 line=line,
                 call_id=call_id,
                 rule="unknown-state",
-                message=f"unknown state {_shown(notice.raw)}: read as unknownFutureValue, "
-                "state unchanged",
+                message=f"unknown state {_shown(raw)}: read as unknownFutureValue, state unchanged",
                 state=machine.end_state if ended is not None else state,
-                received=notice.raw,
+                received=raw,
             )
         )
-    if notice.problem is not None:
-        rule, message = notice.problem
+    if problem_found is not None:
+        rule, message = problem_found
         problem = Violation(
             line=line,
             call_id=call_id,
             rule=rule,
             message=message,
             state=machine.end_state if ended is not None else state,
-            received=notice.raw,
+            received=raw,
         )
-        if record is not None and fp is not None and fp == fingerprint(notice.body):
+        if record is not None and fp is not None and fp == fingerprint(body):
             return KEEP, None, None
     if record is None and ended is not None:
-        if fingerprint(notice.body) != ended.fp:
+        if fingerprint(body) != ended.fp:
             out.append(
                 Violation(
                     line=line,
@@ -102,16 +129,15 @@ def decide(
                     message=f"{received(notice)} after the call ended: nothing may follow but "
                     "an exact duplicate",
                     state=machine.end_state,
-                    received=notice.raw,
+                    received=raw,
                 )
             )
         return KEEP, None, None
     if problem is not None:
         out.append(problem)
-    signal = notice.signal
     if signal is None:
         return (
-            (state, kind, None if problem is None else fingerprint(notice.body), hist),
+            (state, kind, None if problem is None else fingerprint(body), hist),
             None,
             None,
         )
@@ -136,7 +162,7 @@ def decide(
         if found is None:
             # After a reported misplaced marker, no second finding for the same notification.
             if violation is None:
-                if fp is not None and fp == fingerprint(notice.body):
+                if fp is not None and fp == fingerprint(body):
                     return KEEP, None, None
                 rule, refusal = machine.refusals[signal[0]]
                 violation = Violation(
@@ -145,7 +171,7 @@ def decide(
                     rule=rule,
                     message=f"{received(notice)} while {state}: {refusal}",
                     state=state,
-                    received=notice.raw,
+                    received=raw,
                 )
                 out.append(violation)
             odd = True
@@ -160,18 +186,18 @@ def decide(
                     message=f"a {kind} transfer ended with the {signal[1]} result "
                     f"{received(notice)}",
                     state=state,
-                    received=notice.raw,
+                    received=raw,
                 )
                 out.append(violation)
                 odd = True
             if step.transition is None:  # a same-state update
-                keep = fingerprint(notice.body) if odd else None
+                keep = fingerprint(body) if odd else None
                 return (state, kind, keep, hist), None, None
         if step.settles:
             kind = None
     if step.ends:
-        return Ended(fingerprint(notice.body)), step, violation
-    keep = fingerprint(notice.body) if odd or step.remember else None
+        return Ended(fingerprint(body)), step, violation
+    keep = fingerprint(body) if odd or step.remember else None
     return (
         (step.dest, kind, keep, ((hist << machine.history.width) | step.code) & push),
         step,

@@ -12,26 +12,30 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import nullcontext
 from typing import IO, Any, Final
 
 import orjson
 
 from callstate.errors import ParseError, UsageError
-from callstate.graph.wire import describe
+from callstate.graph.wire import MAX_DEPTH, describe
 from callstate.machine.compiled import Compiled, compiled
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.machine.history import HistoryStep
 from callstate.verdict import _snapshot
-from callstate.verdict._notice import MAX_BODY_BYTES, Reader, check_part
+from callstate.verdict._body import json_error, malformed, oversize, plain_json, too_deep
+from callstate.verdict._notice import MAX_BODY_BYTES, Reader
 from callstate.verdict._request import read_request
-from callstate.verdict._step import KEEP, Ended, Record, decide, new_record
+from callstate.verdict._shared import announce_shared, decide_shared, evicted_warning, told
+from callstate.verdict._step import KEEP, Ended, Record, announce, decide
 from callstate.verdict.finding import CallWarning, Finding, StepRecord, Violation
+from callstate.verdict.store import CallStore
 
 __all__ = ["MAX_BODY_BYTES", "HistoryStep", "StepObserver", "Tracker"]
 
 #: Told of every step a call takes, after the tracker decided it.
 StepObserver = Callable[[StepRecord], None]
-#: ``definition=DEFAULT`` means the Graph call machine (a sentinel keeps ``help()`` short).
+#: ``definition=None`` means the Graph call machine (so ``help()`` stays short).
 _CALL: Final = CALL_MACHINE
 
 
@@ -57,6 +61,7 @@ class Tracker:
         ended_limit: int = 100_000,
         history_limit: int = 8,
         on_step: StepObserver | None = None,
+        store: CallStore | None = None,
     ) -> None:
         for name, value, low in (
             ("max_calls", max_calls, 1),
@@ -77,12 +82,16 @@ class Tracker:
             )
         if on_step is not None and not callable(on_step):
             raise UsageError("on_step", "must be callable")
+        if store is not None and not isinstance(store, CallStore):
+            raise UsageError("store", f"must be a CallStore, got {describe(store)}")
         self.definition = definition
         self.strict = strict
         self.max_calls = max_calls
         self.ended_limit = ended_limit
         self.history_limit = history_limit
         self.on_step = on_step
+        #: Where records live when trackers share them; ``None``: this tracker's own tables.
+        self.store = store
         self._machine: Compiled = compiled(definition)
         self._reader = Reader(self._machine)
         self._mask = self._machine.history.mask(history_limit)
@@ -110,7 +119,9 @@ class Tracker:
     def ingest_into(self, body: object, out: list[Finding], *, line: int | None = None) -> None:
         """Like :meth:`ingest`, appending to ``out`` instead of returning a tuple."""
         steps: list[StepRecord] | None = None if self.on_step is None else []
-        with self._lock:
+        # A store makes each call's update atomic itself: no need to hold our lock across
+        # its round trips (only this tracker's counters would race, and they are only counts).
+        with self._lock if self.store is None else nullcontext():
             self._ingest(body, out, line, steps)
         if steps:
             self._tell(steps)
@@ -123,6 +134,9 @@ class Tracker:
         :meth:`ingest`, holding the lock for the whole stream.
         """
         readline = stream.readline
+        loads = orjson.loads
+        body_ = self._body
+        notification = self._notification
         limit = MAX_BODY_BYTES + 1
         count = 0
         steps: list[StepRecord] | None = None if self.on_step is None else []
@@ -135,11 +149,25 @@ class Tracker:
                         size += len(rest)
                     self.bodies += 1
                     out.append(
-                        _malformed(count, None, f"line over 1 MiB ({size + len(rest)} bytes)")
+                        malformed(count, None, f"line over 1 MiB ({size + len(rest)} bytes)")
                     )
                     continue
-                if not line.isspace():
-                    self._ingest(line, out, count, steps)
+                try:
+                    body = loads(line)
+                except orjson.JSONDecodeError:
+                    if not line.isspace():
+                        self.bodies += 1
+                        out.append(malformed(count, None, f"not valid JSON: {json_error(line)}"))
+                    continue
+                self.bodies += 1
+                if line.count(b"[") + line.count(b"{") > MAX_DEPTH and too_deep(body, count, out):
+                    continue
+                # An envelope of one notification, the common case, skips the dispatch.
+                value = body.get("value") if type(body) is dict else None
+                if type(value) is list and len(value) == 1:
+                    notification(value[0], count, out, steps, 0)
+                else:
+                    body_(body, count, out, steps)
                 if steps:
                     self._tell(steps)
                     steps.clear()
@@ -163,41 +191,43 @@ class Tracker:
         where = self.bodies if line is None else line
         shape = type(body)
         if shape is bytes or shape is str or shape is bytearray or shape is memoryview:
-            size = _oversize(body)  # type: ignore[arg-type]
+            size = oversize(body)  # type: ignore[arg-type]
             if size:
-                out.append(_malformed(where, None, f"body over 1 MiB ({size} bytes)"))
+                out.append(malformed(where, None, f"body over 1 MiB ({size} bytes)"))
                 return
             try:
                 body = orjson.loads(body)  # type: ignore[arg-type]
             except orjson.JSONDecodeError:
-                out.append(_malformed(where, None, f"not valid JSON: {_json_error(body)}"))
+                out.append(malformed(where, None, f"not valid JSON: {json_error(body)}"))
                 return
         elif shape is not dict:
-            body = _plain_json(body)
+            body = plain_json(body)
+        if too_deep(body, where, out):
+            return
         self._body(body, where, out, steps)
 
     def _body(
         self, body: Any, where: int, out: list[Finding], steps: list[StepRecord] | None
     ) -> None:
         if type(body) is not dict:
-            out.append(_malformed(where, None, f"expected a JSON object, got {describe(body)}"))
+            out.append(malformed(where, None, f"expected a JSON object, got {describe(body)}"))
             return
         value = body.get("value")
         if value is not None:
             if type(value) is not list:
                 out.append(
-                    _malformed(where, None, f"/value: expected an array, got {describe(value)}")
+                    malformed(where, None, f"/value: expected an array, got {describe(value)}")
                 )
                 return
             for i, n in enumerate(value):
-                self._notification(n, where, out, steps, f"/value/{i}")
+                self._notification(n, where, out, steps, i)
         elif "request" in body:
             self._request(body["request"], where, out)
         elif "changeType" in body or "resourceUrl" in body or "resource" in body:
-            self._notification(body, where, out, steps, "")
+            self._notification(body, where, out, steps, None)
         else:
             out.append(
-                _malformed(
+                malformed(
                     where,
                     None,
                     "expected a commsNotifications envelope (value), a commsNotification "
@@ -206,26 +236,33 @@ class Tracker:
             )
 
     def _notification(
-        self, n: object, where: int, out: list[Finding], steps: list[StepRecord] | None, at: str
+        self,
+        n: object,
+        where: int,
+        out: list[Finding],
+        steps: list[StepRecord] | None,
+        index: int | None,
     ) -> None:
-        reader = self._reader
-        call_id = None
+        """One notification, the ``index``-th of its envelope (``None``: a bare one)."""
         try:
-            ref, change, data = reader.resource(n)
-            call_id = ref.call_id
-            if ref.kind != "call":
-                check_part(ref, data)
-                self.notifications += 1
-                if call_id in self._live:
-                    # Activity on a sub-resource keeps its call from being evicted as idle.
-                    self._live[call_id] = self._live.pop(call_id)
-                return
-            notice = reader.call(call_id, change, data, n)  # type: ignore[arg-type]
+            notice = self._reader.read(n)
         except ParseError as exc:
-            call_id = call_id or exc.call_id
-            out.append(_malformed(where, call_id, f"{at}{exc.pointer}: {exc.message}"))
+            at = "" if index is None else f"/value/{index}"
+            out.append(malformed(where, exc.call_id, f"{at}{exc.pointer}: {exc.message}"))
+            return
+        call_id = notice[0]
+        if notice[3]:
+            self.notifications += 1
+            # Activity on a sub-resource keeps its call from being evicted as idle.
+            if self.store is not None:
+                self.store.touch(call_id)
+            elif call_id in self._live:
+                self._live[call_id] = self._live.pop(call_id)
             return
         self.notifications += 1
+        if self.store is not None:
+            decide_shared(self, self.store, notice, where, out, steps, index)
+            return
         live = self._live
         record = live.pop(call_id, None)
         ended = None
@@ -239,13 +276,14 @@ class Tracker:
                 notice,
                 where,
                 out,
-                strict=self.strict,
-                push=self._mask,
+                self.strict,
+                self._mask,
             )
         except ParseError as exc:  # the notification cannot be fingerprinted
             if record is not None:
                 live[call_id] = record
-            out.append(_malformed(where, call_id, f"{at}{exc.pointer}: {exc.message}"))
+            at = "" if index is None else f"/value/{index}"
+            out.append(malformed(where, call_id, f"{at}{exc.pointer}: {exc.message}"))
             return
         if decision is KEEP:
             if record is not None:
@@ -262,18 +300,7 @@ class Tracker:
                 self._start(call_id, where, out)
             live[call_id] = decision  # type: ignore[assignment]
         if steps is not None and step is not None:
-            source = None if record is None else record[0]
-            steps.append(
-                StepRecord(
-                    line=where,
-                    call_id=call_id,
-                    event=None if source is None else step.event,
-                    kind=step.kind,
-                    source=source,
-                    dest=step.dest,
-                    violation=violation,
-                )
-            )
+            steps.append(told(where, call_id, record, step, violation))
 
     def _start(self, call_id: str, where: int, out: list[Finding]) -> None:
         """Count a new live call, evicting the longest-idle one past ``max_calls``."""
@@ -281,17 +308,7 @@ class Tracker:
         live = self._live
         if len(live) >= self.max_calls:
             evicted = next(iter(live))
-            gone = live.pop(evicted)
-            out.append(
-                CallWarning(
-                    line=where,
-                    call_id=evicted,
-                    rule="evicted",
-                    message=f"more than {self.max_calls} live calls: the longest-idle call was "
-                    "evicted and is no longer tracked",
-                    state=gone[0],
-                )
-            )
+            out.append(evicted_warning(where, evicted, live.pop(evicted)[0], self.max_calls))
 
     def finish(self, *, line: int | None = None) -> tuple[Finding, ...]:
         """What the end of the input says: each live call left in the middle of a transfer
@@ -300,12 +317,16 @@ class Tracker:
         A truncated trace would otherwise pass silently. ``line`` is where the input
         ended; the calls stay tracked.
         """
-        with self._lock:
-            unfinished = [
-                (cid, rec[0])
-                for cid, rec in self._live.items()
-                if rec[0] in self._machine.in_transfer
-            ]
+        in_transfer = self._machine.in_transfer
+        if self.store is not None:
+            store = self.store
+            records = ((cid, store.load(cid).record) for cid in store.live_calls())
+            unfinished = [(cid, rec[0]) for cid, rec in records if rec and rec[0] in in_transfer]
+        else:
+            with self._lock:
+                unfinished = [
+                    (cid, rec[0]) for cid, rec in self._live.items() if rec[0] in in_transfer
+                ]
         finding = Violation if self.strict else CallWarning
         return tuple(
             finding(
@@ -325,62 +346,72 @@ class Tracker:
         if found is None:
             return
         call_id, kind = found
-        record = self._live.pop(call_id, None)
-        if record is None:
-            if call_id in self._ended:
-                out.append(
-                    Violation(
-                        line=where,
-                        call_id=call_id,
-                        rule="terminated-is-absorbing",
-                        message="transfer request after the call ended",
-                        state=self._machine.end_state,
-                        received="transfer request",
-                    )
-                )
+        machine = self._machine
+        store = self.store
+        if store is None:
+            record = self._live.pop(call_id, None)
+            ended = (
+                Ended(self._ended[call_id]) if record is None and call_id in self._ended else None
+            )
+            decision = announce(machine, record, ended, call_id, kind, where, out)
+            if decision is KEEP:
                 return
-            self._start(call_id, where, out)
-            record = new_record()
-        self._live[call_id] = (record[0], kind, record[2], record[3])
+            if record is None:
+                self._start(call_id, where, out)
+            self._live[call_id] = decision  # type: ignore[assignment]
+            return
+        announce_shared(self, store, call_id, kind, where, out)
 
     # -- reading back -----------------------------------------------------------------
 
+    def _record(self, call_id: str) -> tuple[Record | None, bool]:
+        """A call's live record, and whether it ended recently, from wherever they live."""
+        if self.store is not None:
+            stored = self.store.load(call_id)
+            return stored.record, stored.ended is not None
+        with self._lock:
+            return self._live.get(call_id), call_id in self._ended
+
     def state(self, call_id: str) -> str | None:
         """The state of a live call, the final state of a recently ended one, else ``None``."""
-        with self._lock:
-            record = self._live.get(call_id)
-            if record is not None:
-                return record[0]
-            return self._machine.end_state if call_id in self._ended else None
+        record, ended = self._record(call_id)
+        if record is not None:
+            return record[0]
+        return self._machine.end_state if ended else None
 
     def history(self, call_id: str) -> tuple[HistoryStep, ...]:
         """The last ``history_limit`` steps of a live call, oldest first."""
-        with self._lock:
-            record = self._live.get(call_id)
+        record, _ = self._record(call_id)
         if record is None:
             return ()
         return self._machine.history.unpack(record[3], self.history_limit)
 
     def live_calls(self) -> Iterator[str]:
         """Ids of live calls, longest idle first (a copy: safe to iterate while ingesting)."""
+        if self.store is not None:
+            return self.store.live_calls()
         with self._lock:
             return iter(list(self._live))
 
     def ended_calls(self) -> Iterator[str]:
         """Ids in the bounded table of recently ended calls, oldest first."""
+        if self.store is not None:
+            return self.store.ended_calls()
         with self._lock:
             return iter(list(self._ended))
 
     def __len__(self) -> int:
-        return len(self._live)
+        return len(self._live) if self.store is None else len(self.store)
 
     def __contains__(self, call_id: object) -> bool:
-        return call_id in self._live
+        if type(call_id) is not str:
+            return False
+        return self._record(call_id)[0] is not None
 
     def __repr__(self) -> str:
         return (
-            f"Tracker({self.definition.name!r}, {len(self._live)} live calls, "
-            f"{len(self._ended)} recently ended)"
+            f"Tracker({self.definition.name!r}, {len(self)} live calls"
+            f"{'' if self.store is None else ', shared store'})"
         )
 
     # -- snapshot ---------------------------------------------------------------
@@ -389,8 +420,11 @@ class Tracker:
         """Everything needed to carry on elsewhere, as JSON-ready data (see :meth:`restore`).
 
         The tables are copied under the lock and turned into JSON data outside it,
-        so ingesting goes on meanwhile.
+        so ingesting goes on meanwhile. A tracker on a shared store has nothing of its
+        own to carry: the store is the state (a :class:`UsageError`).
         """
+        if self.store is not None:
+            raise UsageError("snapshot", "this tracker's calls live in its store; keep the store")
         with self._lock:
             live = self._live.copy()
             ended = self._ended.copy()
@@ -430,48 +464,3 @@ class Tracker:
         while len(tracker._ended) > tracker.ended_limit:
             del tracker._ended[next(iter(tracker._ended))]
         return tracker
-
-
-def _oversize(body: bytes | str | bytearray | memoryview) -> int:
-    """The size in bytes of a body over 1 MiB (trailing white space aside), else 0."""
-    if type(body) is str:
-        if len(body) <= MAX_BODY_BYTES // 4:
-            return 0
-        data: bytes | bytearray | memoryview = body.encode("utf-8", "surrogatepass")
-    else:
-        data = body  # type: ignore[assignment]
-    size = len(data)
-    if size <= MAX_BODY_BYTES or len(bytes(data).rstrip()) <= MAX_BODY_BYTES:
-        return 0
-    return size
-
-
-def _json_error(text: Any) -> str:
-    """orjson's complaint about ``text``, told the same with or without its line's end."""
-    try:
-        orjson.loads(text.rstrip() if type(text) is not memoryview else bytes(text).rstrip())
-    except orjson.JSONDecodeError as exc:
-        return str(exc)
-    return "not valid JSON"
-
-
-def _plain_json(body: object) -> object:
-    """A decoded body as plain JSON data: callstate's own resources are dumped; other JSON
-    values pass (and are reported); any other object is a :class:`UsageError`."""
-    if hasattr(type(body), "__attrs_attrs__") and type(body).__module__.startswith("callstate."):
-        from callstate.graph import dump
-
-        return dump(body)
-    if body is None or isinstance(body, list | int | float | str):
-        return body
-    if isinstance(body, Mapping):
-        return dict(body)
-    raise UsageError(
-        "body",
-        f"expected bytes, str or decoded JSON (a dict), got a {type(body).__module__}."
-        f"{type(body).__qualname__}",
-    )
-
-
-def _malformed(line: int, call_id: str | None, message: str) -> Violation:
-    return Violation(line=line, call_id=call_id, rule="malformed", message=message)

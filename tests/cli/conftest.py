@@ -22,7 +22,11 @@ def write_trace(path: Path, bodies: Iterable[object]) -> Path:
 
 
 def failing(call: str = "c1") -> list[object]:
-    """A call whose fourth line is transferAccepted with no transfer: one violation."""
+    """A call whose fourth line is transferAccepted with no transfer: one violation.
+
+    The call is left in transferAccepted, so the end of input (line 4, when nothing
+    follows) also warns ``unfinished-transfer``.
+    """
     return [*opening(call), envelope(note("transferAccepted", call=call))]
 
 

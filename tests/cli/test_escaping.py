@@ -37,12 +37,24 @@ class TestValidateText:
     """A call id with a newline cannot forge a report line."""
 
     def test_newline_in_call_id(self, tmp_path: Path, validate: Validate) -> None:
-        """One finding line, then the real summary: the forged OK line is inside the finding."""
+        """Two finding lines, then the real summary: the forged OK line is inside each."""
         path = write_trace(tmp_path / "t.jsonl", failing(FORGED))
         code, out, _ = validate(str(path))
         lines = out.splitlines()
-        expected = (1, 3, f"{path}:4: call c1\\nOK: 9 lines", "FAILED: 4 lines")
-        actual = (code, len(lines), lines[0][: len(str(path)) + 24], lines[1][:15])
+        expected = (
+            1,
+            4,
+            f"{path}:4: call c1\\nOK: 9 lines",
+            f"{path}:4: warning: call c1\\nOK: 9 lines",
+            "FAILED: 4 lines",
+        )
+        actual = (
+            code,
+            len(lines),
+            lines[0][: len(str(path)) + 24],
+            lines[1][: len(str(path)) + 33],
+            lines[2][:15],
+        )
         assert expected == actual
 
     def test_terminal_escapes_in_call_id(self, tmp_path: Path, validate: Validate) -> None:
@@ -55,7 +67,7 @@ class TestValidateText:
         """A file name with a newline is escaped in the FILE:LINE: prefix."""
         path = write_trace(tmp_path / "a\nb.jsonl", failing())
         _, out, _ = validate(str(path))
-        expected = (3, str(path).replace("\n", "\\n") + ":4: ")
+        expected = (4, str(path).replace("\n", "\\n") + ":4: ")
         lines = out.splitlines()
         assert expected == (len(lines), lines[0][: len(expected[1])])
 
@@ -73,5 +85,5 @@ class TestGithub:
         path = write_trace(tmp_path / "t.jsonl", failing("a\n::error::forged\x1b"))
         _, out, _ = validate(str(path), "--format", "github")
         lines = out.splitlines()
-        expected = (3, "::call a%0A::error::forged\\x1b: ")
+        expected = (4, "::call a%0A::error::forged\\x1b: ")
         assert expected == (len(lines), lines[0][lines[0].index("::call") :][:32])

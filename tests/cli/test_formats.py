@@ -14,7 +14,8 @@ from tests.cli.conftest import Validate, failing, write_trace
 from tests.verdict.conftest import envelope, note, opening
 
 #: A call with one violation (line 4) and one warning (line 5), a malformed line 6,
-#: and a second call that conforms.
+#: and a second call that conforms. The first call is left in transferAccepted, so the
+#: end of input (line 9) warns ``unfinished-transfer`` for it.
 MIXED = [*failing("c1"), envelope(note("parked", call="c1")), b"{oops", *opening("c2")]
 
 
@@ -37,6 +38,7 @@ class TestJsonl:
                 (str(mixed), 4, "violation", "transfer-not-in-progress", "c1"),
                 (str(mixed), 5, "warning", "unknown-state", "c1"),
                 (str(mixed), 6, "violation", "malformed", None),
+                (str(mixed), 9, "warning", "unfinished-transfer", "c1"),
             ],
             {
                 "ok": False,
@@ -46,8 +48,13 @@ class TestJsonl:
                 "notifications": 8,
                 "calls": 2,
                 "violationCount": 2,
-                "warningCount": 1,
-                "counts": {"malformed": 1, "transfer-not-in-progress": 1, "unknown-state": 1},
+                "warningCount": 2,
+                "counts": {
+                    "malformed": 1,
+                    "transfer-not-in-progress": 1,
+                    "unfinished-transfer": 1,
+                    "unknown-state": 1,
+                },
                 "omitted": 0,
             },
         )
@@ -63,17 +70,22 @@ class TestJson:
     """One object; --max-findings bounds the lists, never the counts."""
 
     def test_max_findings(self, mixed: Path, validate: Validate) -> None:
-        """One finding listed, two omitted, every rule still counted."""
+        """One finding listed, three omitted, every rule still counted."""
         code, out, _ = validate(str(mixed), "--format", "json", "--max-findings", "1")
         report = json.loads(out)
         expected = (
             1,
             1,
             0,
+            3,
             2,
-            1,
             2,
-            {"malformed": 1, "transfer-not-in-progress": 1, "unknown-state": 1},
+            {
+                "malformed": 1,
+                "transfer-not-in-progress": 1,
+                "unfinished-transfer": 1,
+                "unknown-state": 1,
+            },
         )
         actual = (
             code,
@@ -111,6 +123,7 @@ class TestGithub:
                 ("error", f"file={mixed},line=4,title=callstate transfer-not-in-progress"),
                 ("warning", f"file={mixed},line=5,title=callstate unknown-state"),
                 ("error", f"file={mixed},line=6,title=callstate malformed"),
+                ("warning", f"file={mixed},line=9,title=callstate unfinished-transfer"),
             ],
             "call c1: transferAccepted while established: no transfer in progress",
         )
@@ -140,8 +153,8 @@ class TestGithub:
         good = write_trace(tmp_path / "good.jsonl", opening())
         failed = validate(str(mixed), "--format", "github", "-q")[1].splitlines()
         passed = validate(str(good), "--format", "github", "-q")[1]
-        expected = (3, "FAILED: ", "")
-        assert expected == (sum(line.startswith("::") for line in failed), failed[3][:8], passed)
+        expected = (4, "FAILED: ", "")
+        assert expected == (sum(line.startswith("::") for line in failed), failed[4][:8], passed)
 
     def test_stdin_has_no_file(self, validate: Validate, monkeypatch: pytest.MonkeyPatch) -> None:
         """An annotation of standard input names no file, only the line."""
@@ -176,7 +189,9 @@ class TestJunit:
                     "call c1",
                     ["transfer-not-in-progress"],
                     f"warning: {mixed}:5: unknown state "
-                    "'parked': read as unknownFutureValue, state unchanged [unknown-state]",
+                    "'parked': read as unknownFutureValue, state unchanged [unknown-state]\n"
+                    f"warning: {mixed}:9: the input ended with the call in transferAccepted: "
+                    "its transfer never finished [unfinished-transfer]",
                 ),
                 ("(no call)", ["malformed"], None),
                 ("1 other call with no finding", [], None),
@@ -199,7 +214,7 @@ class TestJunit:
         (omitted,) = [s for s in root.findall("testsuite") if s.get("name") == "(not listed)"]
         failure = omitted.find("testcase/failure")
         assert failure is not None
-        expected = ("3 findings not listed, 2 violations among them", "1")
+        expected = ("4 findings not listed, 2 violations among them", "1")
         assert expected == (failure.get("message"), root.get("failures"))
 
     def test_control_characters_stay_well_formed(self, tmp_path: Path, validate: Validate) -> None:
@@ -233,6 +248,7 @@ class TestSarif:
                 ("transfer-not-in-progress", "error", 4),
                 ("unknown-state", "warning", 5),
                 ("malformed", "error", 6),
+                ("unfinished-transfer", "warning", 9),
             ],
             {mixed.as_uri()},
         )

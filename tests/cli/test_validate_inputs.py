@@ -23,8 +23,20 @@ class TestSeveralInputs:
         bad = write_trace(tmp_path / "bad.jsonl", failing())
         code, out, err = validate(str(good), str(bad))
         lines = out.splitlines()
-        expected = (1, "", f"{bad}:4: call c1  ", "FAILED: 2 files, 7 lines, 7 notifications")
-        actual = (code, err, lines[0][: len(f"{bad}:4: call c1  ")], lines[1][:41])
+        expected = (
+            1,
+            "",
+            f"{bad}:4: call c1  ",
+            f"{bad}:4: warning: call c1  ",
+            "FAILED: 2 files, 7 lines, 7 notifications",
+        )
+        actual = (
+            code,
+            err,
+            lines[0][: len(f"{bad}:4: call c1  ")],
+            lines[1][: len(f"{bad}:4: warning: call c1  ")],
+            lines[2][:41],
+        )
         assert expected == actual
 
     def test_glob_sorted_and_directories_skipped(self, tmp_path: Path, validate: Validate) -> None:
@@ -146,8 +158,8 @@ class TestSummary:
         path = write_trace(tmp_path / "t.jsonl", [*failing(), b"{oops", b"{oops"])
         _, out, _ = validate(str(path))
         expected = [
-            "FAILED: 6 lines, 4 notifications, 1 call, 3 violations, 0 warnings",
-            "by rule: malformed 2, transfer-not-in-progress 1",
+            "FAILED: 6 lines, 4 notifications, 1 call, 3 violations, 1 warning",
+            "by rule: malformed 2, transfer-not-in-progress 1, unfinished-transfer 1",
         ]
         assert expected == out.splitlines()[-2:]
 
@@ -158,8 +170,8 @@ class TestSummary:
         path = write_trace(tmp_path / "t.jsonl", failing())
         expected = (
             1,
-            "FAILED: 4 lines, 4 notifications, 1 call, 1 violation, 0 warnings\n"
-            "by rule: transfer-not-in-progress 1\n",
+            "FAILED: 4 lines, 4 notifications, 1 call, 1 violation, 1 warning\n"
+            "by rule: transfer-not-in-progress 1, unfinished-transfer 1\n",
         )
         assert expected == validate(str(path), "--quiet")[:2]
 

@@ -22,6 +22,7 @@ MERMAID_STATEMENTS = (
     re.compile(rf"classDef {ID} [^;]+"),
     re.compile(rf"class {ID}(?:,{ID})* {ID}"),
     re.compile(rf"note (?:right|left) of {ID} : [^;:#]+"),
+    re.compile(rf'state "[^";:#]*" as {ID}'),
 )
 LABEL = re.compile(
     r"(?:(?P<numbers>[0-9, ]+) - )?(?P<event>\w+)(?: \[(?P<guard>\w+)\])?"
@@ -79,6 +80,32 @@ def dot_edges(text: str) -> list[tuple[str, str, list[str], str]]:
     return out
 
 
+def dot_drawn(text: str) -> list[tuple[str, str, list[str], list[tuple[str, str, str]]]]:
+    """``(source, dest, label lines, members)`` of every drawn edge but the start arrow.
+
+    ``members`` are the ``(source, dest, label)`` of the transitions the edge draws, read
+    from its tooltip: ``src -> dst: label`` a line, or ``label -> dst, from a, b`` for the
+    edge drawn from "any live state".
+    """
+    out = []
+    for source, dest, lines, attrs in dot_edges(text):
+        if source == "__start":
+            continue
+        tip = re.search(r'tooltip="((?:[^"\\]|\\.)*)"', attrs)
+        assert tip is not None, f"edge {source} -> {dest} has no tooltip"
+        members = []
+        for part in tip.group(1).split("\\n"):
+            live = re.fullmatch(r"(.*) -> (\w+), from (.*)", part)
+            if source == "__live" and live is not None:
+                members += [(s, live[2], live[1]) for s in live[3].split(", ")]
+            else:
+                ends, _, label = part.partition(": ")
+                a, _, b = ends.partition(" -> ")
+                members.append((a, b, label))
+        out.append((source, dest, lines, members))
+    return out
+
+
 def table_rows(text: str) -> list[dict[str, str]]:
     """The transition table's rows, keyed by column, with backticks removed."""
     lines = text.splitlines()
@@ -100,5 +127,7 @@ def read() -> SimpleNamespace:
         mermaid_statements=mermaid_statements,
         mermaid_edges=mermaid_edges,
         dot_edges=dot_edges,
+        dot_drawn=dot_drawn,
         table_rows=table_rows,
+        LABEL=LABEL,
     )

@@ -98,3 +98,39 @@ def test_trace_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     assert [
         f"callstate diagram: error: --trace: cannot read {missing}: No such file or directory"
     ] == err.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"), [("x.DOT", "dot"), ("x.Mmd", "mermaid"), ("x.MD", "table")]
+)
+def test_suffix_in_any_case(tmp_path: Path, name: str, fmt: str) -> None:
+    """--output picks the format from its suffix whatever the letter case."""
+    out = tmp_path / name
+    assert 0 == callstate.cli.main(["diagram", "--output", str(out)])
+    assert render(format=fmt) == out.read_text()
+
+
+def test_upper_case_png_is_png(tmp_path: Path) -> None:
+    """-o x.PNG writes PNG bytes, not Mermaid text."""
+    pytest.importorskip("shutil").which("dot") or pytest.skip("Graphviz dot is not installed")
+    out = tmp_path / "x.PNG"
+    assert 0 == callstate.cli.main(["diagram", "-o", str(out)])
+    assert b"\x89PNG\r\n\x1a\n" == out.read_bytes()[:8]
+
+
+@pytest.mark.parametrize("name", ["x.jpg", "x.JPEG", "x.txt"])
+def test_unknown_suffix_exit_2_writes_nothing(
+    tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An --output suffix that names no format exits 2 with one line, and writes nothing."""
+    out = tmp_path / name
+    assert 2 == callstate.cli.main(["diagram", "-o", str(out)])
+    err = capsys.readouterr().err
+    assert (1, True, False) == (len(err.splitlines()), "--format" in err, out.exists())
+
+
+def test_explicit_format_wins_over_suffix(tmp_path: Path) -> None:
+    """With --format, any file name is taken as given."""
+    out = tmp_path / "diagram.txt"
+    assert 0 == callstate.cli.main(["diagram", "--format", "dot", "-o", str(out)])
+    assert render(format="dot") == out.read_text()

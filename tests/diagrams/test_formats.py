@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import shutil
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -11,6 +12,7 @@ import attrs
 import pytest
 
 from callstate.diagrams import FORMATS, extract, render
+from callstate.diagrams._legend import ENDS, QUIET, RETURNS
 from callstate.errors import UsageError
 from callstate.machine import CALL_MACHINE, MachineDefinition, Transition
 
@@ -52,22 +54,62 @@ class TestMermaid:
 
 
 class TestDot:
-    def test_each_edge_once(self, read: SimpleNamespace) -> None:
-        """The dot edges (less the start arrow) are the definition's, each once."""
-        edges = [e for e in read.dot_edges(render(format="dot")) if e[0] != "__start"]
-        expected = Counter(
-            (t.source, t.dest, t.event if t.guard is None else f"{t.event} [{t.guard}]")
-            for t in CALL_MACHINE.transitions
-        )
-        assert expected == Counter((s, d, lines[0]) for s, d, lines, _ in edges)
+    def test_each_transition_drawn_once(self, read: SimpleNamespace) -> None:
+        """Every transition is in exactly one drawn edge, with its guard and result."""
+        drawn = read.dot_drawn(render(format="dot"))
+        members = Counter()
+        for _, _, _, edge_members in drawn:
+            for source, dest, label in edge_members:
+                parsed = read.LABEL.fullmatch(label)
+                assert parsed is not None, f"unreadable tooltip label {label!r}"
+                members[(source, dest, parsed["event"], parsed["guard"], parsed["marker"])] += 1
+        assert _expected(CALL_MACHINE, CALL_MACHINE.transitions) == members
 
-    def test_marker_codes_on_guarded_edges(self, read: SimpleNamespace) -> None:
-        """A guarded edge's second label line is its marker's label, from the definition."""
-        edges = [e for e in read.dot_edges(render(format="dot")) if e[0] != "__start"]
-        guarded = [t for t in CALL_MACHINE.transitions if t.guard is not None]
-        expected = [(t.source, t.dest, _marker(CALL_MACHINE, t)) for t in guarded]
-        actual = [(s, d, lines[1]) for s, d, lines, _ in edges if "[" in lines[0]]
+    def test_drawn_edges_join_their_members(self, read: SimpleNamespace) -> None:
+        """A drawn edge goes where its transitions go (teardowns from any live state)."""
+        drawn = read.dot_drawn(render(format="dot"))
+        ends = [
+            (source, dest) == (ms, md) or (source == "__live" and dest == md)
+            for source, dest, _, members in drawn
+            for ms, md, _ in members
+        ]
+        assert (True, set()) == (all(ends), {d for _, d, _, _ in drawn} - set(CALL_MACHINE.states))
+
+    def test_outcomes_of_both_kinds_on_one_edge(self, read: SimpleNamespace) -> None:
+        """The blind and consultative outcomes of one event share an edge, a line each."""
+        drawn = read.dot_drawn(render(format="dot"))
+        expected = {}
+        for t in CALL_MACHINE.transitions:
+            if t.guard is not None:
+                lines = expected.setdefault((t.source, t.dest), [t.event])
+                lines.append(f"[{t.guard}] {_marker(CALL_MACHINE, t)}")
+        actual = {(s, d): lines for s, d, lines, members in drawn if (s, d) in expected}
         assert expected == actual
+
+    def test_one_self_loop_a_state(self, read: SimpleNamespace) -> None:
+        """A state's internal events are one dashed loop, one label, so none can overlap."""
+        drawn = read.dot_drawn(render(format="dot"))
+        loops = {s: lines[0] for s, d, lines, _ in drawn if s == d}
+        expected: dict[str, list[str]] = {}
+        for t in CALL_MACHINE.transitions:
+            if t.internal:
+                expected.setdefault(t.source, []).append(t.event)
+        assert {state: ", ".join(events) for state, events in expected.items()} == loops
+
+    def test_teardown_once_from_any_live_state(self, read: SimpleNamespace) -> None:
+        """Each teardown event is one grey edge from "any live state", naming its sources."""
+        graph = extract()
+        drawn = read.dot_drawn(render(format="dot"))
+        from_live = Counter(lines[0] for s, _, lines, _ in drawn if s == "__live")
+        teardown_events = {e.event for e in graph.edges if e.teardown}
+        assert {event: 1 for event in teardown_events} == dict(from_live)
+
+    def test_terminating_goes_on_to_terminated(self, read: SimpleNamespace) -> None:
+        """The state a teardown leads to is drawn with its own way on, not a dead end."""
+        graph = extract()
+        ends = {e.dest for e in graph.edges if e.teardown} - set(CALL_MACHINE.final)
+        drawn = read.dot_drawn(render(format="dot"))
+        assert ends == {s for s, _, _, _ in drawn if s in ends}
 
     def test_final_states_look_final(self) -> None:
         """Final states are double circles, and only they."""
@@ -81,6 +123,21 @@ class TestDot:
         labels = [m.label for e in CALL_MACHINE.events for m in e.markers]
         assert labels
         assert [label for label in labels if f"<B>{label}</B></TD>" not in dot] == []
+
+    def test_legend_explains_every_style(self) -> None:
+        """The legend has a swatch for orange, green, grey and dashed, with the events' docs."""
+        dot = render(format="dot")
+        legend = dot[dot.index("graph [label=<") : dot.index("];")]
+        marked = [e for e in CALL_MACHINE.events if e.markers]
+        expected = [True] * (4 + len(marked))
+        actual = [
+            f'BGCOLOR="{RETURNS}"' in legend,
+            f'BGCOLOR="{ENDS}"' in legend,
+            f'BGCOLOR="{QUIET}"' in legend,
+            'STYLE="dashed"' in legend,
+            *(html.escape(f"{e.name}: {e.doc}") in legend for e in marked),
+        ]
+        assert expected == actual
 
 
 class TestTable:
@@ -97,20 +154,22 @@ class TestTable:
 @needs_dot
 class TestSvg:
     def test_well_formed_and_names_every_state(self) -> None:
-        """The SVG parses as XML and has one node titled by each state."""
+        """The SVG parses as XML and has one node titled by each state (and any live state)."""
         root = ET.fromstring(render(format="svg"))
         ns = "{http://www.w3.org/2000/svg}"
         titles = [
             g.findtext(f"{ns}title") or "" for g in root.iter(f"{ns}g") if g.get("class") == "node"
         ]
-        assert sorted(CALL_MACHINE.states) == sorted(t for t in titles if t != "__start")
+        assert sorted([*CALL_MACHINE.states, "__live"]) == sorted(
+            t for t in titles if t != "__start"
+        )
 
-    def test_one_svg_edge_per_transition(self) -> None:
-        """The SVG has one edge per transition, plus the start arrow."""
+    def test_one_svg_edge_per_drawn_edge(self, read: SimpleNamespace) -> None:
+        """The SVG has one edge per drawn edge of the dot source, plus the start arrow."""
         root = ET.fromstring(render(format="svg"))
         ns = "{http://www.w3.org/2000/svg}"
         edges = [g for g in root.iter(f"{ns}g") if g.get("class") == "edge"]
-        assert len(CALL_MACHINE.transitions) + 1 == len(edges)
+        assert len(read.dot_drawn(render(format="dot"))) + 1 == len(edges)
 
     def test_png_is_png(self) -> None:
         """png renders to PNG bytes."""

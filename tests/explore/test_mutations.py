@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import attrs
 import pytest
 
 from callstate.explorer import explore
+from callstate.facts import BLIND, CONSULTATIVE, TRANSFER_FAILURE, TRANSFER_SUCCESS, Result
 from callstate.machine import CALL_MACHINE, Event, MachineDefinition, Marker, Transition
 from callstate.machine.invariants import INVARIANTS, Moves, Step
 
@@ -56,32 +57,41 @@ def _drop_all_from(state: str) -> MachineDefinition:
     return _without(*(_edge(t) for t in CALL_MACHINE.outgoing(state)))
 
 
+def _label(table: Mapping[str, tuple[Result, ...]], kind: str) -> str:
+    """The documented result of ``kind`` in ``table`` (callstate.facts, the oracle)."""
+    (result,) = table[kind]
+    return result.label
+
+
+(_BLIND_SUCCESS,) = TRANSFER_SUCCESS[BLIND]
+
 #: ``id -> (build the broken definition, the invariant that must fail, text its last line holds)``
 MUTATIONS: dict[str, tuple[Callable[[], MachineDefinition], str, str]] = {
     "drop-failure-edge": (
-        lambda: _without(("transferring", "fail_transfer", "established", "blind")),
+        lambda: _without(("transferring", "fail_transfer", "established", BLIND)),
         "transfer-failure-returns-to-established",
-        "transferring --fail_transfer[blind]--> refused",
+        f"transferring --fail_transfer[{BLIND}]--> refused",
     ),
     "failure-retargeted-to-terminated": (
         lambda: _retarget(
-            ("transferAccepted", "fail_transfer", "established", "consultative"), "terminated"
+            ("transferAccepted", "fail_transfer", "established", CONSULTATIVE), "terminated"
         ),
         "transfer-failure-returns-to-established",
         "must return to established, not terminated",
     ),
     "blind-failure-to-wrong-place": (
-        lambda: _retarget(("transferring", "fail_transfer", "established", "blind"), "hold"),
+        lambda: _retarget(("transferring", "fail_transfer", "established", BLIND), "hold"),
         "transfer-failure-returns-to-established",
-        "transferring --fail_transfer[blind]--> hold",
+        f"transferring --fail_transfer[{BLIND}]--> hold",
     ),
     "failure-markers-swapped": (
         lambda: _swap_kinds("fail_transfer"),
         "transfer-failure-returns-to-established",
-        "consultative outcome marked 500/7000, expected 500/7700",
+        f"{CONSULTATIVE} outcome marked {_label(TRANSFER_FAILURE, BLIND)}, "
+        f"expected {_label(TRANSFER_FAILURE, CONSULTATIVE)}",
     ),
     "failure-without-transfer": (
-        lambda: _with(Transition("established", "fail_transfer", "established", guard="blind")),
+        lambda: _with(Transition("established", "fail_transfer", "established", guard=BLIND)),
         "transfer-failure-returns-to-established",
         "no transfer is in progress (established)",
     ),
@@ -96,27 +106,32 @@ MUTATIONS: dict[str, tuple[Callable[[], MachineDefinition], str, str]] = {
         "transferAccepted entered from established",
     ),
     "success-from-transferring": (
-        lambda: _with(Transition("transferring", "complete_transfer", "terminated", guard="blind")),
+        lambda: _with(Transition("transferring", "complete_transfer", "terminated", guard=BLIND)),
         "successful-transfer-outcome",
         "transfer succeeded from transferring",
     ),
     "success-markers-swapped": (
         lambda: _swap_kinds("complete_transfer"),
         "successful-transfer-outcome",
-        "consultative outcome marked 0/7015, expected AppTransferred",
+        f"{CONSULTATIVE} outcome marked {_label(TRANSFER_SUCCESS, BLIND)}, "
+        f"expected {_label(TRANSFER_SUCCESS, CONSULTATIVE)}",
     ),
     "two-success-markers-of-one-kind": (
         lambda: _markers(
             "complete_transfer",
-            (*CALL_MACHINE.event("complete_transfer").markers, Marker("blind", 200, 7015)),
+            (
+                *CALL_MACHINE.event("complete_transfer").markers,
+                Marker(BLIND, 200, _BLIND_SUCCESS.subcode),
+            ),
         ),
         "successful-transfer-outcome",
-        "blind outcome marked 0/7015, 200/7015, expected 0/7015",
+        f"{BLIND} outcome marked {_BLIND_SUCCESS.label}, 200/{_BLIND_SUCCESS.subcode}, "
+        f"expected {_BLIND_SUCCESS.label}",
     ),
     "drop-success-edge": (
-        lambda: _without(("transferAccepted", "complete_transfer", "terminated", "consultative")),
+        lambda: _without(("transferAccepted", "complete_transfer", "terminated", CONSULTATIVE)),
         "successful-transfer-outcome",
-        "transferAccepted --complete_transfer[consultative]--> refused",
+        f"transferAccepted --complete_transfer[{CONSULTATIVE}]--> refused",
     ),
     "state-outside-definition": (
         lambda: _retarget(("established", "hold", "hold", None), "limbo"),

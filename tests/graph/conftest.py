@@ -1,40 +1,28 @@
-"""The spec's JSON bodies as test parameters, read from the spec file at collection time.
+"""The spec's JSON bodies as test parameters, from the golden data in ``tests/data/spec``.
 
-Parametrising needs the blocks before fixtures exist, so this reads the file
-itself, found as ``tests/conftest.py`` finds it (``spec_file``).
+Parametrising needs the bodies before fixtures exist, so this loads them itself, with the same
+loader as the ``spec_examples`` fixture.
 """
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 
-from tests.conftest import spec_file
-
-_FENCE = re.compile(r"^```(json|http)\n(.*?)^```", re.MULTILINE | re.DOTALL)
-_HEADING = re.compile(r"^#{2,4} (.+)$", re.MULTILINE)
+from tests.conftest import load_spec_examples
 
 
-def spec_blocks(path: Path) -> list[tuple[str, str, Any]]:
-    """Every JSON body in the spec: (test id, ``notification`` or ``request``, data)."""
-    text = path.read_text(encoding="utf-8")
+def spec_blocks() -> list[tuple[str, str, Any]]:
+    """Every JSON body of the spec: (test id, ``notification`` or ``request``, data)."""
     blocks: list[tuple[str, str, Any]] = []
-    for match in _FENCE.finditer(text):
-        lang, body = match.groups()
-        if lang == "http":
-            start = body.find("\n{")
-            if start < 0:
-                continue
-            body = body[start:]
-        headings = _HEADING.findall(text, 0, match.start())
-        example = [h for h in headings if h.startswith("Example")][-1:]
-        title = " / ".join([*example, headings[-1]])
-        kind = "notification" if lang == "json" else "request"
-        blocks.append((f"{len(blocks):02d} {title}", kind, orjson.loads(body)))
+    for example in load_spec_examples():
+        named = [("request", "Request", example.request_body)] + [
+            ("notification", f"Notification - {title}", body)
+            for title, body in example.notifications.items()
+        ]
+        for kind, heading, data in named:
+            blocks.append((f"{len(blocks):02d} {example.title} / {heading}", kind, data))
     return blocks
 
 
@@ -42,5 +30,5 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Parametrise ``spec_notification`` and ``spec_request`` over the spec's bodies."""
     for name, kind in (("spec_notification", "notification"), ("spec_request", "request")):
         if name in metafunc.fixturenames:
-            blocks = [(i, d) for i, k, d in spec_blocks(spec_file()) if k == kind]
+            blocks = [(i, d) for i, k, d in spec_blocks() if k == kind]
             metafunc.parametrize(name, [d for _, d in blocks], ids=[i for i, _ in blocks])

@@ -56,9 +56,9 @@ def _body(**fields: Any) -> dict[str, Any]:
             "true or false",
         ),
         (
-            _body(resourceData={"resultInfo": {"code": 1, "subcode": 2, "subCode": 2}}),
+            _body(resourceData={"resultInfo": {"code": 1, "subcode": 2, "subCode": 3}}),
             "/value/0/resourceData/resultInfo/subCode",
-            "only one",
+            "disagree",
         ),
         (_body(resourceData=[{"state": "hold"}, 7]), "/value/0/resourceData/1", "object"),
         (_body(resourceData="established"), "/value/0/resourceData", "object"),

@@ -1,10 +1,13 @@
-"""Every JSON body of the spec file parses, and writing it back gives the same JSON."""
+"""Every JSON body of the spec parses and writes back the same; the golden data is the page's."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
 from callstate.graph import (
     Call,
@@ -17,6 +20,7 @@ from callstate.graph import (
     parse,
     parse_notifications,
 )
+from tests.spec_page import DATA, README, committed_files, data_files, read_page, spec_file
 
 
 class TestSpecNotifications:
@@ -80,3 +84,85 @@ class TestSpecRequests:
         assert request.transfer_target is not None
         expected = spec_request["transferTarget"].get("replacesCallId")
         assert expected == request.transfer_target.replaces_call_id
+
+
+def _page() -> Path:
+    """The spec page; the test is skipped when it is not beside the repo and not named."""
+    page = spec_file()
+    if not page.is_file():
+        if os.environ.get("CALLSTATE_SPEC"):
+            pytest.fail(f"CALLSTATE_SPEC names {page}, which is not a file")
+        pytest.skip(
+            f"spec page not found at {page}: the golden data in tests/data/spec is used as "
+            "committed (set CALLSTATE_SPEC to check it against the page)"
+        )
+    return page
+
+
+_PAGE = """### Example 7: Call transfer
+<!-- { "blockType": "request" } -->
+```http
+POST https://graph.microsoft.com/beta/communications/calls/{id}/transfer
+Content-Type: application/json
+
+{"transferTarget": {}}
+```
+#### Notification - transferring
+```http
+POST https://bot.contoso.com/api/calls
+```
+```json
+{"value": []}
+```
+"""
+
+
+class TestGoldenData:
+    """``tests/data/spec`` holds the spec page's examples; the suite needs no page."""
+
+    def test_data_files_are_the_page(self) -> None:
+        """Every data file is the page's block byte for byte, and no block is left out."""
+        expected = data_files(read_page(_page().read_text(encoding="utf-8")))
+        assert expected == committed_files()
+
+    def test_readme_names_the_source(self) -> None:
+        """The data directory says where its files come from and how they were made."""
+        readme = (DATA / README).read_text(encoding="utf-8")
+        for needed in ("call-transfer.md", "python3 -m tests.spec_page", "CALLSTATE_SPEC"):
+            assert needed in readme
+
+    def test_reader_takes_the_request_and_titled_notifications(self) -> None:
+        """An example's request line, headers, body and titled JSON blocks are read as written."""
+        (example,) = read_page(_PAGE)
+        expected = (
+            7,
+            "POST",
+            "https://graph.microsoft.com/beta/communications/calls/{id}/transfer",
+            {"Content-Type": "application/json"},
+            '{"transferTarget": {}}\n',
+            {"transferring": '{"value": []}\n'},
+        )
+        actual = (
+            example.number,
+            example.method,
+            example.url,
+            example.headers,
+            example.body,
+            example.notifications,
+        )
+        assert expected == actual
+
+    @pytest.mark.parametrize(
+        ("page", "message"),
+        [
+            (_PAGE.replace("#### Notification - transferring", "#### Response"), "under"),
+            (_PAGE.replace('"request"', '"example"'), "not annotated"),
+            (_PAGE.replace("\n\n{", "\n{"), "no request"),
+            ("```json\n{}\n```\n" + _PAGE, "before the first example"),
+        ],
+        ids=["json-outside-a-notification", "unannotated-request", "no-request", "stray-json"],
+    )
+    def test_reader_refuses_a_page_it_does_not_understand(self, page: str, message: str) -> None:
+        """A page laid out otherwise is a clear ValueError, never a silent partial read."""
+        with pytest.raises(ValueError, match=message):
+            read_page(page)

@@ -10,7 +10,7 @@ from hypothesis import given, strategies as st
 
 from callstate.errors import ParseError, UnknownValueWarning
 from callstate.graph import CommsNotifications, dump, dumps, parse, parse_notifications
-from callstate.graph._strategies import RESOURCES, json_values
+from callstate.strategies.resources import RESOURCES, json_values
 
 CLASSES = list(RESOURCES)
 

@@ -1,109 +1,18 @@
-"""Broken definitions: the property suite catches every mutant, and every property can fail."""
+"""Broken definitions: the property suite catches every mutant, and every property can fail.
+
+Which property catches which mutant is recorded in ``mutation_matrix.json`` (see
+``tests/kit/mutants.py``). By default each recorded catch is checked (a seeded hunt that stops at
+the first counterexample); the slow test hunts every property against every mutant and compares.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-import attrs
 import pytest
 
-from callstate.machine import CALL_MACHINE, MachineDefinition, Transition
-from callstate.testing._properties import PROPERTIES, counterexample, property_named
+from callstate.testing.properties import PROPERTIES
+from tests.kit.mutants import MUTANTS, catches, caught_by, recorded_matrix
 
-Edge = tuple[str, str, str, str | None]
-
-
-def _edge(t: Transition) -> Edge:
-    return (t.source, t.event, t.dest, t.guard)
-
-
-def _changed(edge: Edge, **changes: Any) -> MachineDefinition:
-    transitions = tuple(
-        attrs.evolve(t, **changes) if _edge(t) == edge else t for t in CALL_MACHINE.transitions
-    )
-    assert transitions != CALL_MACHINE.transitions
-    return CALL_MACHINE.replace(transitions=transitions, check=False)
-
-
-def _without(edge: Edge) -> MachineDefinition:
-    kept = tuple(t for t in CALL_MACHINE.transitions if _edge(t) != edge)
-    assert len(kept) == len(CALL_MACHINE.transitions) - 1
-    return CALL_MACHINE.replace(transitions=kept, check=False)
-
-
-def _with(added: Transition) -> MachineDefinition:
-    return CALL_MACHINE.replace(transitions=(added, *CALL_MACHINE.transitions), check=False)
-
-
-#: ``id -> (the broken definition, the property that must catch it, checked by hand)``
-MUTANTS: dict[str, tuple[Callable[[], MachineDefinition], str]] = {
-    "drop-accept-edge": (
-        lambda: _without(("transferring", "accept_transfer", "transferAccepted", None)),
-        "valid-streams-accepted",
-    ),
-    "edge-out-of-terminated": (
-        lambda: _with(Transition("terminated", "connect", "established")),
-        "terminated-is-absorbing",
-    ),
-    "failure-retargeted-to-terminated": (
-        lambda: _changed(
-            ("transferring", "fail_transfer", "established", "blind"), dest="terminated"
-        ),
-        "transfer-failure-returns-to-established",
-    ),
-    "accept-from-established": (
-        lambda: _with(Transition("established", "accept_transfer", "transferAccepted")),
-        "transferAccepted-follows-transferring",
-    ),
-    "complete-from-transferring": (
-        lambda: _changed(
-            ("transferAccepted", "complete_transfer", "terminated", "blind"), source="transferring"
-        ),
-        "successful-transfer-outcome",
-    ),
-    "failure-guard-destination-swapped": (
-        lambda: _changed(
-            ("transferAccepted", "fail_transfer", "established", "consultative"),
-            dest="transferring",
-        ),
-        "failure-in-streams",
-    ),
-    "drop-hang-up-of-established": (
-        lambda: _without(("established", "hang_up", "terminating", None)),
-        "valid-streams-accepted",
-    ),
-    "state-outside-definition": (
-        lambda: _changed(("established", "hold", "hold", None), dest="limbo"),
-        "states-within-definition",
-    ),
-    "success-guard-swapped": (
-        lambda: _changed(
-            ("transferAccepted", "complete_transfer", "terminated", "consultative"), guard="blind"
-        ),
-        "success-in-streams",
-    ),
-    "accept-from-established-in-streams": (
-        lambda: _with(Transition("established", "accept_transfer", "transferAccepted")),
-        "mutated-streams-reported[transfer-not-in-progress]",
-    ),
-    "transfer-from-incoming": (
-        lambda: _with(Transition("incoming", "transfer", "transferring")),
-        "mutated-streams-reported[transfer-from-non-established]",
-    ),
-    "failure-from-established": (
-        lambda: _with(Transition("established", "fail_transfer", "established", guard="blind")),
-        "mutated-streams-reported[failure-without-transfer]",
-    ),
-    "success-from-established": (
-        lambda: _with(Transition("established", "complete_transfer", "terminated", guard="blind")),
-        "mutated-streams-reported[success-without-transfer]",
-    ),
-    "offer-while-established": (
-        lambda: _with(Transition("established", "offer", "incoming")),
-        "mutated-streams-reported[illegal-transition]",
-    ),
-}
+_REWRITE = "rewrite it with `python3 -m tests.kit.mutants` and review the diff"
 
 #: Properties no edge mutation can reach; test_stand_ins.py breaks the validator instead.
 NOT_ABOUT_EDGES = {
@@ -114,21 +23,38 @@ NOT_ABOUT_EDGES = {
 }
 
 
+def test_the_matrix_covers_every_mutant_with_known_properties() -> None:
+    """The recorded matrix has a row per mutant, naming only properties of the suite, in order."""
+    matrix = recorded_matrix()
+    order = [p.name for p in PROPERTIES]
+    assert list(MUTANTS) == list(matrix), _REWRITE
+    for mutant, caught in matrix.items():
+        expected = [name for name in order if name in caught]
+        assert expected == caught, f"{mutant}: {_REWRITE}"
+
+
 @pytest.mark.parametrize("mutant", list(MUTANTS))
-def test_the_named_property_catches_the_mutant(mutant: str) -> None:
-    """The property each mutant was written against finds a counterexample to it."""
-    build, name = MUTANTS[mutant]
-    assert counterexample(property_named(name), build()) is not None
+def test_the_matrix_names_the_property_written_against_the_mutant(mutant: str) -> None:
+    """Each mutant's row holds the property it was written against (the suite catches it)."""
+    _build, name = MUTANTS[mutant]
+    assert name in recorded_matrix()[mutant]
+
+
+@pytest.mark.parametrize("mutant", list(MUTANTS))
+def test_every_recorded_catch_holds(mutant: str) -> None:
+    """Every property the matrix names for the mutant finds a counterexample to it."""
+    build, _name = MUTANTS[mutant]
+    definition = build()
+    recorded = recorded_matrix()[mutant]
+    assert recorded == [name for name in recorded if catches(name, definition)], _REWRITE
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mutant", list(MUTANTS))
-def test_the_whole_suite_catches_the_mutant(mutant: str) -> None:
-    """Across the suite, every mutant fails at least one property (most fail several)."""
+def test_the_matrix_is_what_the_whole_suite_finds(mutant: str) -> None:
+    """Every property hunted against the mutant: exactly the recorded ones catch it."""
     build, _name = MUTANTS[mutant]
-    definition = build()
-    caught = [p.name for p in PROPERTIES if counterexample(p, definition) is not None]
-    assert caught
+    assert recorded_matrix()[mutant] == caught_by(build()), _REWRITE
 
 
 def test_every_edge_property_has_a_mutant() -> None:

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from callstate.graph import dump, dumps, parse, parse_notifications
-from callstate.graph._strategies import RESOURCES
-from callstate.machine import CALL_MACHINE
+from callstate.errors import UsageError
+from callstate.facts import BLIND, Result
+from callstate.graph import dump, parse_notifications
+from callstate.machine import CALL_MACHINE, TRANSFER_KINDS, call_machine
 from callstate.simulate import Plan, build
 from callstate.strategies import notification_streams
-from callstate.testing._properties import PROPERTIES, Property, snapshot_restore
+from callstate.testing.properties import (
+    PROPERTIES,
+    Property,
+    counterexample,
+    properties,
+    property_named,
+    snapshot_restore,
+)
 from callstate.verdict import Tracker
 
 _STREAMS = settings(
@@ -30,13 +39,48 @@ def test_property_holds_on_call_machine(prop: Property, data: Any) -> None:
     assert None is prop.check(CALL_MACHINE, drawn)
 
 
-class TestRoundTrips:
-    @pytest.mark.parametrize("cls", list(RESOURCES), ids=lambda c: c.__name__)
+#: A definition of one's own: the call machine with Graph's meeting-mode code as a blind failure.
+_MINE = call_machine(
+    kinds=tuple(
+        attrs.evolve(k, failure=(*k.failure, Result(500, 8523))) if k.name == BLIND else k
+        for k in TRANSFER_KINDS
+    )
+)
+
+
+class TestOwnDefinition:
+    """``properties(reference)`` checks a definition of one's own against its own streams."""
+
+    @pytest.mark.parametrize("prop", properties(_MINE), ids=lambda p: p.name)
+    @settings(_STREAMS, max_examples=10)
     @given(data=st.data())
-    def test_resources_write_then_read(self, cls: type[Any], data: Any) -> None:
-        """Every Graph resource written to JSON and read back is equal to the one written."""
-        resource = data.draw(RESOURCES[cls])
-        assert resource == parse(cls, dumps(resource))
+    def test_property_holds_on_its_own_streams(self, prop: Property, data: Any) -> None:
+        """Every property, its streams drawn from the definition, holds on it."""
+        drawn = data.draw(prop.strategy(_MINE))
+        assert None is prop.check(_MINE, drawn)
+
+    def test_the_spec_suite_is_the_call_machine_one(self) -> None:
+        """``PROPERTIES`` is ``properties()``, and names are looked up in the chosen suite."""
+        assert properties() is PROPERTIES
+        prop = property_named("valid-streams-accepted", reference=_MINE)
+        assert prop in properties(_MINE)
+        assert prop not in PROPERTIES
+
+    def test_a_definition_is_judged_against_the_reference_streams(self) -> None:
+        """Streams with the extra code fail the call machine; the spec's pass the wider one."""
+        wider = property_named("failure-in-streams", reference=_MINE)
+        assert counterexample(wider, CALL_MACHINE) is not None
+        assert counterexample(property_named("failure-in-streams"), _MINE) is None
+
+    def test_bad_reference_is_a_usage_error(self) -> None:
+        """A reference that is not a definition is refused, naming the argument."""
+        with pytest.raises(UsageError) as caught:
+            properties("call")  # type: ignore[arg-type]
+        assert "reference" == caught.value.argument
+
+
+class TestRoundTrips:
+    # Every Graph resource written and read back is equal: tests/graph/test_roundtrip_property.py.
 
     @given(notification_streams())
     def test_stream_lines_read_then_write(self, stream: Any) -> None:
@@ -63,7 +107,7 @@ class TestRoundTrips:
             scenario="consultative-pstn",
             call_id="abc",
             outcome="failure",
-            retry="failure",
+            retry=True,
             late_establishing=True,
         )
         tracker = Tracker()

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from callstate.machine import CALL_MACHINE
-from callstate.testing._properties import counterexample, property_named
+from callstate.testing.properties import counterexample, property_named
 from callstate.verdict import Finding, Tracker
 from tests.kit.test_mutations import NOT_ABOUT_EDGES
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, find, given, settings, strategies as st
 
 from callstate.errors import UsageError
+from callstate.facts import CONSULTATIVE
 from callstate.machine import CALL_MACHINE
 from callstate.machine.invariants import Moves, Step
 from callstate.simulate import SCENARIOS, TRANSFER_SCENARIOS, Plan
@@ -112,12 +113,12 @@ class TestStreams:
         found = find(
             notification_streams(max_calls=4),
             lambda s: any(
-                p.scenario.startswith("consultative") and p.outcome == "failure" for p in s.plans
+                p.scenario.startswith(CONSULTATIVE) and p.outcome == "failure" for p in s.plans
             ),
             settings=settings(max_examples=200, database=None),
         )
         plan = found.plans[0]
-        expected: tuple[object, ...] = (1, "consultative-user", None, frozenset(), False)
+        expected: tuple[object, ...] = (1, "consultative-user", False, frozenset(), False)
         assert expected == (
             len(found.plans),
             plan.scenario,

@@ -19,7 +19,9 @@ PUBLIC_MODULES = (
     "callstate.explorer",
     "callstate.simulate",
     "callstate.strategies",
+    "callstate.strategies.resources",
     "callstate.testing",
+    "callstate.testing.properties",
     "callstate.replay",
 )
 

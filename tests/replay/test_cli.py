@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from callstate.cli import EXIT_BROKEN_PIPE
 from tests.replay.conftest import Bot, RunCli, odd_trace
 
 
@@ -118,7 +119,7 @@ def _callstate(
 
 class TestInputOutputFailures:
     def test_closed_stdin_is_one_line_and_exit_2(self, bot: Bot) -> None:
-        """``replay - <&-``: no traceback, one line naming standard input, exit 2, nothing sent."""
+        """``replay - <&-``: one line worded as every command words it, exit 2, nothing sent."""
         done = subprocess.run(
             ["sh", "-c", 'exec "$0" -m callstate replay - --to "$1" <&-', sys.executable, bot.url],
             capture_output=True,
@@ -128,8 +129,7 @@ class TestInputOutputFailures:
         expected: object = (
             2,
             b"",
-            b"callstate replay: error: TRACE: standard input is closed: give a trace file, "
-            b"or pipe one in\n",
+            b"callstate replay: error: TRACE: cannot read -: standard input is closed\n",
             [],
         )
         assert expected == (done.returncode, done.stdout, done.stderr, bot.received)
@@ -138,22 +138,22 @@ class TestInputOutputFailures:
     def test_stdout_on_dev_full_stops_with_one_line_and_exit_2(
         self, bot: Bot, envelopes: list[bytes], tmp_path: Path
     ) -> None:
-        """Output that cannot be written stops the replay after the line it could not report."""
+        """Unwritable output stops the replay after the line it could not report: one line."""
         trace = tmp_path / "t.jsonl"
         trace.write_bytes(b"\n".join(envelopes[:3]))
         with open("/dev/full", "wb") as full:
             done = _callstate(["replay", str(trace), "--to", bot.url], stdout=full)
         expected: object = (
             2,
-            b"callstate replay: error: cannot write to standard output: No space left on device\n",
+            b"callstate replay: error: cannot write the output: No space left on device\n",
             [envelopes[0]],
         )
         assert expected == (done.returncode, done.stderr, [r.body for r in bot.received])
 
-    def test_closed_pipe_stops_with_one_line_and_exit_2(
+    def test_closed_pipe_stops_with_exit_141(
         self, bot: Bot, envelopes: list[bytes], tmp_path: Path
     ) -> None:
-        """A reader that went away (``| head -0``) stops the replay: one line, exit 2."""
+        """A reader that went away (``| head -0``) stops the replay: 141, as every command."""
         trace = tmp_path / "t.jsonl"
         trace.write_bytes(b"\n".join(envelopes[:3]))
         read_end, write_end = os.pipe()
@@ -162,11 +162,7 @@ class TestInputOutputFailures:
             done = _callstate(["replay", str(trace), "--to", bot.url], stdout=write_end)
         finally:
             os.close(write_end)
-        expected: object = (
-            2,
-            b"callstate replay: error: cannot write to standard output: Broken pipe\n",
-            [envelopes[0]],
-        )
+        expected: object = (EXIT_BROKEN_PIPE, b"", [envelopes[0]])
         assert expected == (done.returncode, done.stderr, [r.body for r in bot.received])
 
     def test_read_error_mid_trace_is_one_line_and_exit_2(
@@ -189,7 +185,7 @@ class TestInputOutputFailures:
         code, _out, err = run_cli(["-", "--to", bot.url])
         expected: object = (
             2,
-            "callstate replay: error: trace: cannot read the trace after line 1: "
+            "callstate replay: error: TRACE: cannot read the trace after line 1: "
             "Input/output error\n",
             [envelopes[0]],
         )

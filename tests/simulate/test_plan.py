@@ -10,6 +10,7 @@ import attrs
 import pytest
 
 from callstate.errors import UsageError
+from callstate.facts import BLIND, CONSULTATIVE, TRANSFER_FAILURE, TRANSFER_SUCCESS
 from callstate.machine import CALL_MACHINE, compiled
 from callstate.machine.definition import Event, Marker
 from callstate.simulate import (
@@ -103,13 +104,11 @@ class TestBuildingBlocks:
     def test_event_notification_follows_the_definition(self) -> None:
         """A marker changed in the definition changes the payload: nothing is re-typed."""
         events = tuple(
-            attrs.evolve(e, markers=(Marker("blind", 503, 7999),))
-            if e.name == "fail_transfer"
-            else e
+            attrs.evolve(e, markers=(Marker(BLIND, 503, 7999),)) if e.name == "fail_transfer" else e
             for e in CALL_MACHINE.events
         )
         changed = CALL_MACHINE.replace(events=events, check=False)
-        data = call_data(event_notification(CALL, "fail_transfer", "blind", definition=changed))
+        data = call_data(event_notification(CALL, "fail_transfer", BLIND, definition=changed))
         info = data["resultInfo"]
         expected = (503, 7999)
         assert expected == (info["code"], info["subcode"])
@@ -118,22 +117,24 @@ class TestBuildingBlocks:
         """``subCode`` spelling and digit-string codes, as Graph sometimes sends them."""
         data = call_data(
             event_notification(
-                CALL, "fail_transfer", "consultative", subcode_key="subCode", string_codes=True
+                CALL, "fail_transfer", CONSULTATIVE, subcode_key="subCode", string_codes=True
             )
         )
         info = data["resultInfo"]
-        expected = ("500", "7700", False)
+        (failure,) = TRANSFER_FAILURE[CONSULTATIVE]
+        expected = (str(failure.code), str(failure.subcode), False)
         assert expected == (info["code"], info["subCode"], "subcode" in info)
 
     def test_consultative_success_has_termination_reason(self) -> None:
-        """The consultative completion carries terminationReason AppTransferred, no resultInfo."""
+        """The consultative completion carries its terminationReason and no resultInfo."""
+        (success,) = TRANSFER_SUCCESS[CONSULTATIVE]
         expected = {"@odata.type": "#microsoft.graph.call", "state": "terminated"}
-        expected["terminationReason"] = "AppTransferred"
-        assert expected == call_data(event_notification(CALL, "complete_transfer", "consultative"))
+        expected["terminationReason"] = str(success.termination_reason)
+        assert expected == call_data(event_notification(CALL, "complete_transfer", CONSULTATIVE))
 
     @pytest.mark.parametrize(
         ("event", "kind", "argument"),
-        [("nope", None, "event"), ("fail_transfer", None, "kind"), ("connect", "blind", "kind")],
+        [("nope", None, "event"), ("fail_transfer", None, "kind"), ("connect", BLIND, "kind")],
     )
     def test_event_notification_rejects(self, event: str, kind: str | None, argument: str) -> None:
         """Unknown events and wrong marker kinds are usage errors naming the argument."""
@@ -151,14 +152,20 @@ class TestPlanChecks:
             ({"scenario": "ring-ring"}, "scenario"),
             ({"outcome": "maybe"}, "outcome"),
             ({"scenario": "reject", "outcome": "failure"}, "outcome"),
-            ({"outcome": "success", "retry": "success"}, "retry"),
-            ({"scenario": "hang-up", "retry": "failure"}, "retry"),
+            ({"scenario": "hang-up", "retry": True}, "retry"),
+            ({"retry": "failure"}, "retry"),
+            ({"scenario": "reject", "fail_from": "transferring"}, "fail_from"),
+            ({"scenario": "redirect", "failure_marker": 1}, "failure_marker"),
+            ({"failure_marker": -1}, "failure_marker"),
+            ({"success_marker": True}, "success_marker"),
+            ({"fail_from": ""}, "fail_from"),
+            ({"scenario": "blind-moon"}, "scenario"),
             ({"call_id": "a/b"}, "call_id"),
             ({"call_id": ""}, "call_id"),
             ({"media_inactive": "sideways"}, "media_inactive"),
             ({"subcode_key": "SubCode"}, "subcode_key"),
             ({"scenario": "hang-up", "ending": None}, "ending"),
-            ({"end_code": (500, 7000)}, "end_code"),
+            ({"end_code": (TRANSFER_FAILURE[BLIND][0].code, 7000)}, "end_code"),
             ({"duplicates": frozenset({-1})}, "duplicates"),
             ({"operation": "dance"}, "operation"),
         ],
@@ -213,11 +220,10 @@ class TestBuild:
     def test_marker_is_the_last_outcome(self) -> None:
         """The expected marker is the last transfer's: complete or fail, of the plan's kind."""
         for plan in every_plan(range(20)):
-            last = plan.retry or plan.outcome
             if plan.kind is None:
                 assert expect(plan).marker is None
                 continue
-            name = "complete_transfer" if last == "success" else "fail_transfer"
+            name = "complete_transfer" if plan.outcome == "success" else "fail_transfer"
             assert CALL_MACHINE.event(name).markers_of(plan.kind)[0] == expect(plan).marker
 
     def test_starts_with_incoming(self) -> None:
@@ -250,7 +256,7 @@ class TestFreedoms:
             "hold": {"none", "resumed"},
             "media_inactive": set(MEDIA_PLACEMENTS),
             "fail_from": {"transferring", "transferAccepted"},
-            "retry": {None, *OUTCOMES},
+            "retry": {True, False},
             "replaces_context": {True, False},
             "subcode_key": {"subcode", "subCode"},
             "string_codes": {True, False},
@@ -356,7 +362,7 @@ class TestFreedoms:
     def test_request_precedes_each_transfer(self) -> None:
         """With a retry, each transferring follows its own request record."""
         plan = Plan(
-            scenario="blind-pstn", call_id=CALL, outcome="failure", retry="success", request=True
+            scenario="blind-pstn", call_id=CALL, outcome="success", retry=True, request=True
         )
         lines = build(plan)
         requests = [i for i, line in enumerate(lines) if "request" in line]
@@ -446,5 +452,5 @@ class TestFreedoms:
 def test_event_is_data() -> None:
     """The fail event really is keyed by markers in the definition (guards the test above)."""
     event: Event = CALL_MACHINE.event("fail_transfer")
-    expected = {"blind", "consultative"}
+    expected = set(TRANSFER_FAILURE)
     assert expected == {m.kind for m in event.markers}

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 import attrs
 import pytest
 
+from callstate.facts import BLIND, CONSULTATIVE
 from callstate.simulate import OUTCOMES, build, random_plan, simulate
 from callstate.transfer import validate_transfer_request
 
@@ -30,7 +31,7 @@ _CALL_URL = re.compile(r"(/communications/calls/)[^/]+")
 
 def scenario_of(example: SpecExample) -> str:
     """``Example 2: Consultative transfer`` -> ``consultative-user``."""
-    kind = "consultative" if "Consultative" in example.title else "blind"
+    kind = CONSULTATIVE if "Consultative" in example.title else BLIND
     return f"{kind}-{'pstn' if 'PSTN' in example.title else 'user'}"
 
 
@@ -126,7 +127,7 @@ class TestRequests:
 
     def _request(self, scenario: str, seed: int) -> dict[str, Any]:
         plan = random_plan(random.Random(seed), scenario, "success")
-        plan = attrs.evolve(plan, request=True)
+        plan = attrs.evolve(plan, request=True, retry=False)
         records = [line["request"] for line in build(plan) if "request" in line]
         assert len(records) == 1
         record: dict[str, Any] = records[0]

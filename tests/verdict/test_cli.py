@@ -41,7 +41,7 @@ class TestJsonOutput:
         finding_keys = ["file", "line", "callId", "rule", "message", "state", "received"]
         top = ["ok", "files", "unreadable", "lines", "notifications", "calls", "violations"]
         top += ["warnings", "violationCount", "warningCount", "counts", "omitted"]
-        expected = (1, "", 1, top, [finding_keys, finding_keys], [finding_keys])
+        expected = (1, "", 1, top, [finding_keys, finding_keys], [finding_keys, finding_keys])
         actual = (
             code,
             err,
@@ -93,11 +93,26 @@ class TestJsonOutput:
                     "state unchanged",
                     "state": "transferAccepted",
                     "received": "parked",
-                }
+                },
+                {
+                    "file": name,
+                    "line": 8,
+                    "callId": CALL,
+                    "rule": "unfinished-transfer",
+                    "message": "the input ended with the call in transferAccepted: its transfer "
+                    "never finished",
+                    "state": "transferAccepted",
+                    "received": None,
+                },
             ],
             "violationCount": 2,
-            "warningCount": 1,
-            "counts": {"malformed": 1, "transfer-not-in-progress": 1, "unknown-state": 1},
+            "warningCount": 2,
+            "counts": {
+                "malformed": 1,
+                "transfer-not-in-progress": 1,
+                "unfinished-transfer": 1,
+                "unknown-state": 1,
+            },
             "omitted": 0,
         }
         assert (1, expected) == (code, report)
@@ -122,14 +137,17 @@ class TestTextOutput:
         expected = (
             1,
             "",
-            5,
+            6,
             f"{name}:4: call {CALL}  transferAccepted while established: no transfer in progress"
             " [transfer-not-in-progress]",
             f"{name}:5: warning: call {CALL}  unknown state 'parked': read as "
             "unknownFutureValue, state unchanged [unknown-state]",
             (f"{name}:8: not valid JSON", "[malformed]"),
-            "FAILED: 8 lines, 5 notifications, 1 call, 2 violations, 1 warning",
-            "by rule: malformed 1, transfer-not-in-progress 1, unknown-state 1",
+            f"{name}:8: warning: call {CALL}  the input ended with the call in "
+            "transferAccepted: its transfer never finished [unfinished-transfer]",
+            "FAILED: 8 lines, 5 notifications, 1 call, 2 violations, 2 warnings",
+            "by rule: malformed 1, transfer-not-in-progress 1, unfinished-transfer 1, "
+            "unknown-state 1",
         )
         actual = (
             code,
@@ -140,6 +158,7 @@ class TestTextOutput:
             (lines[2][: len(name) + 18], lines[2][lines[2].rindex("[") :]),
             lines[3],
             lines[4],
+            lines[5],
         )
         assert expected == actual
 
@@ -202,7 +221,7 @@ class TestStdin:
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
         code = main(["validate", "-", "--format", "json"])
         report = orjson.loads(capsys.readouterr().out)
-        expected = (1, [4, 8], [5])
+        expected = (1, [4, 8], [5, 8])
         actual = (
             code,
             [v["line"] for v in report["violations"]],

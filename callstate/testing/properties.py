@@ -1,16 +1,26 @@
-"""The properties the kit proves, each a function of a machine definition.
+"""The properties the kit proves, to check a machine definition of your own.
 
-A property pairs a strategy (what to draw, for a given definition) with a check
-(``None`` when the draw conforms, else why not). The machine-level properties reuse
-:data:`~callstate.machine.invariants.INVARIANTS` on generated paths, so each is
-stated once; the stream-level ones run callstate's validator, built from the
-definition under test, over streams that encode the spec (built from the reference
-:data:`CALL_MACHINE`). A broken definition therefore fails them, which the mutation
-tests show for every property.
+A :class:`Property` pairs a strategy (what to draw, for the definition under test)
+with a check (``None`` when the draw conforms, else why not). The machine-level
+properties reuse :data:`~callstate.machine.invariants.INVARIANTS` on generated
+walks, so each is stated once; the stream-level ones run callstate's validator,
+built from the definition under test, over streams drawn from a *reference*
+definition: :func:`properties` builds the suite for any checked reference, and
+:data:`PROPERTIES` is the suite whose streams encode the spec (:data:`CALL_MACHINE`).
+A broken definition fails them, which the mutation tests show for every property.
+
+To check a definition ``mine``: ``for p in properties(mine): assert
+counterexample(p, mine) is None`` (its own streams), or use :data:`PROPERTIES` to
+check that it still accepts the spec's streams.
 """
 
 from __future__ import annotations
 
+from callstate._extras import require
+
+require("hypothesis", "testing", part="callstate.testing.properties")
+
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
@@ -19,23 +29,36 @@ import orjson
 from hypothesis import HealthCheck, Phase, find, settings, strategies as st
 from hypothesis.errors import NoSuchExample
 
+from callstate.errors import UsageError
+from callstate.facts import Result
+from callstate.graph.wire import read_result
 from callstate.machine import CALL_MACHINE, MachineDefinition, Marker
 from callstate.machine.invariants import INVARIANTS, Invariant, Moves, Step
-from callstate.simulate import TRANSFER_SCENARIOS, expect
+from callstate.simulate import expect, flows
 from callstate.strategies import (
-    MUTATION_RULES,
     MutatedStream,
     NotificationStream,
     mutated_streams,
+    mutation_rules,
     notification_streams,
     signal_sequences,
     walks,
 )
 from callstate.verdict import Finding, StepRecord, Tracker, validate_lines
 
-__all__ = ["PROPERTIES", "Property", "counterexample", "property_named", "snapshot_restore"]
+__all__ = [
+    "HUNT",
+    "PROPERTIES",
+    "Property",
+    "counterexample",
+    "properties",
+    "property_named",
+    "snapshot_restore",
+]
 
+#: ``definition under test -> what to draw``.
 Strategy = Callable[[MachineDefinition], st.SearchStrategy[Any]]
+#: ``(definition under test, a draw) -> why it breaks the property``, or ``None``.
 Check = Callable[[MachineDefinition, Any], "str | None"]
 
 
@@ -114,34 +137,59 @@ def _violations(findings: Iterable[Finding]) -> list[str]:
     return [str(f) for f in findings if f.severity == "violation"]
 
 
-def _carries(line: Any, marker: Marker | None) -> bool:
-    """Whether a stream line carries ``marker``'s result codes (integers or digit strings)."""
-    if marker is None or "value" not in line:
-        return False
+def _result(line: Any) -> Result | None:
+    """The result a stream line's call notification carries, read by the one wire reader."""
+    if "value" not in line:
+        return None
     data = line["value"][0].get("resourceData")
-    info = (data.get("resultInfo") if isinstance(data, dict) else None) or {}
-    subcode = info.get("subcode", info.get("subCode"))
-    return (str(info.get("code")), str(subcode)) == (str(marker.code), str(marker.subcode))
+    if not isinstance(data, dict):
+        return None
+    code, subcode = read_result(data.get("resultInfo"), "/value/0/resourceData/resultInfo")
+    return Result(code, subcode, data.get("terminationReason"))
+
+
+def _carries(line: Any, markers: Iterable[Marker]) -> bool:
+    """Whether a stream line carries one of ``markers`` (codes, or a termination reason)."""
+    found = _result(line)
+    if found is None:
+        return False
+    for m in markers:
+        if m.code is not None and (found.code, found.subcode) == (m.code, m.subcode):
+            return True
+        if m.termination_reason is not None and found.termination_reason == m.termination_reason:
+            return True
+    return False
 
 
 def _failure_in_streams(definition: MachineDefinition, stream: NotificationStream) -> str | None:
     steps, _tracker, findings = _observed(definition, stream.jsonl())
-    kinds = {plan.call_id: plan.kind or "" for plan in stream.plans}
-    failure = CALL_MACHINE.event("fail_transfer")
+    reference = flows(stream.definition)
+    kinds = {plan.call_id: plan.kind for plan in stream.plans}
     failures = 0
     for step in steps:
         line, call_id, event, kind, source, dest = (
-            step.line, step.call_id, step.event, step.kind, step.source, step.dest
+            step.line,
+            step.call_id,
+            step.event,
+            step.kind,
+            step.source,
+            step.dest,
         )
-        if not any(_carries(stream.lines[line - 1], m) for m in failure.markers_of(kinds[call_id])):
+        planned = kinds[call_id]
+        if planned is None:
+            continue
+        failure = reference.flow(planned).failure
+        if not _carries(stream.lines[line - 1], failure.markers):
             continue
         failures += 1
-        if (event, kind, dest) != ("fail_transfer", kinds[call_id], "established"):
+        back = reference.machine.step(source or "", *failure.signal)
+        want = None if back is None else back.dest
+        if (event, kind, dest) != (failure.event, planned, want):
             return (
-                f"line {line}: a {kinds[call_id]} transfer failure from {source} was read as "
-                f"{event}[{kind}] -> {dest}, not back to established"
+                f"line {line}: a {planned} transfer failure from {source} was read as "
+                f"{event}[{kind}] -> {dest}, not back to {want}"
             )
-    wanted = sum(1 + (p.retry == "failure") for p in stream.plans if p.outcome == "failure")
+    wanted = sum(p.failures for p in stream.plans)
     if failures != wanted:
         return f"{failures} transfer failures observed, {wanted} in the stream"
     return "; ".join(_violations(findings)) or None
@@ -151,14 +199,15 @@ def _success_in_streams(definition: MachineDefinition, stream: NotificationStrea
     steps, tracker, findings = _observed(definition, stream.jsonl())
     if problems := _violations(findings):
         return "; ".join(problems)
+    reference = flows(stream.definition)
     for plan in stream.plans:
-        succeeded = plan.outcome == "success" or plan.retry == "success"
-        if plan.kind is None or not succeeded:
+        if plan.kind is None or plan.outcome != "success":
             continue
+        success = reference.flow(plan.kind).success
         mine = [s for s in steps if s.call_id == plan.call_id and s.kind is not None]
         outcomes = [(s.event, s.kind, s.dest) for s in mine]
-        final = [o for o in outcomes if o[0] == "complete_transfer"]
-        if len(final) != 1 or final[0][1:] != (plan.kind, "terminated"):
+        final = [o for o in outcomes if o[0] == success.event]
+        if len(final) != 1 or final[0][1] != plan.kind or final[0][2] not in definition.final:
             return f"call {plan.call_id} ({plan.kind}): outcome steps {outcomes}"
         if tracker.state(plan.call_id) not in definition.final:
             return f"call {plan.call_id}: {tracker.state(plan.call_id)} after a successful transfer"
@@ -170,7 +219,7 @@ def _valid_accepted(definition: MachineDefinition, stream: NotificationStream) -
     if problems := _violations(findings):
         return "; ".join(problems)
     for plan in stream.plans:
-        want = expect(plan).final_state
+        want = expect(plan, definition=stream.definition).final_state
         if tracker.state(plan.call_id) != want:
             return f"call {plan.call_id}: {tracker.state(plan.call_id)}, expected {want}"
     return None
@@ -217,75 +266,100 @@ def snapshot_restore(
     return None
 
 
-def _mutations(rule: str) -> Strategy:
-    return lambda definition: mutated_streams(rules=rule)
+def _failure_labels(definition: MachineDefinition) -> str:
+    """``500/7000 blind, 500/7700 consultative``: each kind's failure markers, for docs."""
+    return ", ".join(
+        f"{', '.join(m.label for m in flow.failure.markers)} {kind}"
+        for kind, flow in flows(definition).kinds.items()
+    )
 
 
-def _streams(**options: Any) -> Strategy:
-    return lambda definition: notification_streams(**options)
+def _streams(reference: MachineDefinition, **options: Any) -> Strategy:
+    return lambda definition: notification_streams(definition=reference, **options)
 
 
-#: Every property of the suite, in the order the mutation tests try them.
-PROPERTIES: Final[tuple[Property, ...]] = (
-    _walk_property("transfer-failure-returns-to-established"),
-    _walk_property("terminated-is-absorbing"),
-    _walk_property("transferAccepted-follows-transferring"),
-    _walk_property("successful-transfer-outcome"),
-    _sequence_property("states-within-definition"),
-    Property(
-        "failure-in-streams",
-        "Every transfer failure in a stream takes the call back to established, read as a "
-        "failure of the transfer's own kind (500/7000 blind, 500/7700 consultative).",
-        _streams(scenarios=TRANSFER_SCENARIOS, outcomes="failure"),
-        _failure_in_streams,
-    ),
-    Property(
-        "success-in-streams",
-        "Every successful transfer in a stream ends its call in terminated, with exactly one "
-        "outcome step, of the transfer's own kind.",
-        _streams(scenarios=TRANSFER_SCENARIOS),
-        _success_in_streams,
-    ),
-    Property(
-        "valid-streams-accepted",
-        "The validator accepts every generated valid stream, and leaves each call where "
-        "the spec says it ends.",
-        _streams(),
-        _valid_accepted,
-    ),
-    *(
+def _mutations(reference: MachineDefinition, rule: str, **options: Any) -> Strategy:
+    return lambda definition: mutated_streams(rules=rule, definition=reference, **options)
+
+
+@functools.lru_cache(maxsize=8)
+def properties(reference: MachineDefinition = CALL_MACHINE) -> tuple[Property, ...]:
+    """The whole suite, its streams drawn from ``reference`` (any checked definition).
+
+    In the order the mutation tests try them: the walk and sequence properties, the
+    stream properties, one mutated-stream property per rule of
+    :func:`~callstate.strategies.mutation_rules`, then snapshot and restore.
+    """
+    if not isinstance(reference, MachineDefinition):
+        raise UsageError("reference", f"expected a MachineDefinition, got {reference!r}")
+    transfers = flows(reference).transfer_scenarios
+    return (
+        _walk_property("transfer-failure-returns-to-established"),
+        _walk_property("terminated-is-absorbing"),
+        _walk_property("transferAccepted-follows-transferring"),
+        _walk_property("successful-transfer-outcome"),
+        _sequence_property("states-within-definition"),
         Property(
-            f"mutated-streams-reported[{rule}]",
-            f"A stream changed in one place to break {rule} is reported exactly there, once.",
-            _mutations(rule),
-            _mutated_reported,
-        )
-        for rule in MUTATION_RULES
-        if rule != "success-without-transfer"
-    ),
-    Property(
-        "mutated-streams-reported[success-without-transfer]",
-        "A transfer success with no transfer in progress is reported exactly there, once.",
-        lambda definition: mutated_streams(
-            rules="success-without-transfer",
-            scenarios=(*TRANSFER_SCENARIOS, "redirect"),
-            outcomes="failure",
+            "failure-in-streams",
+            "Every transfer failure in a stream takes the call back to established, read as a "
+            f"failure of the transfer's own kind ({_failure_labels(reference)}).",
+            _streams(reference, scenarios=transfers, outcomes="failure"),
+            _failure_in_streams,
         ),
-        _mutated_reported,
-    ),
-    Property(
-        "snapshot-restore",
-        "A tracker snapshotted mid-stream and restored carries on exactly as one that never "
-        "stopped, and restoring then snapshotting gives the same snapshot.",
-        lambda definition: st.tuples(notification_streams(), st.integers(0, 60)),
-        snapshot_restore,
-    ),
-)
+        Property(
+            "success-in-streams",
+            "Every successful transfer in a stream ends its call in terminated, with exactly "
+            "one outcome step, of the transfer's own kind.",
+            _streams(reference, scenarios=transfers),
+            _success_in_streams,
+        ),
+        Property(
+            "valid-streams-accepted",
+            "The validator accepts every generated valid stream, and leaves each call where "
+            "the spec says it ends.",
+            _streams(reference),
+            _valid_accepted,
+        ),
+        *(
+            Property(
+                f"mutated-streams-reported[{rule}]",
+                f"A stream changed in one place to break {rule} is reported exactly there, once.",
+                _mutations(reference, rule),
+                _mutated_reported,
+            )
+            for rule in mutation_rules(reference)
+            if rule != "success-without-transfer"
+        ),
+        Property(
+            "mutated-streams-reported[success-without-transfer]",
+            "A transfer success with no transfer in progress is reported exactly there, once.",
+            _mutations(
+                reference,
+                "success-without-transfer",
+                scenarios=(*transfers, "redirect"),
+                outcomes="failure",
+            ),
+            _mutated_reported,
+        ),
+        Property(
+            "snapshot-restore",
+            "A tracker snapshotted mid-stream and restored carries on exactly as one that never "
+            "stopped, and restoring then snapshotting gives the same snapshot.",
+            lambda definition: st.tuples(
+                notification_streams(definition=reference), st.integers(0, 60)
+            ),
+            snapshot_restore,
+        ),
+    )
 
 
-def property_named(name: str) -> Property:
-    """The property called ``name``; ``KeyError`` if there is none."""
-    for prop in PROPERTIES:
+#: The suite whose streams encode the spec: :func:`properties` of :data:`CALL_MACHINE`.
+PROPERTIES: Final[tuple[Property, ...]] = properties()
+
+
+def property_named(name: str, *, reference: MachineDefinition = CALL_MACHINE) -> Property:
+    """The property called ``name`` in ``properties(reference)``; ``KeyError`` if none is."""
+    for prop in properties(reference):
         if prop.name == name:
             return prop
     raise KeyError(name)

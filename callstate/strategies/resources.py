@@ -1,9 +1,13 @@
-"""Hypothesis strategies for the Graph resources.
+"""Hypothesis strategies for the typed Graph resources of :mod:`callstate.graph`.
 
-Private: the public ``callstate.strategies`` builds on these. Everything drawn
-is valid Graph JSON once dumped (no NaN, no lone surrogates, 64-bit integers),
-``extra`` never reuses a key the class reads, and notification ``resourceData``
-agrees with its URL, so ``parse(cls, dumps(obj)) == obj`` holds for every draw.
+For code that builds on callstate's Graph classes: every draw is a resource object
+(``Call``, ``CommsNotification``, ``TransferRequest``, ...) that is valid Graph
+JSON once dumped (no NaN, no lone surrogates, 64-bit integers); ``extra`` never
+reuses a key the class reads, and notification ``resourceData`` agrees with its
+URL, so ``parse(cls, dumps(obj)) == obj`` holds for every draw. :data:`RESOURCES`
+maps each class to its strategy, for round-trip properties. These draw *any*
+resource, valid for Graph's schema but not necessarily for a call's story: for
+streams a validator must accept, use :func:`callstate.strategies.notification_streams`.
 """
 
 from __future__ import annotations
@@ -13,8 +17,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from callstate.graph._plans import plan as _plan
 from callstate.graph.call import Call
-from callstate.graph.codec import _plan
 from callstate.graph.enums import (
     CallDirection,
     CallState,
@@ -35,6 +39,7 @@ from callstate.graph.resources import (
     ResultInfo,
     TransferRequest,
 )
+from callstate.graph.wire import URL_KEYS
 
 __all__ = [
     "RESOURCES",
@@ -294,8 +299,8 @@ def comms_notifications(draw: st.DrawFn) -> CommsNotification:
     call_id = draw(_ids)
     url: str | None = draw(resource_urls(call_id, kind))
     legacy: str | None = None
-    where = draw(st.sampled_from(["resourceUrl", "resource", "both"]))
-    if where == "resource":
+    where = draw(st.sampled_from([*URL_KEYS, "both"]))
+    if where == URL_KEYS[1]:
         url, legacy = None, url
     elif where == "both":
         suffix = draw(_suffixes(kind))

@@ -1,0 +1,232 @@
+"""The one grammar of Graph calls URLs: notification resources and request paths alike.
+
+Re-exported by :mod:`callstate.graph.wire`; import it from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final, Literal, NamedTuple, TypeAlias
+
+import attrs
+
+from callstate.errors import ParseError
+from callstate.graph._words import quote, read_string
+
+__all__ = [
+    "GRAPH_HOSTS",
+    "MAX_ID",
+    "REQUEST_ACTIONS",
+    "URL_KEYS",
+    "CallPath",
+    "CallPathError",
+    "RequestPath",
+    "ResourceKind",
+    "ResourceRef",
+    "parse_call_path",
+    "parse_request_path",
+    "parse_resource_url",
+    "read_resource",
+]
+
+#: Graph ids are GUIDs; a longer call or operation id is not one Graph sends.
+MAX_ID: Final = 256
+#: Where a notification names its resource: ``resourceUrl``, or the older ``resource``.
+URL_KEYS: Final = ("resourceUrl", "resource")
+#: Microsoft Graph's public and national-cloud hosts.
+GRAPH_HOSTS: Final = frozenset(
+    {
+        "graph.microsoft.com",
+        "graph.microsoft.us",
+        "dod-graph.microsoft.us",
+        "microsoftgraph.chinacloudapi.cn",
+    }
+)
+_VERSIONS: Final = ("v1.0", "beta")
+
+
+@attrs.frozen
+class CallPath:
+    """A Graph calls URL or path, read: the call it names and the segments after it.
+
+    ``call_id`` is ``None`` for the collection itself (``POST /communications/calls``);
+    ``rest`` holds the segments after the id as sent; ``legacy`` marks ``/app/calls``.
+    """
+
+    call_id: str | None
+    rest: tuple[str, ...] = ()
+    legacy: bool = False
+
+
+_EXPECTED_PATH: Final = "expected /communications/calls/{id}..."
+
+
+def parse_call_path(url: object, pointer: str) -> CallPath:
+    """Read any Graph calls URL or path: notification resources and request paths alike.
+
+    A full URL must be ``https`` on a Graph host (no port, user or query) with a
+    ``v1.0`` or ``beta`` version, in any letter case; a bare path may carry the
+    version or not. Fixed segments match in any case; ids are kept as sent and must
+    be at most :data:`MAX_ID` characters.
+    """
+    text = read_string(url, pointer)
+    path = text
+    if "://" in text:
+        scheme, _, rest = text.partition("://")
+        host, slash, path = rest.partition("/")
+        if scheme.lower() != "https":
+            raise CallPathError(text, pointer, "not an https URL")
+        if host.lower() not in GRAPH_HOSTS:
+            bare = host.rpartition("@")[2]
+            bare = (bare.rpartition(":")[0] if ":" in bare else bare).lower()
+            why = "a user or port on the host" if bare in GRAPH_HOSTS else "not a Graph host"
+            raise CallPathError(text, pointer, why)
+        path = slash + path
+        if path[1:].partition("/")[0].lower() not in _VERSIONS:
+            raise CallPathError(text, pointer, "no API version (v1.0 or beta)")
+    if "?" in path or "#" in path:
+        raise CallPathError(text, pointer, "a query or fragment")
+    parts = path.split("/")
+    if parts[0] != "":
+        raise CallPathError(text, pointer, "not a path")
+    at = 2 if len(parts) > 2 and parts[1].lower() in _VERSIONS else 1
+    head = parts[at].lower() if len(parts) > at + 1 and parts[at + 1].lower() == "calls" else ""
+    if head != "communications" and head != "app":
+        raise CallPathError(text, pointer, "not a calls path")
+    ids = parts[at + 2 :]
+    if not ids:
+        return CallPath(None, (), head == "app")
+    if "" in ids:
+        raise CallPathError(text, pointer, "an empty segment")
+    if max(map(len, ids)) > MAX_ID:
+        what = "an id" if len(ids[0]) > MAX_ID else "a segment"
+        raise CallPathError(text, pointer, f"{what} over {MAX_ID} characters")
+    return CallPath(ids[0], tuple(ids[1:]), head == "app")
+
+
+#: The actions a bot POSTs to a call, ``/communications/calls/{id}/{action}``.
+REQUEST_ACTIONS: Final = ("answer", "reject", "redirect", "transfer", "keepAlive")
+_ACTIONS: Final = {action.lower(): action for action in REQUEST_ACTIONS}
+
+
+class RequestPath(NamedTuple):
+    """What a bot's request path names: the call (``None`` for the collection), the action
+    (``None`` for the call itself) in Graph's spelling, and whether it is the ``/app`` form."""
+
+    call_id: str | None
+    action: str | None
+    legacy: bool
+
+
+def parse_request_path(url: object, pointer: str) -> RequestPath:
+    """Read the path (or URL) a bot sends a request on a call to.
+
+    ``/communications/calls`` (create), ``/communications/calls/{id}`` (delete) or
+    ``/communications/calls/{id}/{action}`` with one of :data:`REQUEST_ACTIONS` in
+    any letter case, under ``/app/calls`` too; the grammar of :func:`parse_call_path`.
+    Anything else is a :class:`~callstate.errors.ParseError` at ``pointer``.
+    """
+    path = parse_call_path(url, pointer)
+    rest = path.rest
+    if not rest:
+        return RequestPath(path.call_id, None, path.legacy)
+    action = _ACTIONS.get(rest[0].lower()) if len(rest) == 1 else None
+    if action is None:
+        raise CallPathError(str(url), pointer, f"not a call or /{{id}}/{'|'.join(REQUEST_ACTIONS)}")
+    return RequestPath(path.call_id, action, path.legacy)
+
+
+class CallPathError(ParseError):
+    """A calls URL the grammar cannot read: ``url`` as sent, and ``why`` in a few words."""
+
+    def __init__(self, url: str, pointer: str, why: str) -> None:
+        self.url = url
+        self.why = why
+        super().__init__(
+            f"unrecognised resource URL {quote(url)} ({why}); {_EXPECTED_PATH}", pointer=pointer
+        )
+
+
+ResourceKind: TypeAlias = Literal["call", "operation", "participants"]
+
+
+@attrs.frozen
+class ResourceRef:
+    """What a notification's resource URL names: a call, an operation, or the roster.
+
+    ``sub_id`` is the operation id or participant id (None for the whole roster);
+    ``legacy`` marks the deprecated ``/app/calls/...`` form.
+    """
+
+    call_id: str
+    kind: ResourceKind
+    sub_id: str | None = None
+    legacy: bool = False
+
+
+#: Recently read URLs (a call's notifications repeat its URL); short URLs only, so the
+#: cache holds at most ``_SEEN_MAX`` entries of at most ``_SEEN_URL`` characters.
+_SEEN: dict[str, ResourceRef] = {}
+_SEEN_MAX: Final = 4096
+_SEEN_URL: Final = 400
+
+
+def parse_resource_url(url: object, *, pointer: str = "/resourceUrl") -> ResourceRef:
+    """Read a notification's resource URL: a call, ``/operations/{id}`` or ``/participants``."""
+    if type(url) is str:
+        ref = _SEEN.get(url)
+        if ref is not None:
+            return ref
+    path = parse_call_path(url, pointer)
+    ref = _resource(path, url, pointer)
+    if len(url) <= _SEEN_URL:  # type: ignore[arg-type]  # a str, or parse_call_path raised
+        if len(_SEEN) >= _SEEN_MAX:
+            _SEEN.clear()
+        _SEEN[url] = ref  # type: ignore[index]
+    return ref
+
+
+def _resource(path: CallPath, url: object, pointer: str) -> ResourceRef:
+    call_id, rest, legacy = path.call_id, path.rest, path.legacy
+    if call_id is not None:
+        if not rest:
+            return ResourceRef(call_id, "call", None, legacy)
+        segment = rest[0].lower()
+        if segment == "operations" and len(rest) == 2:
+            return ResourceRef(call_id, "operation", rest[1], legacy)
+        if segment == "participants" and len(rest) <= 2:
+            return ResourceRef(call_id, "participants", rest[1] if len(rest) == 2 else None, legacy)
+    raise CallPathError(
+        str(url),
+        pointer,
+        "expected a call, /operations/{opId}, /participants or /participants/{id}",
+    )
+
+
+def read_resource(notification: Mapping[str, object], pointer: str = "") -> ResourceRef:
+    """What a notification names: its ``resourceUrl``, or the legacy ``resource``.
+
+    When both are given they must name the same resource (one may be the ``/app``
+    form of the other).
+    """
+    current, older = URL_KEYS
+    url = notification.get(current)
+    legacy = notification.get(older)
+    if legacy is None:
+        if url is None:
+            raise ParseError(
+                f"missing; expected {current} (or the legacy {older})",
+                pointer=f"{pointer}/{current}",
+            )
+        return parse_resource_url(url, pointer=f"{pointer}/{current}")
+    old = parse_resource_url(legacy, pointer=f"{pointer}/{older}")
+    if url is None:
+        return old
+    ref = parse_resource_url(url, pointer=f"{pointer}/{current}")
+    if (old.call_id, old.kind, old.sub_id) != (ref.call_id, ref.kind, ref.sub_id):
+        raise ParseError(
+            f"{older} {quote(str(legacy))} names another resource than {current} {quote(str(url))}",
+            pointer=f"{pointer}/{older}",
+            call_id=ref.call_id,
+        )
+    return ref

@@ -1,0 +1,278 @@
+"""Notification streams broken in exactly one place, labelled with that line and rule.
+
+A mutated stream inserts one line into a valid stream (:func:`notification_streams`).
+What the validator must say about it is worked out by the reference model
+(:mod:`callstate.strategies._model`, the definition's compiled machine plus the
+documented recovery rule), and a mutation is only offered when that model sees
+exactly one violation, at the inserted line: so every label is exact, never a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Final
+
+import attrs
+import orjson
+from hypothesis import reject, strategies as st
+
+from callstate.errors import ParseError
+from callstate.graph.wire import parse_request_path, read_resource
+from callstate.machine.definition import CALL_MACHINE, MachineDefinition
+from callstate.simulate import (
+    OUTCOMES,
+    JSONObject,
+    Plan,
+    build,
+    event_notification,
+    flows,
+    result_info,
+)
+from callstate.strategies._model import _Line, _Model, _model_line
+from callstate.strategies._plans import NotificationStream, choice, sizes, streams
+
+__all__ = ["MUTATION_RULES", "MutatedStream", "mutated_streams", "mutation_rules"]
+
+#: Rules a mutated stream can break (``illegal-transition`` etc. come from the definition).
+_FIXED_RULES: Final = ("terminated-is-absorbing", "misplaced-marker", "malformed")
+
+
+def mutation_rules(definition: MachineDefinition = CALL_MACHINE) -> tuple[str, ...]:
+    """Every rule :func:`mutated_streams` can label a stream of ``definition`` with."""
+    rules = dict.fromkeys(e.rule for e in definition.events)
+    return (*_FIXED_RULES, *(r for r in rules if r not in _FIXED_RULES))
+
+
+#: Every rule :func:`mutated_streams` can label a stream with, for :data:`CALL_MACHINE`.
+MUTATION_RULES: Final = mutation_rules(CALL_MACHINE)
+
+
+@attrs.frozen
+class MutatedStream:
+    """A valid stream with one line inserted, and what a validator must report about it.
+
+    ``line`` is the 1-based line of the inserted line in ``lines``, ``rule`` the one
+    rule it breaks, ``call_id`` the call the violation names (``None`` when the line
+    names no call), ``change`` what was done, in words.
+    """
+
+    lines: tuple[bytes, ...]
+    line: int
+    rule: str
+    call_id: str | None
+    change: str
+    original: NotificationStream = attrs.field(repr=False)
+
+
+@attrs.frozen
+class _Candidate:
+    """An insertion into one call: after its line ``after`` (-1: before its first)."""
+
+    call: int
+    after: int
+    line: bytes
+    rule: str
+    call_id: str | None
+    change: str
+
+
+def _envelope(note: JSONObject) -> JSONObject:
+    return {"@odata.type": "#microsoft.graph.commsNotifications", "value": [note]}
+
+
+def _corruptions(obj: JSONObject, call_id: str) -> Iterator[tuple[bytes, str | None, str]]:
+    text = orjson.dumps(obj)
+    yield text[: len(text) // 2], None, "a copy cut in half (not JSON)"
+    if "value" not in obj:
+        return
+    note = obj["value"][0]
+    yield (
+        orjson.dumps(_envelope({**note, "changeType": "moved"})),
+        call_id,
+        "a copy with changeType 'moved'",
+    )
+    data = note.get("resourceData")
+    if isinstance(data, dict) and "state" in data:
+        broken = {**note, "resourceData": {**data, "state": 7}}
+        yield orjson.dumps(_envelope(broken)), call_id, "a copy whose state is the number 7"
+
+
+class _Mutator:
+    """Every single-line insertion into a stream whose verdict the model can tell exactly."""
+
+    def __init__(self, definition: MachineDefinition, rules: tuple[str, ...]) -> None:
+        self.model = _Model(definition)
+        self.rules = rules
+        self.definition = definition
+        self.signals = self.model.machine.signals
+        self.markers = [(event, marker) for event in definition.events for marker in event.markers]
+
+    def candidates(self, stream: NotificationStream) -> list[_Candidate]:
+        found: list[_Candidate] = []
+        for index, plan in enumerate(stream.plans):
+            objs = build(plan, definition=self.definition)
+            lines = [_model_line(obj, self.model.machine) for obj in objs]
+            found += self._for_call(index, plan, objs, lines)
+        return found
+
+    def _single(self, lines: list[_Line], at: int, new: _Line) -> bool:
+        refused, _ = self.model.refusals([*lines[: at + 1], new, *lines[at + 1 :]])
+        return refused == [at + 1]
+
+    def _for_call(
+        self, call: int, plan: Plan, objs: list[JSONObject], lines: list[_Line]
+    ) -> Iterator[_Candidate]:
+        cid = plan.call_id
+        _, states = self.model.refusals(lines)
+        final = self.definition.final
+        codes: dict[str, Any] = {"subcode_key": plan.subcode_key, "string_codes": plan.string_codes}
+        if "malformed" in self.rules:
+            for at, obj in enumerate(objs):
+                for text, who, what in _corruptions(obj, cid):
+                    yield _Candidate(call, at, text, "malformed", who, f"inserted {what}")
+        for at, state in enumerate(states):
+            if state is None:
+                continue
+            if state in final:
+                if at == len(lines) - 1 and "terminated-is-absorbing" in self.rules:
+                    yield from self._absorbing(call, cid, lines, at, codes)
+                continue
+            yield from self._illegal(call, cid, lines, at, state, codes)
+            if "misplaced-marker" in self.rules:
+                yield from self._misplaced(call, cid, lines, at, state, codes)
+
+    def _notification(self, cid: str, event: str, kind: str | None, **fields: Any) -> JSONObject:
+        return event_notification(cid, event, kind, definition=self.definition, **fields)
+
+    def _absorbing(
+        self, call: int, cid: str, lines: list[_Line], at: int, codes: dict[str, Any]
+    ) -> Iterator[_Candidate]:
+        for event, kind in self.signals:
+            obj = self._notification(cid, event, kind, **codes)
+            new = _Line(obj["value"][0], "event", (event, kind))
+            if self._single(lines, at, new):
+                yield _Candidate(
+                    call,
+                    at,
+                    orjson.dumps(obj),
+                    "terminated-is-absorbing",
+                    cid,
+                    f"appended {event} after the call ended",
+                )
+
+    def _illegal(
+        self, call: int, cid: str, lines: list[_Line], at: int, state: str, codes: dict[str, Any]
+    ) -> Iterator[_Candidate]:
+        for event, kind in self.signals:
+            rule = self.definition.event(event).rule
+            if rule not in self.rules or (state, event, kind) in self.model.machine.table:
+                continue
+            obj = self._notification(cid, event, kind, **codes)
+            new = _Line(obj["value"][0], "event", (event, kind))
+            if self._single(lines, at, new):
+                label = event if kind is None else f"{event}[{kind}]"
+                yield _Candidate(
+                    call, at, orjson.dumps(obj), rule, cid, f"inserted {label} while {state}"
+                )
+
+    def _misplaced(
+        self, call: int, cid: str, lines: list[_Line], at: int, state: str, codes: dict[str, Any]
+    ) -> Iterator[_Candidate]:
+        signal = self.model.machine.plain.get(state)
+        update = None if signal is None else self.model.machine.step(state, *signal)
+        if signal is None or update is None or update.transition is not None:
+            return
+        plain = signal[0]
+        for event, marker in self.markers:
+            if event.reports == state:
+                continue
+            fields: dict[str, Any] = {}
+            if marker.code is not None and marker.subcode is not None:
+                fields["resultInfo"] = result_info(marker.code, marker.subcode, event.doc, **codes)
+            if marker.termination_reason is not None:
+                fields["terminationReason"] = marker.termination_reason
+            obj = self._notification(cid, plain, None, **codes, **fields)
+            if self._single(lines, at, _Line(obj["value"][0], "misplaced")):
+                yield _Candidate(
+                    call,
+                    at,
+                    orjson.dumps(obj),
+                    "misplaced-marker",
+                    cid,
+                    f"inserted {state} carrying {marker.label} ({event.name}, {marker.kind})",
+                )
+
+
+def _position(stream: NotificationStream, call_id: str, after: int) -> int:
+    """Where in the interleaved stream the line after the call's line ``after`` goes."""
+    seen = -1
+    for position, line in enumerate(stream.lines):
+        if _line_call(line) == call_id:
+            seen += 1
+            if seen == after:
+                return position + 1
+    raise AssertionError(f"call {call_id} has no line {after}")
+
+
+def _line_call(line: JSONObject) -> str | None:
+    try:
+        if "request" in line:
+            return parse_request_path(line["request"]["url"], "/request/url").call_id
+        return read_resource(line["value"][0]).call_id
+    except (KeyError, IndexError, ParseError):
+        return None
+
+
+@st.composite
+def _mutated(
+    draw: st.DrawFn,
+    bounds: tuple[int, int],
+    scenarios: tuple[str, ...],
+    outcomes: tuple[str, ...],
+    mutator: _Mutator,
+) -> MutatedStream:
+    stream = draw(streams(flows(mutator.definition), bounds, scenarios, outcomes))
+    options = mutator.candidates(stream)
+    if not options:
+        reject()
+    rule = draw(st.sampled_from(sorted({c.rule for c in options}, key=mutator.rules.index)))
+    chosen = draw(st.sampled_from([c for c in options if c.rule == rule]))
+    at = _position(stream, stream.plans[chosen.call].call_id, chosen.after)
+    lines = stream.jsonl()
+    return MutatedStream(
+        lines=(*lines[:at], chosen.line, *lines[at:]),
+        line=at + 1,
+        rule=chosen.rule,
+        call_id=chosen.call_id,
+        change=chosen.change,
+        original=stream,
+    )
+
+
+def mutated_streams(
+    *,
+    min_calls: int = 1,
+    max_calls: int = 3,
+    scenarios: str | tuple[str, ...] | None = None,
+    outcomes: str | tuple[str, ...] | None = None,
+    rules: str | tuple[str, ...] | None = None,
+    definition: MachineDefinition = CALL_MACHINE,
+) -> st.SearchStrategy[MutatedStream]:
+    """A valid stream with one line inserted that breaks exactly one of ``rules``.
+
+    The insertion is one of: a notification of an event the call's state refuses
+    (the event's rule: ``transfer-not-in-progress``, ``transfer-from-non-established``,
+    ``failure-without-transfer``, ...), a change after the call ended
+    (``terminated-is-absorbing``), a transfer-outcome marker on a state it does not
+    belong to (``misplaced-marker``), or a corrupted copy of a line (``malformed``).
+    ``definition`` is the *reference*, any checked definition: the streams are drawn
+    from it and labelled by its rules (:func:`mutation_rules`).
+    """
+    f = flows(definition)
+    chosen = choice("rules", rules, mutation_rules(definition))
+    return _mutated(
+        sizes(min_calls, max_calls),
+        choice("scenarios", scenarios, f.scenarios),
+        choice("outcomes", outcomes, OUTCOMES),
+        _Mutator(definition, chosen),
+    )

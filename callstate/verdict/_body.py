@@ -1,0 +1,70 @@
+"""Decoding a webhook body: the size bound, the JSON parse, and Python objects handed in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+from callstate.errors import ParseError, UsageError
+from callstate.graph.wire import check_depth
+from callstate.verdict._notice import MAX_BODY_BYTES
+from callstate.verdict.finding import Finding, Violation
+
+__all__ = ["json_error", "malformed", "oversize", "plain_json", "too_deep"]
+
+
+def oversize(body: bytes | str | bytearray | memoryview) -> int:
+    """The size in bytes of a body over 1 MiB (trailing white space aside), else 0."""
+    if type(body) is str:
+        if len(body) <= MAX_BODY_BYTES // 4:
+            return 0
+        data: bytes | bytearray | memoryview = body.encode("utf-8", "surrogatepass")
+    else:
+        data = body  # type: ignore[assignment]
+    size = len(data)
+    if size <= MAX_BODY_BYTES or len(bytes(data).rstrip()) <= MAX_BODY_BYTES:
+        return 0
+    return size
+
+
+def json_error(text: Any) -> str:
+    """orjson's complaint about ``text``, told the same with or without its line's end."""
+    try:
+        orjson.loads(text.rstrip() if type(text) is not memoryview else bytes(text).rstrip())
+    except orjson.JSONDecodeError as exc:
+        return str(exc)
+    return "not valid JSON"
+
+
+def plain_json(body: object) -> object:
+    """A decoded body as plain JSON data: callstate's own resources are dumped; other JSON
+    values pass (and are reported); any other object is a :class:`UsageError`."""
+    if hasattr(type(body), "__attrs_attrs__") and type(body).__module__.startswith("callstate."):
+        from callstate.graph import dump
+
+        return dump(body)
+    if body is None or isinstance(body, list | int | float | str):
+        return body
+    if isinstance(body, Mapping):
+        return dict(body)
+    raise UsageError(
+        "body",
+        f"expected bytes, str or decoded JSON (a dict), got a {type(body).__module__}."
+        f"{type(body).__qualname__}",
+    )
+
+
+def malformed(line: int, call_id: str | None, message: str) -> Violation:
+    return Violation(line=line, call_id=call_id, rule="malformed", message=message)
+
+
+def too_deep(body: object, line: int, out: list[Finding]) -> bool:
+    """Whether ``body`` nests arrays or objects past what Graph JSON may, reported if so."""
+    try:
+        check_depth(body)
+    except ParseError as exc:
+        out.append(malformed(line, None, f"{exc.pointer}: {exc.message}"))
+        return True
+    return False

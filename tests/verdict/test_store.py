@@ -1,0 +1,200 @@
+"""Trackers sharing call records through a CallStore: one verdict, no lost update."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import given, settings
+
+from callstate.errors import UsageError
+from callstate.simulate import event_notification, mix
+from callstate.strategies import mutated_streams, notification_streams
+from callstate.verdict import (
+    CallStore,
+    Finding,
+    MemoryStore,
+    Saved,
+    Stored,
+    Tracker,
+)
+from callstate.verdict._step import Ended, Record
+
+
+def findings(found: list[Finding]) -> list[tuple[Any, ...]]:
+    """Comparable findings, in line order."""
+    return sorted((f.line, f.call_id, f.rule, f.message, f.state) for f in found)
+
+
+def alone(lines: list[bytes]) -> tuple[list[tuple[Any, ...]], dict[str, str | None]]:
+    """Findings and final states of one tracker with its own tables."""
+    tracker = Tracker()
+    found: list[Finding] = []
+    for number, line in enumerate(lines, 1):
+        tracker.ingest_into(line, found, line=number)
+    ids = {*tracker.live_calls(), *tracker.ended_calls()}
+    return findings(found), {cid: tracker.state(cid) for cid in ids}
+
+
+def shared(lines: list[bytes], store: CallStore, count: int = 3) -> tuple[Any, ...]:
+    """The same lines dealt round-robin, in order, to ``count`` trackers on one store."""
+    trackers = [Tracker(store=store) for _ in range(count)]
+    found: list[Finding] = []
+    for number, line in enumerate(lines, 1):
+        trackers[number % count].ingest_into(line, found, line=number)
+    ids = {*store.live_calls(), *store.ended_calls()}
+    return findings(found), {cid: trackers[0].state(cid) for cid in ids}
+
+
+class TestShared:
+    """Trackers on one store give the verdict one tracker gives."""
+
+    @settings(max_examples=30, deadline=None)
+    @given(stream=notification_streams(max_calls=4))
+    def test_valid_streams(self, stream: Any) -> None:
+        """Generated valid traffic: the same (empty) findings and the same final states."""
+        lines = list(stream.jsonl())
+        assert alone(lines) == shared(lines, MemoryStore())
+
+    @settings(max_examples=30, deadline=None)
+    @given(mutated=mutated_streams())
+    def test_mutated_streams(self, mutated: Any) -> None:
+        """Traffic broken in one place: the same findings, at the same lines."""
+        lines = list(mutated.lines)
+        assert alone(lines) == shared(lines, MemoryStore())
+
+    def test_mix(self) -> None:
+        """A simulated mix of every scenario."""
+        lines = list(mix(40, seed=3))
+        assert alone(lines) == shared(lines, MemoryStore())
+
+    def test_bound_on_live_calls_evicts_with_a_warning(self) -> None:
+        """A store's bound evicts the longest-idle call, reported by the tracker that did."""
+        store = MemoryStore(max_calls=1)
+        tracker = Tracker(store=store)
+        tracker.ingest(orjson.dumps(event_notification("a", "offer")))
+        found = tracker.ingest(orjson.dumps(event_notification("b", "offer")))
+        expected = ([("evicted", "a", "incoming")], ["b"])
+        assert expected == ([(f.rule, f.call_id, f.state) for f in found], list(store.live_calls()))
+
+    def test_snapshot_is_the_stores_job(self) -> None:
+        """A tracker on a store has no tables of its own to snapshot."""
+        with pytest.raises(UsageError, match="store"):
+            Tracker(store=MemoryStore()).snapshot()
+
+    def test_store_must_be_a_store(self) -> None:
+        """Anything else is a usage error naming the argument."""
+        with pytest.raises(UsageError, match=r"^store: "):
+            Tracker(store=object())  # type: ignore[arg-type]
+
+
+class _Racing(MemoryStore):
+    """A store where a second tracker writes between the first one's read and write."""
+
+    def __init__(self, interloper: threading.Event, done: threading.Event) -> None:
+        super().__init__()
+        self.interloper = interloper
+        self.done = done
+        self.armed = True
+
+    def pause(self) -> None:
+        """The first tracker's first write waits until the second tracker has written."""
+        if self.armed and threading.current_thread().name == "first":
+            self.armed = False
+            self.interloper.set()  # let the second tracker in now
+            self.done.wait(5)
+
+    def save(self, call_id: str, version: int, decision: Record | Ended) -> Saved:
+        self.pause()
+        return super().save(call_id, version, decision)
+
+
+class _Blind(_Racing):
+    """The same race against a store that writes without comparing versions."""
+
+    def save(self, call_id: str, version: int, decision: Record | Ended) -> Saved:
+        self.pause()
+        return MemoryStore.save(self, call_id, self.load(call_id).version, decision)
+
+
+def _race(store_type: type[_Racing]) -> tuple[str | None, list[tuple[Any, ...]]]:
+    """A transfer request and a transferring notification for one call, raced."""
+    interloper, done = threading.Event(), threading.Event()
+    store = store_type(interloper, done)
+    first, second = Tracker(store=store), Tracker(store=store)
+    for event in ("offer", "establish", "connect"):
+        first.ingest(orjson.dumps(event_notification("c", event)))
+    request = {
+        "request": {
+            "method": "POST",
+            "url": "/communications/calls/c/transfer",
+            "body": {"transferTarget": {"identity": {"user": {"id": "u"}}}},
+        }
+    }
+    found: list[Finding] = []
+
+    def announce() -> None:
+        first.ingest_into(orjson.dumps(request), found, line=4)
+
+    thread = threading.Thread(target=announce, name="first")
+    thread.start()
+    assert interloper.wait(5)
+    second.ingest_into(orjson.dumps(event_notification("c", "transfer")), found, line=5)
+    done.set()
+    thread.join(5)
+    second.ingest_into(orjson.dumps(event_notification("c", "accept_transfer")), found, line=6)
+    consultative = event_notification("c", "complete_transfer", "consultative")
+    second.ingest_into(orjson.dumps(consultative), found, line=7)
+    return second.state("c"), findings(found)
+
+
+class TestCompareAndSet:
+    """The race a shared store must survive."""
+
+    def test_compare_and_set_loses_nothing(self) -> None:
+        """Both updates land: the call transfers, and the kind mismatch is still seen."""
+        state, found = _race(_Racing)
+        assert ("terminated", ["transfer-kind-mismatch"]) == (state, [f[2] for f in found])
+
+    def test_a_blind_write_loses_an_update(self) -> None:
+        """Without the comparison one update is lost, and the verdict changes."""
+        state, found = _race(_Blind)
+        assert ("terminated", ["transfer-kind-mismatch"]) != (state, [f[2] for f in found])
+
+    def test_memory_store_is_a_call_store(self) -> None:
+        """MemoryStore meets the protocol, and reads back what it stored."""
+        store = MemoryStore()
+        assert isinstance(store, CallStore)
+        assert Stored(None, None, 0) == store.load("nobody")
+
+
+class TestMemoryStoreVersions:
+    """Versions are never reused, so a stale read never passes for a fresh one."""
+
+    def test_a_save_over_an_ended_call_is_refused(self) -> None:
+        """A record read before the call ended cannot bring it back to life."""
+        store = MemoryStore()
+        assert store.save("c", 0, ("incoming", None, None, 1)).ok
+        assert store.save("c", store.load("c").version, Ended(None)).ok
+        expected = (False, Stored(None, Ended(None), 0))
+        assert expected == (store.save("c", 0, ("incoming", None, None, 1)).ok, store.load("c"))
+
+    def test_versions_are_not_reused_after_an_eviction(self) -> None:
+        """A call evicted and started again gets a version its old readers never saw."""
+        store = MemoryStore(max_calls=1)
+        store.save("a", 0, ("incoming", None, None, 1))
+        old = store.load("a").version
+        store.save("b", 0, ("incoming", None, None, 1))  # evicts a
+        store.save("a", 0, ("incoming", None, None, 1))  # evicts b, a starts again
+        assert old != store.load("a").version
+
+
+def test_finish_reads_the_store() -> None:
+    """A tracker on a store reports calls the input left mid-transfer, like one alone."""
+    store = MemoryStore()
+    tracker = Tracker(store=store)
+    for event in ("offer", "establish", "connect", "transfer"):
+        tracker.ingest(orjson.dumps(event_notification("c", event)))
+    assert ["unfinished-transfer"] == [f.rule for f in Tracker(store=store).finish(line=5)]
