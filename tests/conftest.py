@@ -18,8 +18,10 @@ from hypothesis import settings
 from callstate.testing import register_profiles
 from tests.spec_page import DATA, MANIFEST
 
+# callstate's profiles are opt-in, for callstate's own suite as for any project.
 register_profiles()
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+_DEFAULT_PROFILE = "callstate-ci" if os.environ.get("CI") else "callstate-dev"
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _DEFAULT_PROFILE))
 
 pytest_plugins = ["pytester"]
 

@@ -18,7 +18,12 @@ callstate's own builders, so failing examples shrink to few, simple calls:
   properties: the submodule :mod:`callstate.strategies.resources`.
 
 Options are keyword-only; a bad one raises :class:`~callstate.errors.UsageError`.
+Needs the ``testing`` extra (Hypothesis): ``pip install 'callstate[testing]'``.
 """
+
+from callstate._extras import require
+
+require("hypothesis", "testing", part="callstate.strategies")
 
 from callstate.strategies._definitions import definitions
 from callstate.strategies._machine import signal_sequences, signals, walks

@@ -6,11 +6,15 @@
   equals callstate's.
 - :class:`SimulatedCall`: a call moved by hand through the engine, returning the
   notification each step sends.
-- :func:`register_profiles`: the ``dev``, ``ci`` and ``thorough`` Hypothesis profiles.
-- The pytest plugin (loaded automatically) provides the fixtures ``simulated_call``,
-  ``notification_stream`` and ``call_tracker``.
+- :func:`register_profiles`: the ``callstate-dev``, ``callstate-ci`` and
+  ``callstate-thorough`` Hypothesis profiles, registered only when asked for.
+- The pytest plugin (loaded automatically) provides the fixtures
+  ``callstate_simulated_call``, ``callstate_notification_stream`` and
+  ``callstate_tracker``.
 - :mod:`callstate.testing.properties`: the properties the kit proves, to check a machine
   definition of your own (``properties(reference)``, ``counterexample(prop, definition)``).
+
+``BotConformance``, the profiles and the properties need the ``testing`` extra (Hypothesis).
 
 Names load on first use, so the pytest plugin stays cheap to import.
 """
@@ -19,6 +23,8 @@ from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING, Any
+
+from callstate._extras import require
 
 if TYPE_CHECKING:
     from callstate.testing._call import SimulatedCall
@@ -35,10 +41,16 @@ _HOMES = {
 }
 
 
+#: Names that are Hypothesis code: loading one without the ``testing`` extra says so.
+_NEED_HYPOTHESIS = frozenset({"BotConformance"})
+
+
 def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'callstate.testing' has no attribute {name!r}")
+    if name in _NEED_HYPOTHESIS:
+        require("hypothesis", "testing", part=f"callstate.testing.{name}")
     value = getattr(importlib.import_module(home), name)
     globals()[name] = value
     return value

@@ -1,14 +1,16 @@
-"""The pytest plugin (entry point ``pytest11: callstate``): fixtures, and Hypothesis profiles.
+"""The pytest plugin (entry point ``pytest11: callstate``): fixtures, and opt-in profiles.
 
 pytest loads this module in every run of every project that installs callstate,
-so it imports nothing heavy: callstate and Hypothesis are imported inside the
-hooks and fixtures that need them.
+so it imports nothing heavy and takes no name a project might use: its fixtures
+are prefixed ``callstate_`` (as pytest-httpserver's are ``httpserver``), and it
+registers no Hypothesis profile unless one of callstate's is asked for by name
+(``--hypothesis-profile=callstate-ci``). Without Hypothesis it only provides
+the fixtures, which need none.
 """
 
 from __future__ import annotations
 
-import os
-import sys
+import importlib.util
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -19,25 +21,31 @@ if TYPE_CHECKING:
     from callstate.testing._call import SimulatedCall
     from callstate.verdict import Tracker
 
-_PROFILE_NAMES = ("dev", "ci", "thorough")
+#: Every profile callstate registers starts with this; no other name is touched.
+_PROFILE_PREFIX = "callstate-"
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Register callstate's Hypothesis profiles before Hypothesis loads the one asked for.
+    """Register callstate's profiles before Hypothesis loads one, if one of them is asked for.
 
-    Skipped (to keep pytest's start cheap) unless Hypothesis is already imported or
-    one of the profiles is asked for by ``--hypothesis-profile`` or ``HYPOTHESIS_PROFILE``.
+    Runs before Hypothesis's own ``pytest_configure``, so ``--hypothesis-profile=
+    callstate-thorough`` works with no conftest; any other name is left to Hypothesis,
+    which says "not registered" for a name nobody registered.
     """
-    asked = (config.getoption("hypothesis_profile", None), os.environ.get("HYPOTHESIS_PROFILE"))
-    if "hypothesis" in sys.modules or any(name in _PROFILE_NAMES for name in asked):
+    asked = config.getoption("hypothesis_profile", None)
+    if (
+        isinstance(asked, str)
+        and asked.startswith(_PROFILE_PREFIX)
+        and importlib.util.find_spec("hypothesis") is not None
+    ):
         from callstate.testing._profiles import register_profiles
 
         register_profiles()
 
 
 @pytest.fixture
-def simulated_call() -> SimulatedCall:
+def callstate_simulated_call() -> SimulatedCall:
     """A fresh call in the initial state; ``fire(event)`` moves it and returns the notification."""
     from callstate.testing._call import SimulatedCall
 
@@ -45,11 +53,11 @@ def simulated_call() -> SimulatedCall:
 
 
 @pytest.fixture
-def notification_stream() -> Callable[..., list[JSONObject]]:
-    """``notification_stream(scenario, *, outcome="success", seed=0, call_id=None)``: one call.
+def callstate_notification_stream() -> Callable[..., list[JSONObject]]:
+    """``callstate_notification_stream(scenario, *, outcome="success", seed=0, call_id=None)``.
 
-    The envelopes (and transfer request records) of a documented scenario, with
-    seeded freedoms; see :func:`callstate.simulate.simulate`.
+    The envelopes (and transfer request records) of one call of a documented
+    scenario, with seeded freedoms; see :func:`callstate.simulate.simulate`.
     """
     from callstate.simulate import simulate
 
@@ -57,7 +65,7 @@ def notification_stream() -> Callable[..., list[JSONObject]]:
 
 
 @pytest.fixture
-def call_tracker() -> Tracker:
+def callstate_tracker() -> Tracker:
     """A fresh :class:`~callstate.verdict.Tracker` for the one call machine."""
     from callstate.verdict import Tracker
 

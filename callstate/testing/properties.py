@@ -16,6 +16,10 @@ check that it still accepts the spec's streams.
 
 from __future__ import annotations
 
+from callstate._extras import require
+
+require("hypothesis", "testing", part="callstate.testing.properties")
+
 import functools
 from collections.abc import Callable, Iterable
 from typing import Any, Final

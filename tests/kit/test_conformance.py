@@ -1,4 +1,4 @@
-"""BotConformance, the sample bot, the pytest plugin and its fixtures."""
+"""BotConformance, the sample bot, and the pytest plugin's fixtures."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from callstate.errors import IllegalTransition
 from callstate.facts import BLIND
 from callstate.machine import CALL_MACHINE
 from callstate.simulate import SCENARIOS
-from callstate.testing import PROFILES, BotConformance, SimulatedCall, register_profiles
+from callstate.testing import BotConformance, SimulatedCall
 from callstate.verdict import Tracker
 
 REPO = Path(__file__).resolve().parents[2]
@@ -113,36 +113,43 @@ def test_base_class_needs_a_handler() -> None:
 
 
 class TestFixtures:
-    def test_simulated_call(self, simulated_call: SimulatedCall) -> None:
+    def test_simulated_call(self, callstate_simulated_call: SimulatedCall) -> None:
         """The fixture's call moves through the engine and returns each notification."""
-        body = simulated_call.fire("establish")
+        body = callstate_simulated_call.fire("establish")
         expected = ("establishing", "establishing")
-        assert expected == (simulated_call.state, body["value"][0]["resourceData"]["state"])
+        assert expected == (
+            callstate_simulated_call.state,
+            body["value"][0]["resourceData"]["state"],
+        )
 
-    def test_simulated_call_refuses_illegal_steps(self, simulated_call: SimulatedCall) -> None:
+    def test_simulated_call_refuses_illegal_steps(
+        self, callstate_simulated_call: SimulatedCall
+    ) -> None:
         """The machine refuses an illegal step, and the call stays where it was."""
         with pytest.raises(IllegalTransition):
-            simulated_call.fire("accept_transfer")
-        assert CALL_MACHINE.initial == simulated_call.state
+            callstate_simulated_call.fire("accept_transfer")
+        assert CALL_MACHINE.initial == callstate_simulated_call.state
 
     @pytest.mark.parametrize("scenario", SCENARIOS)
     def test_stream_feeds_tracker(
         self,
         scenario: str,
-        notification_stream: Callable[..., list[dict[str, Any]]],
-        call_tracker: Tracker,
+        callstate_notification_stream: Callable[..., list[dict[str, Any]]],
+        callstate_tracker: Tracker,
     ) -> None:
         """Each scenario's stream passes a fresh tracker without a violation."""
         findings = [
-            f for body in notification_stream(scenario, seed=7) for f in call_tracker.ingest(body)
+            f
+            for body in callstate_notification_stream(scenario, seed=7)
+            for f in callstate_tracker.ingest(body)
         ]
         assert [] == [str(f) for f in findings if f.severity == "violation"]
 
     def test_scripted_transfer_is_valid(
-        self, simulated_call: SimulatedCall, call_tracker: Tracker
+        self, callstate_simulated_call: SimulatedCall, callstate_tracker: Tracker
     ) -> None:
         """A call scripted with fire() through a blind transfer is accepted and ends terminated."""
-        bodies = [simulated_call.offer()]
+        bodies = [callstate_simulated_call.offer()]
         for event, kind in [
             ("establish", None),
             ("connect", None),
@@ -150,54 +157,7 @@ class TestFixtures:
             ("accept_transfer", None),
             ("complete_transfer", BLIND),
         ]:
-            bodies.append(simulated_call.fire(event, kind))
-        findings = [f for body in bodies for f in call_tracker.ingest(body)]
+            bodies.append(callstate_simulated_call.fire(event, kind))
+        findings = [f for body in bodies for f in callstate_tracker.ingest(body)]
         expected: tuple[list[object], str] = ([], "terminated")
-        assert expected == (findings, call_tracker.state(simulated_call.call_id))
-
-
-class TestPlugin:
-    def test_imports_cheaply(self) -> None:
-        """Importing the plugin loads neither Hypothesis nor the transitions engine."""
-        code = (
-            "import sys, callstate.testing._plugin\n"
-            "print(sorted(m for m in ('hypothesis', 'transitions', 'httpx') "
-            "if m in sys.modules))"
-        )
-        done = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        )
-        assert "[]" == done.stdout.strip()
-
-    def test_profiles_registered(self) -> None:
-        """ci and thorough are registered with the settings the kit documents."""
-        from hypothesis import settings as hsettings
-
-        register_profiles()
-        got = {name: hsettings.get_profile(name).max_examples for name in PROFILES}
-        assert {name: options["max_examples"] for name, options in PROFILES.items()} == got
-
-    def test_profile_loads_from_the_command_line(self, tmp_path: Path) -> None:
-        """`--hypothesis-profile=thorough` works with no conftest: the plugin registers it."""
-        (tmp_path / "test_one.py").write_text(
-            "from hypothesis import settings\n"
-            "def test_profile(simulated_call, call_tracker, notification_stream):\n"
-            "    assert settings.default.max_examples == 2000\n"
-        )
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pytest",
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                "--hypothesis-profile=thorough",
-                str(tmp_path),
-            ],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert (0, "1 passed") == (done.returncode, _summary(done.stdout))
+        assert expected == (findings, callstate_tracker.state(callstate_simulated_call.call_id))
