@@ -10,34 +10,9 @@ one reader every part of callstate shares.
 
 from __future__ import annotations
 
-from callstate.graph.call import Call
-from callstate.graph.codec import dump, dumps, parse, parse_notifications
-from callstate.graph.enums import (
-    CallDirection,
-    CallState,
-    ChangeType,
-    EndpointType,
-    GraphEnum,
-    MediaState,
-    OperationStatus,
-)
-from callstate.graph.notification import (
-    CommsNotification,
-    CommsNotifications,
-    ResourceData,
-    ResourceItem,
-)
-from callstate.graph.resources import (
-    CallMediaState,
-    CommsOperation,
-    Identity,
-    IdentitySet,
-    InvitationParticipantInfo,
-    Participant,
-    ParticipantInfo,
-    ResultInfo,
-    TransferRequest,
-)
+from typing import TYPE_CHECKING
+
+from callstate._first_use import on_first_use
 from callstate.graph.wire import (
     CallPath,
     RequestPath,
@@ -47,6 +22,36 @@ from callstate.graph.wire import (
     parse_request_path,
     parse_resource_url,
 )
+
+if TYPE_CHECKING:
+    from callstate.graph.call import Call
+    from callstate.graph.codec import dump, dumps, parse, parse_notifications
+    from callstate.graph.enums import (
+        CallDirection,
+        CallState,
+        ChangeType,
+        EndpointType,
+        GraphEnum,
+        MediaState,
+        OperationStatus,
+    )
+    from callstate.graph.notification import (
+        CommsNotification,
+        CommsNotifications,
+        ResourceData,
+        ResourceItem,
+    )
+    from callstate.graph.resources import (
+        CallMediaState,
+        CommsOperation,
+        Identity,
+        IdentitySet,
+        InvitationParticipantInfo,
+        Participant,
+        ParticipantInfo,
+        ResultInfo,
+        TransferRequest,
+    )
 
 __all__ = [
     "Call",
@@ -82,3 +87,42 @@ __all__ = [
     "parse_request_path",
     "parse_resource_url",
 ]
+
+#: The codec and the resource classes cost ~15 ms to import, and the validator reads only
+#: :mod:`callstate.graph.wire`: they load on first use.
+_HOMES = {
+    **dict.fromkeys(("Call",), "callstate.graph.call"),
+    **dict.fromkeys(("dump", "dumps", "parse", "parse_notifications"), "callstate.graph.codec"),
+    **dict.fromkeys(
+        (
+            "CallDirection",
+            "CallState",
+            "ChangeType",
+            "EndpointType",
+            "GraphEnum",
+            "MediaState",
+            "OperationStatus",
+        ),
+        "callstate.graph.enums",
+    ),
+    **dict.fromkeys(
+        ("CommsNotification", "CommsNotifications", "ResourceData", "ResourceItem"),
+        "callstate.graph.notification",
+    ),
+    **dict.fromkeys(
+        (
+            "CallMediaState",
+            "CommsOperation",
+            "Identity",
+            "IdentitySet",
+            "InvitationParticipantInfo",
+            "Participant",
+            "ParticipantInfo",
+            "ResultInfo",
+            "TransferRequest",
+        ),
+        "callstate.graph.resources",
+    ),
+}
+
+__getattr__ = on_first_use(__name__, _HOMES)

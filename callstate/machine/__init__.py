@@ -7,9 +7,9 @@ needs it, so ``ENGINE`` and ``Engine`` load on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from callstate._first_use import on_first_use
 from callstate.machine.compiled import Compiled, Signal, SignalError, Step, compiled
 from callstate.machine.definition import (
     CALL_MACHINE,
@@ -48,9 +48,6 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in ("ENGINE", "Engine"):
-        value = getattr(importlib.import_module("callstate.machine.engine"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = on_first_use(
+    __name__, {"ENGINE": "callstate.machine.engine", "Engine": "callstate.machine.engine"}
+)

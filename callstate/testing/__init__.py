@@ -21,10 +21,10 @@ Names load on first use, so the pytest plugin stays cheap to import.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from callstate._extras import require
+from callstate._first_use import on_first_use
 
 if TYPE_CHECKING:
     from callstate.testing._call import SimulatedCall
@@ -45,12 +45,9 @@ _HOMES = {
 _NEED_HYPOTHESIS = frozenset({"BotConformance"})
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'callstate.testing' has no attribute {name!r}")
+def _needs(name: str) -> None:
     if name in _NEED_HYPOTHESIS:
         require("hypothesis", "testing", part=f"callstate.testing.{name}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+
+
+__getattr__ = on_first_use(__name__, _HOMES, before=_needs)

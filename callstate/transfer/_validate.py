@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import orjson
 
 from callstate.errors import UsageError
+from callstate.graph._foreign import foreign_json
 from callstate.transfer._body import CALLERS, Caller, check_body
 from callstate.transfer._path import check_path
 from callstate.transfer._verdict import Problem, TransferVerdict
@@ -89,6 +90,9 @@ def _dumped(body: object) -> object:
 
     if isinstance(body, TransferRequest):
         return dump(body)
+    found = foreign_json(body)
+    if found is not None:
+        return found
     raise UsageError(
         "body", f"expected JSON text, a mapping or a TransferRequest, got {type(body).__name__}"
     )

@@ -8,11 +8,12 @@ from typing import Any
 import orjson
 
 from callstate.errors import ParseError, UsageError
+from callstate.graph._foreign import foreign_json
 from callstate.graph.wire import check_depth
 from callstate.verdict._notice import MAX_BODY_BYTES
 from callstate.verdict.finding import Finding, Violation
 
-__all__ = ["json_error", "malformed", "oversize", "plain_json", "too_deep"]
+__all__ = ["dumpable", "json_error", "malformed", "oversize", "plain_json", "too_deep"]
 
 
 def oversize(body: bytes | str | bytearray | memoryview) -> int:
@@ -49,6 +50,9 @@ def plain_json(body: object) -> object:
         return body
     if isinstance(body, Mapping):
         return dict(body)
+    found = foreign_json(body)
+    if found is not None:
+        return found
     raise UsageError(
         "body",
         f"expected bytes, str or decoded JSON (a dict), got a {type(body).__module__}."
@@ -68,3 +72,13 @@ def too_deep(body: object, line: int, out: list[Finding]) -> bool:
         out.append(malformed(line, None, f"{exc.pointer}: {exc.message}"))
         return True
     return False
+
+
+def dumpable(body: object) -> bool:
+    """Whether a decoded body is JSON orjson can write: the cheap test before walking it for
+    its depth, since orjson refuses nesting past what Graph JSON may hold."""
+    try:
+        orjson.dumps(body)
+    except orjson.JSONEncodeError:
+        return False
+    return True

@@ -23,7 +23,7 @@ from callstate.machine.compiled import Compiled, compiled
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.machine.history import HistoryStep
 from callstate.verdict import _snapshot
-from callstate.verdict._body import json_error, malformed, oversize, plain_json, too_deep
+from callstate.verdict._body import dumpable, json_error, malformed, oversize, plain_json, too_deep
 from callstate.verdict._notice import MAX_BODY_BYTES, Reader
 from callstate.verdict._request import read_request
 from callstate.verdict._shared import announce_shared, decide_shared, evicted_warning, told
@@ -191,18 +191,24 @@ class Tracker:
         where = self.bodies if line is None else line
         shape = type(body)
         if shape is bytes or shape is str or shape is bytearray or shape is memoryview:
-            size = oversize(body)  # type: ignore[arg-type]
+            text: Any = body
+            size = oversize(text)
             if size:
                 out.append(malformed(where, None, f"body over 1 MiB ({size} bytes)"))
                 return
             try:
-                body = orjson.loads(body)  # type: ignore[arg-type]
+                body = orjson.loads(text)
             except orjson.JSONDecodeError:
-                out.append(malformed(where, None, f"not valid JSON: {json_error(body)}"))
+                out.append(malformed(where, None, f"not valid JSON: {json_error(text)}"))
                 return
-        elif shape is not dict:
-            body = plain_json(body)
-        if too_deep(body, where, out):
+            # Only a body with that many brackets can nest too deep: count before walking.
+            opening = ("[", "{") if shape is str else (b"[", b"{")
+            deep = text.count(opening[0]) + text.count(opening[1]) > MAX_DEPTH
+        else:
+            if shape is not dict:
+                body = plain_json(body)
+            deep = not dumpable(body)  # orjson refuses what nests too deep: try it first
+        if deep and too_deep(body, where, out):
             return
         self._body(body, where, out, steps)
 
