@@ -70,8 +70,12 @@ class IllegalTransition(CallstateError):
         )
 
 
-class UsageError(CallstateError, ValueError):
-    """An invalid argument to a public function, named by the argument."""
+class UsageError(CallstateError, ValueError, TypeError):
+    """An invalid argument to a public function, named by the argument.
+
+    A ``ValueError`` and a ``TypeError`` both: a wrong value and a wrong type of argument
+    (lines given as one whole text, an object that is no webhook body) are both misuse.
+    """
 
     def __init__(self, argument: str, message: str) -> None:
         self.argument = argument

@@ -425,16 +425,20 @@ class Tracker:
     def snapshot(self) -> dict[str, Any]:
         """Everything needed to carry on elsewhere, as JSON-ready data (see :meth:`restore`).
 
-        The tables are copied under the lock and turned into JSON data outside it,
-        so ingesting goes on meanwhile. A tracker on a shared store has nothing of its
-        own to carry: the store is the state (a :class:`UsageError`).
+        Each table is copied under the lock on its own, and turned into JSON data
+        outside it, so an ingest waits at most for one copy. A call that ended between
+        the two copies is kept as ended, which it is. A tracker on a shared store has
+        nothing of its own to carry: the store is the state (a :class:`UsageError`).
         """
         if self.store is not None:
             raise UsageError("snapshot", "this tracker's calls live in its store; keep the store")
         with self._lock:
             live = self._live.copy()
+        with self._lock:
             ended = self._ended.copy()
             counters = (self.bodies, self.notifications, self.calls_started)
+        for call_id in [cid for cid in ended if cid in live]:
+            del live[call_id]
         return _snapshot.dump(self, live, ended, counters)
 
     def snapshot_json(self) -> bytes:

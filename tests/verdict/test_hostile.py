@@ -275,3 +275,9 @@ def test_findings_of_hostile_lines_are_located() -> None:
     lines = [orjson.dumps(envelope(note("incoming", change="created"))), b"[]", b"{"]
     found: list[Finding] = [*validate_lines(lines).violations]
     assert [(2, "malformed"), (3, "malformed")] == [(f.line, f.rule) for f in found]
+
+
+def test_whole_text_is_a_type_error_too() -> None:
+    """The issue's word for it: handing one text where lines are due is a TypeError."""
+    with pytest.raises(TypeError, match="splitlines"):
+        validate_lines("one\ntwo\n")  # type: ignore[arg-type]
