@@ -6,6 +6,7 @@ command without importing the tracker.
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from typing import IO, Final
@@ -87,3 +88,14 @@ def stdout() -> Output:
     sys.stdout.flush()
     buffer = getattr(sys.stdout, "buffer", None)
     return Output(buffer if buffer is not None else _TextSink(sys.stdout))
+
+
+def whole_number(text: str) -> int:
+    """An argparse type: a whole number >= 0, told in the flag's own error line."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value

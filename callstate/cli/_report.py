@@ -10,21 +10,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from callstate.cli._output import stdout
+from callstate.cli._output import stdout, whole_number
 from callstate.errors import UsageError
 from callstate.story import MAX_DRAWN, read_stories, render_report
 
 __all__ = ["register", "run"]
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
 
 
 def register(sub: Any) -> None:
@@ -44,7 +34,7 @@ def register(sub: Any) -> None:
     p.add_argument("--strict", action="store_true", help="every call must start at incoming")
     p.add_argument(
         "--max-drawn",
-        type=_count,
+        type=whole_number,
         default=MAX_DRAWN,
         metavar="N",
         help=f"draw the paths of at most N calls (default {MAX_DRAWN}; each runs Graphviz)",

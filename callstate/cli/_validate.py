@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from callstate.cli._documents import DOCUMENTS
 from callstate.cli._formats import STREAMING, Formatter, Summary
-from callstate.cli._output import Output, escape, plural, stdout
+from callstate.cli._output import Output, escape, plural, stdout, whole_number
 from callstate.cli._trace_inputs import TraceInput, expand, head, jsonl_hint
 from callstate.errors import UsageError
 from callstate.verdict import Finding, Report, Violation, validate_path
@@ -21,16 +21,6 @@ FORMATS: Final = ("text", "json", "jsonl", "github", "junit", "sarif")
 _PROG: Final = "callstate validate"
 #: The rule of an input that holds no notification (see ``--allow-empty``).
 EMPTY_RULE: Final = "empty-trace"
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
 
 
 def register(sub: Any) -> None:
@@ -70,7 +60,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--max-findings",
-        type=_count,
+        type=whole_number,
         metavar="N",
         help="list at most N findings (default: all for text, jsonl and github; "
         "10000 for json, junit and sarif); the counts by rule stay complete",

@@ -18,8 +18,8 @@ from callstate.machine.compiled import compiled
 from callstate.machine.definition import MachineDefinition
 
 if TYPE_CHECKING:
+    from callstate.verdict._readback import ReadBack
     from callstate.verdict._step import Record
-    from callstate.verdict.tracker import Tracker
 
 __all__ = ["FORMAT", "MAX_LIMIT", "Loaded", "dump", "load"]
 
@@ -31,7 +31,7 @@ _MAX_FP: Final = (1 << 64) - 1
 
 
 def dump(
-    tracker: Tracker,
+    tracker: ReadBack,
     live: dict[str, Record],
     ended: dict[str, int | None],
     counters: tuple[int, int, int],

@@ -11,7 +11,7 @@ int, and ended calls leave only their id and a fingerprint in a bounded table.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from typing import IO, Any, Final
 
@@ -25,6 +25,7 @@ from callstate.machine.history import HistoryStep
 from callstate.verdict import _snapshot
 from callstate.verdict._body import dumpable, json_error, malformed, oversize, plain_json, too_deep
 from callstate.verdict._notice import MAX_BODY_BYTES, Reader
+from callstate.verdict._readback import ReadBack
 from callstate.verdict._request import read_request
 from callstate.verdict._shared import announce_shared, decide_shared, evicted_warning, told
 from callstate.verdict._step import KEEP, Ended, Record, announce, decide
@@ -39,7 +40,7 @@ StepObserver = Callable[[StepRecord], None]
 _CALL: Final = CALL_MACHINE
 
 
-class Tracker:
+class Tracker(ReadBack):
     """Tracks every call that a stream of Graph notifications talks about.
 
     Thread-safe: each :meth:`ingest` holds the tracker's lock, so concurrent webhook
@@ -367,83 +368,6 @@ class Tracker:
             self._live[call_id] = decision  # type: ignore[assignment]
             return
         announce_shared(self, store, call_id, kind, where, out)
-
-    # -- reading back -----------------------------------------------------------------
-
-    def _record(self, call_id: str) -> tuple[Record | None, bool]:
-        """A call's live record, and whether it ended recently, from wherever they live."""
-        if self.store is not None:
-            stored = self.store.load(call_id)
-            return stored.record, stored.ended is not None
-        with self._lock:
-            return self._live.get(call_id), call_id in self._ended
-
-    def state(self, call_id: str) -> str | None:
-        """The state of a live call, the final state of a recently ended one, else ``None``."""
-        record, ended = self._record(call_id)
-        if record is not None:
-            return record[0]
-        return self._machine.end_state if ended else None
-
-    def history(self, call_id: str) -> tuple[HistoryStep, ...]:
-        """The last ``history_limit`` steps of a live call, oldest first."""
-        record, _ = self._record(call_id)
-        if record is None:
-            return ()
-        return self._machine.history.unpack(record[3], self.history_limit)
-
-    def live_calls(self) -> Iterator[str]:
-        """Ids of live calls, longest idle first (a copy: safe to iterate while ingesting)."""
-        if self.store is not None:
-            return self.store.live_calls()
-        with self._lock:
-            return iter(list(self._live))
-
-    def ended_calls(self) -> Iterator[str]:
-        """Ids in the bounded table of recently ended calls, oldest first."""
-        if self.store is not None:
-            return self.store.ended_calls()
-        with self._lock:
-            return iter(list(self._ended))
-
-    def __len__(self) -> int:
-        return len(self._live) if self.store is None else len(self.store)
-
-    def __contains__(self, call_id: object) -> bool:
-        if type(call_id) is not str:
-            return False
-        return self._record(call_id)[0] is not None
-
-    def __repr__(self) -> str:
-        return (
-            f"Tracker({self.definition.name!r}, {len(self)} live calls"
-            f"{'' if self.store is None else ', shared store'})"
-        )
-
-    # -- snapshot ---------------------------------------------------------------
-
-    def snapshot(self) -> dict[str, Any]:
-        """Everything needed to carry on elsewhere, as JSON-ready data (see :meth:`restore`).
-
-        Each table is copied under the lock on its own, and turned into JSON data
-        outside it, so an ingest waits at most for one copy. A call that ended between
-        the two copies is kept as ended, which it is. A tracker on a shared store has
-        nothing of its own to carry: the store is the state (a :class:`UsageError`).
-        """
-        if self.store is not None:
-            raise UsageError("snapshot", "this tracker's calls live in its store; keep the store")
-        with self._lock:
-            live = self._live.copy()
-        with self._lock:
-            ended = self._ended.copy()
-            counters = (self.bodies, self.notifications, self.calls_started)
-        for call_id in [cid for cid in ended if cid in live]:
-            del live[call_id]
-        return _snapshot.dump(self, live, ended, counters)
-
-    def snapshot_json(self) -> bytes:
-        """:meth:`snapshot` as JSON bytes, for a store of your choice."""
-        return orjson.dumps(self.snapshot())
 
     @classmethod
     def restore(
