@@ -11,8 +11,6 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from callstate.errors import UsageError
 from callstate.machine.compiled import Compiled
 from callstate.machine.definition import MachineDefinition
@@ -114,5 +112,6 @@ class ReadBack:
         return _snapshot.dump(self, live, ended, counters)
 
     def snapshot_json(self) -> bytes:
-        """:meth:`snapshot` as JSON bytes, for a store of your choice."""
-        return orjson.dumps(self.snapshot())
+        """:meth:`snapshot` as JSON bytes, for a store of your choice (written in chunks,
+        so a big snapshot does not stall other threads)."""
+        return _snapshot.dump_json(self.snapshot())

@@ -169,3 +169,17 @@ def _for(call: str, body: dict[str, Any]) -> dict[str, Any]:
     """``body`` with every notification's resourceUrl pointed at ``call``."""
     value = [{**n, "resourceUrl": f"/communications/calls/{call}"} for n in body["value"]]
     return {**body, "value": value}
+
+
+def test_snapshot_json_in_chunks_is_the_snapshot() -> None:
+    """Written a chunk at a time, the JSON is still exactly the snapshot's."""
+    import orjson
+
+    from callstate.verdict import _snapshot
+
+    tracker = Tracker()
+    for i in range(_snapshot._CHUNK * 2 + 7):
+        url = f"/communications/calls/c{i}"
+        note = {"changeType": "created", "resourceUrl": url, "resourceData": {"state": "incoming"}}
+        tracker.ingest({"value": [note]})
+    assert tracker.snapshot() == orjson.loads(tracker.snapshot_json())
