@@ -100,6 +100,9 @@ class ReadBack:
         the two copies is kept as ended, which it is. A tracker on a shared store has
         nothing of its own to carry: the store is the state (a :class:`UsageError`).
         """
+        return _snapshot.dump(self, *self._tables())
+
+    def _tables(self) -> tuple[dict[str, Record], dict[str, int | None], tuple[int, int, int]]:
         if self.store is not None:
             raise UsageError("snapshot", "this tracker's calls live in its store; keep the store")
         with self._lock:
@@ -109,9 +112,9 @@ class ReadBack:
             counters = (self.bodies, self.notifications, self.calls_started)
         for call_id in [cid for cid in ended if cid in live]:
             del live[call_id]
-        return _snapshot.dump(self, live, ended, counters)
+        return live, ended, counters
 
     def snapshot_json(self) -> bytes:
         """:meth:`snapshot` as JSON bytes, for a store of your choice (written in chunks,
         so a big snapshot does not stall other threads)."""
-        return _snapshot.dump_json(self.snapshot())
+        return _snapshot.dump_json(self, *self._tables())

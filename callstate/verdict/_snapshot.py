@@ -58,16 +58,27 @@ def dump(
 _CHUNK: Final = 10_000
 
 
-def dump_json(snapshot: dict[str, Any]) -> bytes:
-    """:func:`dump`'s data as JSON bytes, the big arrays written a chunk at a time, so
-    other threads (an event loop's ingests) run between chunks."""
-    head = {k: v for k, v in snapshot.items() if k not in ("live", "ended")}
-    parts = [orjson.dumps(head)[:-1]]
-    for key in ("live", "ended"):
-        rows = snapshot[key]
-        chunks = [orjson.dumps(rows[i : i + _CHUNK])[1:-1] for i in range(0, len(rows), _CHUNK)]
-        parts.append(b',"' + key.encode() + b'":[' + b",".join(c for c in chunks if c) + b"]")
-    parts.append(b"}")
+def dump_json(
+    tracker: ReadBack,
+    live: dict[str, Record],
+    ended: dict[str, int | None],
+    counters: tuple[int, int, int],
+) -> bytes:
+    """:func:`dump` as JSON bytes, built a chunk of rows at a time: only a chunk's rows
+    exist at once (no million objects for the collector to walk), and other threads
+    (an event loop's ingests) run between chunks."""
+    head = dump(tracker, {}, {}, counters)
+    del head["live"], head["ended"]
+    parts = [orjson.dumps(head)[:-1], b',"live":[']
+    items = list(live.items())
+    for i in range(0, len(items), _CHUNK):
+        rows = [[cid, s, k, fp, format(h, "x")] for cid, (s, k, fp, h) in items[i : i + _CHUNK]]
+        parts.append((b"," if i else b"") + orjson.dumps(rows)[1:-1])
+    parts.append(b'],"ended":[')
+    pairs = list(ended.items())
+    for i in range(0, len(pairs), _CHUNK):
+        parts.append((b"," if i else b"") + orjson.dumps(pairs[i : i + _CHUNK])[1:-1])
+    parts.append(b"]}")
     return b"".join(parts)
 
 
