@@ -7,6 +7,7 @@ failure is a :class:`~callstate.errors.ParseError` naming the field's JSON point
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import islice
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -70,14 +71,18 @@ def dump_json(
     head = dump(tracker, {}, {}, counters)
     del head["live"], head["ended"]
     parts = [orjson.dumps(head)[:-1], b',"live":[']
-    items = list(live.items())
-    for i in range(0, len(items), _CHUNK):
-        rows = [[cid, s, k, fp, format(h, "x")] for cid, (s, k, fp, h) in items[i : i + _CHUNK]]
-        parts.append((b"," if i else b"") + orjson.dumps(rows)[1:-1])
+    items = iter(live.items())
+    sep = b""
+    while chunk := list(islice(items, _CHUNK)):
+        rows = [[cid, s, k, fp, format(h, "x")] for cid, (s, k, fp, h) in chunk]
+        parts.append(sep + orjson.dumps(rows)[1:-1])
+        sep = b","
     parts.append(b'],"ended":[')
-    pairs = list(ended.items())
-    for i in range(0, len(pairs), _CHUNK):
-        parts.append((b"," if i else b"") + orjson.dumps(pairs[i : i + _CHUNK])[1:-1])
+    pairs = iter(ended.items())
+    sep = b""
+    while chunk_ended := list(islice(pairs, _CHUNK)):
+        parts.append(sep + orjson.dumps(chunk_ended)[1:-1])
+        sep = b","
     parts.append(b"]}")
     return b"".join(parts)
 
