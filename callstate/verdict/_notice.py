@@ -60,6 +60,12 @@ Notice = tuple[
 ]
 
 
+#: The operation statuses a client expects, for messages (Graph's sentinel aside).
+_STATUS_WORDS: Final = ", ".join(
+    s for s in OPERATION_STATUSES.values() if s != "unknownFutureValue"
+)
+
+
 def received(notice: Notice) -> str:
     """What arrived, in words, for messages: ``established 500/7000``, ``deleted (no state)``."""
     raw, deleted, code, subcode, reason = notice[5:10]
@@ -235,7 +241,7 @@ def _check_operation(data: object) -> None:
             type(status) is not str or status.lower() not in OPERATION_STATUSES
         ):
             raise ParseError(
-                f"expected notStarted, running, completed or failed, got {describe(status)}",
+                f"expected one of {_STATUS_WORDS}, got {describe(status)}",
                 pointer=f"{at}/status",
             )
         info = op.get("resultInfo")
