@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import orjson
@@ -16,11 +15,10 @@ from callstate.verdict import (
     CallStore,
     Finding,
     MemoryStore,
-    Saved,
     Stored,
     Tracker,
 )
-from callstate.verdict._step import Ended, Record
+from callstate.verdict._step import Ended
 
 
 def findings(found: list[Finding]) -> list[tuple[Any, ...]]:
@@ -90,78 +88,9 @@ class TestShared:
             Tracker(store=object())  # type: ignore[arg-type]
 
 
-class _Racing(MemoryStore):
-    """A store where a second tracker writes between the first one's read and write."""
-
-    def __init__(self, interloper: threading.Event, done: threading.Event) -> None:
-        super().__init__()
-        self.interloper = interloper
-        self.done = done
-        self.armed = True
-
-    def pause(self) -> None:
-        """The first tracker's first write waits until the second tracker has written."""
-        if self.armed and threading.current_thread().name == "first":
-            self.armed = False
-            self.interloper.set()  # let the second tracker in now
-            self.done.wait(5)
-
-    def save(self, call_id: str, version: int, decision: Record | Ended) -> Saved:
-        self.pause()
-        return super().save(call_id, version, decision)
-
-
-class _Blind(_Racing):
-    """The same race against a store that writes without comparing versions."""
-
-    def save(self, call_id: str, version: int, decision: Record | Ended) -> Saved:
-        self.pause()
-        return MemoryStore.save(self, call_id, self.load(call_id).version, decision)
-
-
-def _race(store_type: type[_Racing]) -> tuple[str | None, list[tuple[Any, ...]]]:
-    """A transfer request and a transferring notification for one call, raced."""
-    interloper, done = threading.Event(), threading.Event()
-    store = store_type(interloper, done)
-    first, second = Tracker(store=store), Tracker(store=store)
-    for event in ("offer", "establish", "connect"):
-        first.ingest(orjson.dumps(event_notification("c", event)))
-    request = {
-        "request": {
-            "method": "POST",
-            "url": "/communications/calls/c/transfer",
-            "body": {"transferTarget": {"identity": {"user": {"id": "u"}}}},
-        }
-    }
-    found: list[Finding] = []
-
-    def announce() -> None:
-        first.ingest_into(orjson.dumps(request), found, line=4)
-
-    thread = threading.Thread(target=announce, name="first")
-    thread.start()
-    assert interloper.wait(5)
-    second.ingest_into(orjson.dumps(event_notification("c", "transfer")), found, line=5)
-    done.set()
-    thread.join(5)
-    second.ingest_into(orjson.dumps(event_notification("c", "accept_transfer")), found, line=6)
-    consultative = event_notification("c", "complete_transfer", "consultative")
-    second.ingest_into(orjson.dumps(consultative), found, line=7)
-    return second.state("c"), findings(found)
-
-
-class TestCompareAndSet:
-    """The race a shared store must survive."""
-
-    def test_compare_and_set_loses_nothing(self) -> None:
-        """Both updates land: the call transfers, and the kind mismatch is still seen."""
-        state, found = _race(_Racing)
-        assert ("terminated", ["transfer-kind-mismatch"]) == (state, [f[2] for f in found])
-
-    def test_a_blind_write_loses_an_update(self) -> None:
-        """Without the comparison one update is lost, and the verdict changes."""
-        state, found = _race(_Blind)
-        assert ("terminated", ["transfer-kind-mismatch"]) != (state, [f[2] for f in found])
+class TestProtocol:
+    """MemoryStore as a CallStore. The race a shared store must survive is proven on both
+    stores, MemoryStore and RedisStore, in tests/contrib/redis/test_store.py."""
 
     def test_memory_store_is_a_call_store(self) -> None:
         """MemoryStore meets the protocol, and reads back what it stored."""
