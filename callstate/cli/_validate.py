@@ -7,7 +7,6 @@ import os
 import sys
 from typing import Any, Final
 
-from callstate.cli._documents import DOCUMENTS
 from callstate.cli._formats import STREAMING, Formatter, Summary
 from callstate.cli._output import Output, escape, plural, stdout, whole_number
 from callstate.cli._trace_inputs import TraceInput, expand, head, jsonl_hint
@@ -80,7 +79,12 @@ def _format(chosen: str | None) -> str:
 
 def _formatter(args: argparse.Namespace, out: Output) -> Formatter:
     fmt = _format(args.format)
-    make = STREAMING.get(fmt) or DOCUMENTS[fmt]
+    make = STREAMING.get(fmt)
+    if make is None:
+        # The whole-document formats need xml and the catalogue: imported only for them.
+        from callstate.cli._documents import DOCUMENTS
+
+        make = DOCUMENTS[fmt]
     return make(out, quiet=args.quiet, max_findings=args.max_findings)
 
 
