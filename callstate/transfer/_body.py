@@ -18,6 +18,7 @@ from typing import Any, Final, Literal, NamedTuple, cast
 from callstate.graph.enums import EndpointType
 from callstate.graph.resources import IDENTITY_PARTIES
 from callstate.graph.wire import json_type
+from callstate.rules import RULES as CATALOGUED
 from callstate.transfer._verdict import Problem, TargetKind, TransferKind
 
 __all__ = ["CALLERS", "PARTIES", "RULES", "BodyVerdict", "Caller", "check_body"]
@@ -50,23 +51,15 @@ _BODY_FIELDS: Final = ("transferTarget", "transferee", "clientContext")
 #: How much of an unknown field's name a message quotes.
 _NAME_SHOWN: Final = 64
 
-#: Every rule the body, path and permission checks report, with what it means.
+#: Every rule the body, path and permission checks report, with what it means: the
+#: catalogue's request rules (but the record-level ``invalid-request``), and ``malformed``.
 RULES: Final[Mapping[str, str]] = {
     "malformed": "the body is not JSON at all",
-    "wrong-type": "a field (or the body) has the wrong JSON type",
-    "required": "a required field is missing",
-    "empty-string": "a string that must say something is empty",
-    "party-count": "an identity names no party, or more than one",
-    "client-context-too-long": f"clientContext is over {_CLIENT_CONTEXT_MAX} characters",
-    "unknown-endpoint-type": "endpointType is not a value a client may send",
-    "not-e164": "a phone identity's id is not an E.164 number",
-    "pstn-needs-application-instance": "a PSTN target, but the caller is an application",
-    "tenant-mismatch": "the transferee's and the target's tenants differ",
-    "invalid-path": "the request's path is not a transfer endpoint",
-    "deprecated-path": "(warning) the request uses the deprecated /app path",
-    "unknown-field": "(warning) a top-level field the transfer body does not have",
-    "delegated-permission": "delegated permissions are not supported",
-    "missing-permission": "the application permission is not Calls.Initiate.All",
+    **{
+        r.id: r.summary if r.severity == "violation" else f"(warning) {r.summary}"
+        for r in CATALOGUED
+        if r.subject == "request" and r.id != "invalid-request"
+    },
 }
 
 
