@@ -18,8 +18,8 @@ from callstate.facts import meaning
 from callstate.graph.wire import (
     describe,
     parse_call_path,
-    parse_resource_url,
     read_change_type,
+    read_resource,
     read_result,
 )
 from callstate.machine.definition import MachineDefinition
@@ -87,8 +87,7 @@ def _notification(n: object) -> Said | None:
     if type(n) is not dict:
         return None
     try:
-        url = n.get("resourceUrl")
-        ref = parse_resource_url(n["resource"] if url is None and "resource" in n else url)
+        ref = read_resource(n)
     except ParseError:
         return None
     try:
