@@ -29,13 +29,13 @@ SERVER_WAIT = 10.0
 
 
 @contextlib.contextmanager
-def uvicorn_server(app: Any, path: str = "/api/calls") -> Iterator[str]:
+def uvicorn_server(app: Any, path: str = "/api/calls", *, lifespan: str = "off") -> Iterator[str]:
     """Serve the ASGI ``app`` with a real uvicorn; yields the URL of ``path``."""
     import uvicorn
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_level="critical", lifespan="off")
+    config = uvicorn.Config(app, log_level="critical", lifespan=lifespan)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
