@@ -40,13 +40,31 @@ from callstate.simulate._payload import (
     JSONObject,
     event_notification,
     notification,
+    participant_id,
     result_info,
     transfer_request,
 )
-from callstate.simulate._plan import CALL_END_CODES, ENDINGS, HOLDS, MEDIA_PLACEMENTS, Plan, Timing
+from callstate.simulate._plan import (
+    CALL_END_CODES,
+    ENDINGS,
+    HANG_UPS,
+    HOLDS,
+    MEDIA_PLACEMENTS,
+    Plan,
+    Timing,
+)
 from callstate.simulate._requests import GONE, record, transferee
 from callstate.simulate._script import DEPRECATED_PATH, MEETING_MODE_TRANSFER
-from callstate.simulate._stream import MIX, jsonl, mix, mix_choices, plans, random_plan, simulate
+from callstate.simulate._stream import (
+    MIX,
+    jsonl,
+    mix,
+    mix_choices,
+    plans,
+    random_plan,
+    simulate,
+    situate,
+)
 
 #: The call machine's transfer scenarios: each documented kind to each target.
 TRANSFER_SCENARIOS: Final = flows(CALL_MACHINE).transfer_scenarios
@@ -65,6 +83,7 @@ __all__ = [
     "EVERY_SCENARIO",
     "GONE",
     "GROUP",
+    "HANG_UPS",
     "HOLDS",
     "MEDIA_PLACEMENTS",
     "MEETING_MODE_TRANSFER",
@@ -93,12 +112,14 @@ __all__ = [
     "mix",
     "mix_choices",
     "notification",
+    "participant_id",
     "plans",
     "random_plan",
     "record",
     "result_info",
     "rfc3339",
     "simulate",
+    "situate",
     "transfer_request",
     "transferee",
 ]

@@ -16,7 +16,7 @@ import attrs
 
 from callstate.errors import IllegalTransition, UsageError
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition, Marker
-from callstate.simulate._flows import Flows, flows
+from callstate.simulate._flows import LEGACY, Flows, flows
 from callstate.simulate._payload import (
     JSONObject,
     event_notification,
@@ -69,9 +69,9 @@ def _transfer(plan: Plan, f: Flows) -> JSONObject:
         line["request"]["body"]["transferee"] = transferee(
             participant_id(plan.call_id, 0), plan.caller_id
         )
-    if plan.scenario == "legacy":
+    if plan.scenario == LEGACY:
         line["request"]["url"] = request_url(request, plan.call_id, legacy=True)
-    if plan.timing is not None or plan.group or plan.scenario == "legacy":
+    if plan.timing is not None or plan.group or plan.scenario == LEGACY:
         line["response"] = {"status": request.status}
     return line
 
@@ -99,7 +99,7 @@ def _render(plan: Plan, step: Step, f: Flows) -> JSONObject:
     if step.tag in ("bot", "create"):
         assert step.event is not None
         request = f.definition.request(step.event)
-        legacy_path = plan.scenario == "legacy"
+        legacy_path = plan.scenario == LEGACY
         return record(request, plan.call_id, status=step.status, legacy=legacy_path)
     if step.tag == "legacy":
         assert step.event is not None
@@ -122,7 +122,7 @@ def _render(plan: Plan, step: Step, f: Flows) -> JSONObject:
 def _line(plan: Plan, step: Step, f: Flows, number: int) -> JSONObject:
     """One rendered line: in the 2019 form for a legacy call, with its time when timed."""
     line = _render(plan, step, f)
-    if plan.scenario == "legacy" and step.tag not in _REQUESTS:
+    if plan.scenario == LEGACY and step.tag not in _REQUESTS:
         line = legacy(line, number)
     if plan.timing is None or step.at is None:
         return line

@@ -27,6 +27,7 @@ __all__ = [
     "BOT_SCENARIOS",
     "ESTABLISHED",
     "GROUP",
+    "LEGACY",
     "OUTCOMES",
     "PLAIN_SCENARIOS",
     "TARGETS",
@@ -40,6 +41,8 @@ __all__ = [
 PLAIN_SCENARIOS: Final = ("hang-up", "reject", "redirect")
 #: The calls the bot's own requests tell: one it places, and the 2019 transfer flow.
 BOT_SCENARIOS: Final = ("outgoing", "legacy")
+#: The 2019 beta's transfer flow, on the operation: only old traces carry it.
+LEGACY: Final = BOT_SCENARIOS[1]
 #: The prefix of a transfer out of a group call: ``group-blind-user``.
 GROUP: Final = "group"
 #: How a call's transfers end: ``success`` (the last one completes) or ``failure`` (none does).
@@ -115,6 +118,10 @@ class Flows:
         self.request_scenarios: tuple[str, ...] = (*self.group_scenarios, *BOT_SCENARIOS)
         #: Every scenario: :attr:`scenarios`, then :attr:`request_scenarios`.
         self.every_scenario: tuple[str, ...] = (*self.scenarios, *self.request_scenarios)
+        #: What today's Graph tells: every scenario but the 2019 ``legacy`` flow.
+        self.current_scenarios: tuple[str, ...] = tuple(
+            s for s in self.every_scenario if s != LEGACY
+        )
 
     def kind_of(self, scenario: str) -> str | None:
         """The transfer kind of ``scenario`` (group or not), ``None`` for a call without one."""

@@ -18,7 +18,7 @@ import attrs
 
 from callstate.errors import UsageError
 from callstate.facts import END_CODES, TRANSFER_SUCCESS
-from callstate.simulate._flows import BOT_SCENARIOS, GROUP, OUTCOMES, PLAIN_SCENARIOS
+from callstate.simulate._flows import BOT_SCENARIOS, GROUP, LEGACY, OUTCOMES, PLAIN_SCENARIOS
 from callstate.simulate._payload import OPERATIONS, SUBCODE_KEYS, TARGETS
 
 __all__ = [
@@ -52,7 +52,8 @@ CALL_END_CODES: Final[Mapping[tuple[int, int], str]] = {
 }
 
 # The calls that end with no transfer, so need an ending and may end on hold.
-_HANG_UPS: Final = ("hang-up", "outgoing")
+#: The calls that end by a hang-up, not a transfer: they always end, and may end on hold.
+HANG_UPS: Final = ("hang-up", "outgoing")
 _CALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _TRANSFER = re.compile(rf"(?:(?P<group>{GROUP})-)?(?P<kind>.+)-(?P<target>{'|'.join(TARGETS)})")
 
@@ -229,9 +230,9 @@ class Plan:
                     raise UsageError(
                         name, f"scenario {self.scenario!r} has no transfer, so no {name}"
                     )
-        if self.scenario in _HANG_UPS and self.ending is None:
+        if self.scenario in HANG_UPS and self.ending is None:
             raise UsageError("ending", f"a {self.scenario} call needs an ending")
-        if self.hold == "ends" and self.scenario not in _HANG_UPS:
+        if self.hold == "ends" and self.scenario not in HANG_UPS:
             raise UsageError("hold", "only a call without a transfer can end while on hold")
         if self.late_establishing and self.scenario == "outgoing":
             raise UsageError(
@@ -260,7 +261,7 @@ class Plan:
     @property
     def requested(self) -> bool:
         """Whether a request record precedes each transfer (asked for, timed, or in the story)."""
-        return self.request or self.timing is not None or self.group or self.scenario == "legacy"
+        return self.request or self.timing is not None or self.group or self.scenario == LEGACY
 
     @property
     def target(self) -> str | None:

@@ -14,7 +14,7 @@ from typing import Final, NamedTuple
 from callstate.errors import UsageError
 from callstate.facts import END_CODES, Result
 from callstate.machine.definition import Request
-from callstate.simulate._flows import ESTABLISHED, Flows, TransferFlow, TransferOutcome
+from callstate.simulate._flows import ESTABLISHED, LEGACY, Flows, TransferFlow, TransferOutcome
 from callstate.simulate._payload import JSONObject, result_info
 from callstate.simulate._plan import Plan, Timing
 from callstate.simulate._requests import GONE
@@ -89,7 +89,7 @@ class Script:
     ) -> None:
         """A request the bot sends, recorded only in a timed plan (its log)."""
         if self.timing is not None:
-            if self.plan.scenario == "legacy":
+            if self.plan.scenario == LEGACY:
                 self.findings.append(DEPRECATED_PATH)
             self.add(Step("bot", request.name, status=status), after)
 
@@ -344,7 +344,7 @@ def script(plan: Plan, f: Flows) -> Script:
         s.add(Step("operation", "completed"))
     if not _keep_alive(s):
         return s
-    if plan.scenario == "legacy":
+    if plan.scenario == LEGACY:
         _legacy(s)
         return s
     if plan.kind is not None and _transfers(s):

@@ -20,13 +20,19 @@ from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.simulate._build import build, duplicable
 from callstate.simulate._flows import OUTCOMES, Flows, flows
 from callstate.simulate._payload import OPERATIONS, SUBCODE_KEYS, JSONObject
-from callstate.simulate._plan import CALL_END_CODES, ENDINGS, MEDIA_PLACEMENTS, Plan, Timing
+from callstate.simulate._plan import (
+    CALL_END_CODES,
+    ENDINGS,
+    HANG_UPS,
+    MEDIA_PLACEMENTS,
+    Plan,
+    Timing,
+)
 
 __all__ = ["MIX", "jsonl", "mix", "mix_choices", "plans", "random_plan", "simulate"]
 
 _OPERATION_NAMES: Final = tuple(OPERATIONS)
 # The scenarios without a transfer that may end on hold.
-_HANG_UPS: Final = ("hang-up", "outgoing")
 # The call the bot places: its establishing comes first (only answer's may come late).
 _OUTGOING: Final = "outgoing"
 
@@ -118,8 +124,19 @@ def _timing(rng: random.Random, plan: Plan, f: Flows, faults: bool) -> Timing:
     )
 
 
-def _situation(rng: random.Random, plan: Plan, f: Flows, *, timed: bool, faults: bool) -> Plan:
-    """The freedoms a timed plan (or one with faults) adds: time, and meeting mode."""
+def situate(
+    rng: random.Random,
+    plan: Plan,
+    *,
+    definition: MachineDefinition = CALL_MACHINE,
+    timed: bool,
+    faults: bool,
+) -> Plan:
+    """``plan`` with the freedoms a timed plan (or one with faults) adds: time, meeting mode.
+
+    Strategies pass a Hypothesis-controlled ``random.Random``, so both draw the same way.
+    """
+    f = flows(definition)
     changes: dict[str, object] = {}
     if faults and plan.kind is not None and not plan.group and plan.outcome == "failure":
         changes["meeting"] = rng.random() < 0.4
@@ -193,7 +210,7 @@ def random_plan(
     plan = attrs.evolve(
         plan,
         ringing=rand() < 0.2,
-        hold=("ends" if scenario in _HANG_UPS and rand() < 0.5 else "resumed")
+        hold=("ends" if scenario in HANG_UPS and rand() < 0.5 else "resumed")
         if rand() < 0.2
         else "none",
     )
@@ -201,7 +218,7 @@ def random_plan(
     plan = attrs.evolve(plan, duplicates=dups) if dups else plan
     plan = _markers(rng, plan, f)
     if timed or faults:
-        plan = _situation(rng, plan, f, timed=timed, faults=faults)
+        plan = situate(rng, plan, definition=definition, timed=timed, faults=faults)
     return plan
 
 

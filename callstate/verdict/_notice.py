@@ -18,10 +18,10 @@ from callstate.graph._calls_url import _SEEN
 from callstate.graph.wire import (
     MAX_ID,
     OPERATION_STATUSES,
-    RESULT_SUBCODE_KEYS,
     ResourceRef,
     describe,
     read_change_type,
+    read_progress_word,
     read_resource,
     read_result,
 )
@@ -278,14 +278,11 @@ def _progress_word(data: object, states: dict[str, str]) -> str | None:
     """The state a 2019 transfer operation reports in words (``subCode: "transferring"``)."""
     if type(data) is not dict:
         return None
-    info = data.get("resultInfo")
-    if type(info) is not dict:
+    found = read_progress_word(data.get("resultInfo"))
+    if found is None:
         return None
-    for key in RESULT_SUBCODE_KEYS:
-        word = info.get(key)
-        if type(word) is str and not word.strip().lstrip("+-").isdigit():
-            return states.get(word) or states.get(word.lower())
-    return None
+    word = found[1]
+    return states.get(word) or states.get(word.lower())
 
 
 def _check_operation(data: object) -> bool:
