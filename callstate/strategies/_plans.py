@@ -142,10 +142,10 @@ def plans(
     answer, a forgotten keepAlive, a transfer in meeting mode), and
     :func:`~callstate.simulate.expect` names what it breaks. Freedoms:
     establishing/established order, ringing, a hold (resumed, or ended on hold
-    for a hang-up), media-inactive before or after transferAccepted, the state a failure comes from, which marker an outcome
-    carries, ``subcode``/``subCode``, string codes, request records, operations and
-    rosters, a failed transfer before the last one, the ending and its code, and
-    duplicate deliveries. A call usually ends; ``ending=None`` leaves it live, as a
+    for a hang-up), media-inactive before or after transferAccepted, the state a
+    failure comes from, which marker an outcome carries, ``subcode``/``subCode``,
+    string codes, request records, operations and rosters, a failed transfer
+    before the last one, the ending and its code, and duplicate deliveries. A call usually ends; ``ending=None`` leaves it live, as a
     trace cut mid-call does. Only plans whose every notification the definition
     accepts are drawn. Shrinks towards a plain transfer of the first kind to a user
     that succeeds.
