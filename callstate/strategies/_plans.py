@@ -135,20 +135,20 @@ def plans(
     """Every choice for one call of ``definition``: scenario, outcome and every freedom.
 
     Scenarios are the definition's (its transfer kinds times the targets, and calls
-    without a transfer), and those its requests tell: group-call transfers with a
-    roster and a transferee, an outgoing call, the 2019 legacy flow. ``timed`` makes
-    a call the bot's timed log (its requests with Graph's answers, a time on every
-    line; ``None`` draws it); ``faults`` lets a call break a rule on purpose (a late
-    answer, a forgotten keepAlive, a transfer in meeting mode), and
+    without a transfer), and those its requests tell: group-call transfers with a roster
+    and a transferee, an outgoing call, the 2019 legacy flow. ``timed`` makes a call the
+    bot's timed log (its requests with Graph's answers, a time on every line; ``None``
+    draws it); ``faults`` lets a call break a rule on purpose (a late answer, a
+    forgotten keepAlive, a transfer in meeting mode), and
     :func:`~callstate.simulate.expect` names what it breaks. Freedoms:
-    establishing/established order, ringing, a hold (resumed, or ended on hold
-    for a hang-up), media-inactive before or after transferAccepted, the state a
-    failure comes from, which marker an outcome carries, ``subcode``/``subCode``,
-    string codes, request records, operations and rosters, a failed transfer
-    before the last one, the ending and its code, and duplicate deliveries. A call usually ends; ``ending=None`` leaves it live, as a
-    trace cut mid-call does. Only plans whose every notification the definition
-    accepts are drawn. Shrinks towards a plain transfer of the first kind to a user
-    that succeeds.
+    establishing/established order, ringing, a hold (resumed, or ended on hold for a
+    hang-up), media-inactive before or after transferAccepted, the state a failure comes
+    from, which marker an outcome carries, ``subcode``/``subCode``, string codes,
+    request records, operations and rosters, a failed transfer before the last one, the
+    ending and its code, and duplicate deliveries. A call usually ends; ``ending=None``
+    leaves it live, as a trace cut mid-call does. Only plans whose every notification
+    the definition accepts are drawn. Shrinks towards a plain transfer of the first kind
+    to a user that succeeds.
     """
     f = flows(definition)
     chosen = choice("scenarios", scenarios, f.every_scenario)
