@@ -194,8 +194,8 @@ class _Mutator:
                 for request in self.definition.requests:
                     if request.opens is None and request.name not in self.allowed[state]:
                         line = {"request": record(request, cid)["request"]}
-                        if request is self.transfer:
-                            line["request"]["body"] = _transfer_body(plan, plan.group)
+                        if request is self.transfer:  # a transferee: no group-call rule fires
+                            line["request"]["body"] = _transfer_body(plan, True)
                         what = f"inserted a {request.name} request while {state}"
                         yield _Candidate(
                             call, at, orjson.dumps(line), "request-not-allowed", cid, what
