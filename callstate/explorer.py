@@ -1,9 +1,12 @@
 """Exhaustive breadth-first exploration of a machine definition, like a small model checker.
 
 Every notification the definition knows (each event with each marker kind) is tried
-in every state reached, legal or not. Breadth-first order makes every recorded path
-a shortest one, so the paths double as minimal test sequences and every
-counterexample is as short as it can be within the depth bound.
+in every state reached, legal or not, and so is every request of the bot: a request
+does not move the call (Graph's notification does), so it adds no state, but each
+one a reached state accepts is covered, with the shortest path to that state.
+Breadth-first order makes every recorded path a shortest one, so the paths double
+as minimal test sequences and every counterexample is as short as it can be within
+the depth bound.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 import attrs
 
 from callstate.errors import UsageError
+from callstate.machine._request_invariants import accepted_requests
 from callstate.machine.compiled import Compiled, Signal, compiled
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition, Transition
 from callstate.machine.invariants import INVARIANTS, Invariant, Moves, Step
@@ -81,6 +85,13 @@ class Exploration:
     #: How many (state, notification) pairs were tried, and how many were accepted.
     tried: int
     accepted: int
+    #: ``(state, request)`` pairs a reached state accepts, each with its shortest path.
+    request_paths: dict[tuple[str, str], tuple[Step, ...]] = attrs.field(factory=dict)
+
+    @property
+    def requests_total(self) -> int:
+        """How many ``(state, request)`` pairs the definition allows, reached or not."""
+        return sum(len(r.allowed) for r in self.definition.requests)
 
     @property
     def ok(self) -> bool:
@@ -114,6 +125,10 @@ class Exploration:
             "depth": self.depth,
             "states": {"reachable": list(self.reachable), "total": len(self.definition.states)},
             "transitions": {"covered": self.covered, "total": len(self.definition.transitions)},
+            "requests": {
+                "covered": [[state, name] for state, name in self.request_paths],
+                "total": self.requests_total,
+            },
             "invariants": [
                 {
                     "name": r.name,
@@ -155,6 +170,7 @@ def explore(
     moves = Moves(definition)
     state_paths: dict[str, tuple[Step, ...]] = {definition.initial: ()}
     transition_paths: dict[Transition, tuple[Step, ...]] = {}
+    request_paths: dict[tuple[str, str], tuple[Step, ...]] = {}
     expanded: list[str] = []
     tried = accepted = 0
     cut = False
@@ -166,6 +182,8 @@ def explore(
             cut = True
             continue
         expanded.append(state)
+        for request in accepted_requests(moves, state):
+            request_paths.setdefault((state, request.name), path)
         for event, kind in moves.signals:
             tried += 1
             step = moves.step(state, event, kind)
@@ -189,6 +207,7 @@ def explore(
         invariants=results,
         tried=tried,
         accepted=accepted,
+        request_paths=request_paths,
     )
 
 

@@ -16,11 +16,17 @@ from typing import Final
 import attrs
 
 __all__ = [
+    "ANSWER_WINDOW",
     "BLIND",
     "CALL_STATES",
     "CONSULTATIVE",
     "END_CODES",
+    "INCOMING_ONLY_ACTIONS",
+    "KEEPALIVE_WINDOW",
+    "MEETING_MODE_FAILURE",
+    "RECORDING_ANSWER_WINDOW",
     "SUCCESS_MESSAGE",
+    "TRANSFER_ACTION",
     "TRANSFER_FAILURE",
     "TRANSFER_SUCCESS",
     "Result",
@@ -49,10 +55,15 @@ BLIND: Final = "blind"
 #: The transfer kind with ``replacesCallId``.
 CONSULTATIVE: Final = "consultative"
 
+#: "Cannot do transfer for meeting mode" (comms-samples #512): a transfer of any kind on a
+#: call in meeting mode. The samples give the subcode only; the code is the 500 of every
+#: documented transfer failure (a choice, written down in the README).
+MEETING_MODE_FAILURE: Final = Result(500, 8523)
+
 #: How a transfer of each kind reports failure: the call is back with the transferor.
 TRANSFER_FAILURE: Final[Mapping[str, tuple[Result, ...]]] = {
-    BLIND: (Result(500, 7000),),
-    CONSULTATIVE: (Result(500, 7700),),
+    BLIND: (Result(500, 7000), MEETING_MODE_FAILURE),
+    CONSULTATIVE: (Result(500, 7700), MEETING_MODE_FAILURE),
 }
 
 #: How a transfer of each kind reports success: the transferor's call ends.
@@ -60,6 +71,19 @@ TRANSFER_SUCCESS: Final[Mapping[str, tuple[Result, ...]]] = {
     BLIND: (Result(0, 7015),),
     CONSULTATIVE: (Result(termination_reason="AppTransferred"),),
 }
+
+#: Seconds the bot has to answer, reject or redirect an incoming call ("regular scenarios").
+ANSWER_WINDOW: Final = 15.0
+#: The same window for policy-based recording bots.
+RECORDING_ANSWER_WINDOW: Final = 5.0
+#: Seconds a call lives without a keepAlive: 45 minutes from its start or the previous one.
+KEEPALIVE_WINDOW: Final = 45 * 60.0
+
+#: The requests Graph takes only while a call is ``incoming``, by their path segment
+#: ("The bot's requests"): answer, reject and redirect, within the answer window.
+INCOMING_ONLY_ACTIONS: Final = ("answer", "reject", "redirect")
+#: The transfer request's path segment: Graph takes it only while the call is ``established``.
+TRANSFER_ACTION: Final = "transfer"
 
 #: The ``resultInfo.message`` of the spec's blind-success example.
 SUCCESS_MESSAGE: Final = "GracefulTransferCompleted"
@@ -93,7 +117,7 @@ _TRANSFER_MEANINGS: Final[Mapping[tuple[int | None, int | None, str | None], str
     for outcome, table in (("failed", TRANSFER_FAILURE), ("completed", TRANSFER_SUCCESS))
     for kind, results in table.items()
     for r in results
-}
+} | {(500, 8523, None): "transfer failed: the call is in meeting mode"}
 
 
 def meaning(

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["RULES", "Catalogue", "Rule", "Severity", "catalogue"]
 
 #: How bad a finding is: a violation fails ``validate``; a warning does not.
-Severity = Literal["violation", "warning"]
+Severity = Literal["violation", "warning"]  # the definition's parts say the same
 
 #: What a rule judges: a webhook notification, a request the bot sent, or the trace as a whole.
 Subject = Literal["notification", "request", "trace"]
@@ -86,6 +86,30 @@ RULES: Final[tuple[Rule, ...]] = (
     ),
     # requests
     _v("invalid-request", "request", "a request record whose method or URL is not a request"),
+    _v(
+        "request-not-allowed",
+        "request",
+        "a request in a state that forbids it, or after the call ended (Graph answers 404)",
+    ),
+    _v("transferee-required", "request", "a transfer from a group call names no transferee"),
+    _v(
+        "transferee-not-in-call",
+        "request",
+        "the transferee's participantId is not in the call's roster",
+    ),
+    _w("transferee-on-p2p", "request", "a transfer names a transferee on a peer-to-peer call"),
+    _w(
+        "meeting-mode-transfer",
+        "request",
+        "a transfer without a transferee on a call in meeting mode: Graph fails it with 8523",
+    ),
+    _v(
+        "transfer-without-request",
+        "notification",
+        "--require-requests: transferring that no transfer request announced",
+    ),
+    _w("roster-limit", "notification", "a call's roster grew past the cap; membership is unknown"),
+    _w("call-id-unknown", "request", "a create request whose response names no call id"),
     _v("wrong-type", "request", "a field (or the body) has the wrong JSON type"),
     _v("required", "request", "a required field is missing"),
     _v("empty-string", "request", "a string that must say something is empty"),
@@ -99,7 +123,7 @@ RULES: Final[tuple[Rule, ...]] = (
         "a PSTN target, but the caller is an application",
     ),
     _v("tenant-mismatch", "request", "the transferee's and the target's tenants differ"),
-    _v("invalid-path", "request", "the request's path is not a transfer endpoint"),
+    _v("invalid-path", "request", "the request's path is not a Graph calls endpoint"),
     _w("deprecated-path", "request", "the request uses the deprecated /app path"),
     _w("unknown-field", "request", "a top-level field the transfer body does not have"),
     _v("delegated-permission", "request", "delegated permissions are not supported"),
@@ -158,6 +182,30 @@ def catalogue(definition: MachineDefinition | None = None) -> Catalogue:
         if event.rule not in known:
             known.add(event.rule)
             rules.append(_v(event.rule, "notification", event.refusal))
+    for request in definition.requests:
+        expect = request.expect
+        if expect is not None and expect.rule not in known:
+            known.add(expect.rule)
+            rules.append(
+                Rule(
+                    id=expect.rule,
+                    severity=expect.severity,
+                    subject="notification",
+                    summary=expect.summary,
+                )
+            )
+    for timeout in definition.timeouts:
+        if timeout.rule not in known:
+            known.add(timeout.rule)
+            subject: Subject = "request" if timeout.judged else "trace"
+            rules.append(
+                Rule(
+                    id=timeout.rule,
+                    severity=timeout.severity,
+                    subject=subject,
+                    summary=timeout.summary,
+                )
+            )
     result = Catalogue(tuple(rules))
     _CACHE[id(definition)] = (definition, result)
     return result

@@ -80,6 +80,8 @@ def render_text(exploration: Exploration) -> str:
         f"{d.name} machine explored to depth {exploration.depth}",
         f"  states       {len(exploration.reachable)}/{len(d.states)} reachable",
         f"  transitions  {exploration.covered}/{len(d.transitions)} covered",
+        f"  requests     {len(exploration.request_paths)}/{exploration.requests_total} "
+        "(state, request) pairs covered",
         f"  tried        {exploration.tried} (state, notification) pairs, "
         f"{exploration.accepted} accepted, {exploration.tried - exploration.accepted} refused",
     ]

@@ -99,3 +99,15 @@ def whole_number(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
     return value
+
+
+def window(text: str) -> tuple[str, float]:
+    """An argparse type: ``NAME=SECONDS``, a timeout's name and a window above 0."""
+    name, eq, seconds = text.partition("=")
+    try:
+        value = float(seconds)
+    except ValueError:
+        value = -1.0
+    if not eq or not name or not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected NAME=SECONDS (answer=5), got {text!r}")
+    return name, value

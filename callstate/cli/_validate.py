@@ -8,9 +8,10 @@ import sys
 from typing import Any, Final
 
 from callstate.cli._formats import STREAMING, Formatter, Summary
-from callstate.cli._output import Output, escape, plural, stdout, whole_number
+from callstate.cli._output import Output, escape, plural, stdout, whole_number, window
 from callstate.cli._trace_inputs import TraceInput, expand, head, jsonl_hint
 from callstate.errors import UsageError
+from callstate.machine.definition import CALL_MACHINE
 from callstate.verdict import Finding, Report, Violation, validate_path
 
 __all__ = ["FORMATS", "register", "run"]
@@ -45,6 +46,20 @@ def register(sub: Any) -> None:
         help="output format (default: github when GITHUB_ACTIONS=true, else text)",
     )
     p.add_argument("--strict", action="store_true", help="every call must start at incoming")
+    p.add_argument(
+        "--require-requests",
+        action="store_true",
+        help="report a transfer no request announced (for bots that log their requests)",
+    )
+    p.add_argument(
+        "--window",
+        action="append",
+        type=window,
+        default=[],
+        metavar="NAME=SECONDS",
+        help="override a timeout's window, e.g. answer=5 for policy-based recording "
+        f"(timeouts: {', '.join(t.name for t in CALL_MACHINE.timeouts)})",
+    )
     p.add_argument(
         "--allow-empty",
         action="store_true",
@@ -119,7 +134,13 @@ class _Input:
 
     def validate(self, args: argparse.Namespace) -> Report:
         if not args.diagram:
-            return validate_path(self.trace.path, strict=args.strict, on_finding=self)
+            return validate_path(
+                self.trace.path,
+                strict=args.strict,
+                on_finding=self,
+                require_requests=args.require_requests,
+                timeouts=dict(args.window) or None,
+            )
         report = _draw(args, self.trace)
         found: list[Finding] = [*report.violations, *report.warnings]
         for finding in sorted(found, key=lambda f: (f.line is None, f.line or 0)):

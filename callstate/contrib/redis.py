@@ -43,7 +43,8 @@ from typing import TYPE_CHECKING, Any, Final, Self, cast
 
 import orjson
 
-from callstate.errors import CallstateError, UsageError
+from callstate.errors import CallstateError, ParseError, UsageError
+from callstate.verdict._ledger import ledger_from_json, ledger_to_json
 from callstate.verdict._step import Ended, Record
 from callstate.verdict.store import Saved, Stored
 
@@ -203,7 +204,7 @@ class RedisStore:
         key = _key(call_id)
         reply = self._run("load", call_id, self._load, [self._call + key, self._ended + key], [])
         if len(reply) == 3:
-            return Stored(None, Ended(_ended_fp(reply[2], call_id)), 0)
+            return Stored(None, _ended(reply[2], call_id), 0)
         if len(reply) == 1:
             return Stored(None, None, 0)
         return Stored(_decode(reply[1], "load", call_id), None, int(reply[0]))
@@ -211,7 +212,11 @@ class RedisStore:
     def save(self, call_id: str, version: int, decision: Record | Ended) -> Saved:
         """See :meth:`CallStore.save <callstate.verdict.store.CallStore.save>`."""
         if type(decision) is Ended:
-            mode, payload = b"e", _hex(decision.fp)
+            at = decision.at
+            mode, payload = (
+                b"e",
+                _hex(decision.fp) + (b"" if at is None else b"@" + repr(at).encode()),
+            )
         else:
             mode, payload = b"r", _encode(decision)  # type: ignore[arg-type]
         key = _key(call_id)
@@ -319,10 +324,11 @@ def _hex(number: int | None) -> bytes:
 
 
 def _encode(record: Record) -> bytes:
-    """``[state, kind, fingerprint hex, history hex]``: history may exceed 64 bits."""
-    state, kind, fp, history = record
+    """``[state, ledger, fingerprint hex, history hex]``: history may exceed 64 bits; the
+    ledger is a snapshot's (null, the bare kind, or an object)."""
+    state, ledger, fp, history = record
     shown = None if fp is None else format(fp, "x")
-    return orjson.dumps([state, kind, shown, format(history, "x")])
+    return orjson.dumps([state, ledger_to_json(ledger), shown, format(history, "x")])
 
 
 def _decode(raw: object, operation: str, call_id: str) -> Record:
@@ -331,18 +337,20 @@ def _decode(raw: object, operation: str, call_id: str) -> Record:
         parsed = orjson.loads(_raw(raw))
         if type(parsed) is not list:
             raise TypeError("not a JSON array")
-        state, kind, fp, history = parsed
-        if not all(v is None or type(v) is str for v in (state, kind, fp)):
-            raise TypeError("state, kind and fingerprint must be strings or null")
-        return (state, kind, None if fp is None else int(fp, 16), int(history, 16))
-    except (ValueError, TypeError) as exc:
+        state, ledger, fp, history = parsed
+        if not all(v is None or type(v) is str for v in (state, fp)):
+            raise TypeError("state and fingerprint must be strings or null")
+        kept = ledger_from_json(ledger, "/1", None)
+        return (state, kept, None if fp is None else int(fp, 16), int(history, 16))
+    except (ValueError, TypeError, ParseError) as exc:
         raise RedisStoreError(operation, call_id, f"unreadable record {raw!r}: {exc}") from None
 
 
-def _ended_fp(raw: object, call_id: str) -> int | None:
+def _ended(raw: object, call_id: str) -> Ended:
     try:
-        fp = _raw(raw).split(b" ", 1)[1]
-        return None if fp == b"-" else int(fp, 16)
+        payload = _raw(raw).split(b" ", 1)[1]
+        fp, _, at = payload.partition(b"@")
+        return Ended(None if fp == b"-" else int(fp, 16), float(at) if at else None)
     except (IndexError, ValueError):
         raise RedisStoreError("load", call_id, f"unreadable end {raw!r}") from None
 

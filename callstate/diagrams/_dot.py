@@ -3,7 +3,10 @@
 The drawing keeps the call's main path readable: the transfer outcomes are
 coloured, parallel edges of one style are drawn as one, and the teardowns (an
 event taken from every live state) are drawn once each, thin and grey, from an
-"any live state" node, so they do not drown the rest. Every text is escaped: a
+"any live state" node, so they do not drown the rest. The bot's requests are
+dashed purple, their HTTP form and time window on the label; a request that
+opens a call starts at the start dot, one allowed in every live state at
+"any live state". Every text is escaped: a
 label or title from a trace cannot end its string or add a statement.
 """
 
@@ -12,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from callstate.diagrams._groups import LIVE, DrawnEdge, group_edges, group_lines, style_of
-from callstate.diagrams._legend import ENDS, INK, QUIET, RETURNS, legend_label, visible
-from callstate.diagrams._model import DiagramGraph, Edge, Node
+from callstate.diagrams._legend import ENDS, INK, QUIET, REQUEST, RETURNS, legend_label, visible
+from callstate.diagrams._model import START as OUTSIDE, DiagramGraph, Edge, Node
 
 __all__ = [
     "START",
@@ -104,7 +107,11 @@ def edge_attrs(edges: Sequence[Edge], *, tooltip: str) -> dict[str, str]:
         "label": html_lines(group_lines(edges), padding=4 if first.internal else 1),
         "tooltip": tooltip,
     }
-    if style == "teardown":
+    if style == "request":
+        attrs |= {"color": REQUEST, "fontcolor": REQUEST, "style": "dashed"}
+        if first.everywhere:
+            attrs |= {"fontsize": "9", "arrowsize": "0.6"}
+    elif style == "teardown":
         attrs |= {"color": QUIET, "fontcolor": QUIET, "fontsize": "9", "arrowsize": "0.6"}
     elif style in ("ends", "returns"):
         colour = ENDS if style == "ends" else RETURNS
@@ -119,7 +126,8 @@ def tooltip_of(graph: DiagramGraph, drawn: DrawnEdge) -> str:
     edges = [graph.edges[i] for i in drawn.members]
     if drawn.from_every_live_state:
         sources = ", ".join(e.source for e in edges)
-        return f"{edges[0].label} -> {edges[0].dest}, from {sources}"
+        dest = "itself" if drawn.dest == LIVE else edges[0].dest
+        return f"{edges[0].label} -> {dest}, from {sources}"
     return "\n".join(f"{e.source} -> {e.dest}: {e.label}" for e in edges)
 
 
@@ -149,7 +157,7 @@ def render_dot(
         f"edge{attr_list(_EDGE)};",
     ]
     initial = [n.state for n in graph.nodes if n.initial]
-    if initial:
+    if initial or any(e.source == OUTSIDE for e in graph.edges):
         body.append(f"{quote(START)}{attr_list(_START)};")
     for node in graph.nodes:
         attrs = node_attrs(node) | dict(nodes.get(node.state, {}))
@@ -163,7 +171,8 @@ def render_dot(
         attrs = edge_attrs(members, tooltip=tooltip_of(graph, line))
         if len(line.members) == 1:
             attrs |= dict(edges.get(line.members[0], {}))
-        body.append(edge_statement(line.source, line.dest, attrs))
+        source = START if line.source == OUTSIDE else line.source
+        body.append(edge_statement(source, line.dest, attrs))
     body += extra
     finals = " ".join(quote(n.state) for n in graph.nodes if n.final)
     if finals:

@@ -7,7 +7,10 @@ people, so it merges what would only repeat itself:
   the late events a state ignores) become one edge with one label line each;
 - a teardown (an event taken from every other live state) becomes one edge from a
   single "any live state" node, unless its transition carries a note of its own or
-  leaves a state a teardown leads to (``terminating``).
+  leaves a state a teardown leads to (``terminating``);
+- a request allowed in every live state (hang up, keepAlive) is grouped the same
+  way: one edge from "any live state" to where it leads, or a loop on that node
+  when the call stays where it is.
 
 Every transition is in exactly one drawn edge; its ``tooltip`` names them all.
 """
@@ -41,8 +44,10 @@ class DrawnEdge:
 
 
 def style_of(edge: Edge) -> str:
-    """How an edge is drawn: ``teardown``, ``ends`` (a transfer completed), ``returns``
-    (a transfer failed), ``internal`` or ``plain``."""
+    """How an edge is drawn: ``request`` (the bot's), ``teardown``, ``ends`` (a transfer
+    completed), ``returns`` (a transfer failed), ``internal`` or ``plain``."""
+    if edge.request:
+        return "request"
     if edge.teardown:
         return "teardown"
     if edge.marker is not None:
@@ -67,8 +72,12 @@ def group_edges(graph: DiagramGraph, *, alone: Collection[int] = ()) -> list[Dra
             keys[("alone", str(index))] = [index]
             continue
         style = style_of(edge)
-        if style == "teardown" and not edge.note and edge.source not in ends:
-            key: tuple[str, ...] = ("live", edge.event, edge.dest)
+        if edge.everywhere:
+            key: tuple[str, ...] = ("live", edge.event, "request")
+        elif style == "request":
+            key = (edge.source, edge.dest, style, edge.event)
+        elif style == "teardown" and not edge.note and edge.source not in ends:
+            key = ("live", edge.event, edge.dest)
         else:
             key = (edge.source, edge.dest, style, edge.note, edge.event if edge.marker else "")
         keys.setdefault(key, []).append(index)
@@ -76,7 +85,12 @@ def group_edges(graph: DiagramGraph, *, alone: Collection[int] = ()) -> list[Dra
     for key, members in keys.items():
         first = graph.edges[members[0]]
         source = LIVE if key[0] == "live" else first.source
-        out.append(DrawnEdge(source, first.dest, tuple(members)))
+        dest = first.dest
+        if key[-1] == "request":
+            # Where the request leads from every live state; a loop when the call stays.
+            leads = [e.dest for e in (graph.edges[i] for i in members) if e.dest != e.source]
+            dest = leads[0] if leads else LIVE
+        out.append(DrawnEdge(source, dest, tuple(members)))
     return out
 
 
@@ -87,18 +101,33 @@ def group_lines(edges: Sequence[Edge]) -> list[str]:
     """
     first = edges[0]
     notes = [n for n in ("internal" if first.internal else "", first.note) if n]
-    if len(edges) == 1:
+    if first.request:
+        lines = [first.http, first.window]
+    elif len(edges) == 1:
         lines = [first.event if first.guard is None else f"{first.event} [{first.guard}]"]
         if first.marker is not None:
             lines.append(first.marker)
     elif all(e.event == first.event for e in edges):
-        lines = [first.event]
-        lines += [
-            " ".join(p for p in (f"[{e.guard}]" if e.guard else "", e.marker or "") if p)
-            for e in edges
-        ]
+        lines = [first.event, *_guard_lines(edges)]
     else:
         lines = [", ".join(dict.fromkeys(e.event for e in edges))]
     if notes:
         lines.append(f"({', '.join(notes)})")
     return [line for line in lines if line]
+
+
+def _guard_lines(edges: Sequence[Edge]) -> list[str]:
+    """A line per guard with its own results; a result every guard shares goes last, once."""
+    shared = [m for m in edges[0].markers if all(m in e.markers for e in edges)]
+    lines = []
+    for e in edges:
+        own = " or ".join(m for m in e.markers if m not in shared) or (
+            "" if e.markers else e.marker or ""
+        )
+        lines.append(" ".join(p for p in (f"[{e.guard}]" if e.guard else "", own) if p))
+    if shared and len(edges) > 1:
+        guards = ", ".join(dict.fromkeys(e.guard for e in edges if e.guard))
+        lines.append(
+            " ".join(p for p in (f"[{guards}]" if guards else "", " or ".join(shared)) if p)
+        )
+    return lines

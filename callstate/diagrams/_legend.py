@@ -1,8 +1,8 @@
 """The legend of the dot drawing: what each result code, line style and node shape means.
 
 Every row is derived from the graph: a result row per marker drawn, a colour row
-per transfer outcome drawn (with its event's documentation), and a style row only
-for the styles the drawing uses.
+per transfer outcome drawn (with its event's documentation), a style row only
+for the styles the drawing uses, and a row per time window a request edge shows.
 """
 
 from __future__ import annotations
@@ -10,14 +10,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from callstate.diagrams._model import DiagramGraph
+from callstate.diagrams._model import DiagramGraph, Window
 
-__all__ = ["ENDS", "INK", "QUIET", "RETURNS", "legend_label", "swatch", "visible"]
+__all__ = [
+    "ENDS",
+    "INK",
+    "QUIET",
+    "REQUEST",
+    "RETURNS",
+    "legend_label",
+    "swatch",
+    "visible",
+    "window_text",
+]
 
 INK = "#24292f"
 QUIET = "#8c959f"
 RETURNS = "#bc4c00"
 ENDS = "#1a7f37"
+REQUEST = "#8250df"
 
 
 def visible(text: str) -> str:
@@ -71,6 +82,22 @@ def _lines(graph: DiagramGraph) -> list[tuple[str, str]]:
         rows.append(
             (swatch(INK, dashed=True), "internal: accepted, and the call stays where it is")
         )
+    if any(e.request and not e.everywhere for e in graph.edges):
+        rows.append(
+            (
+                swatch(REQUEST, dashed=True),
+                f'<FONT COLOR="{REQUEST}">a request the bot sends: to where Graph takes the call '
+                "once it accepts it</FONT>",
+            )
+        )
+    if any(e.everywhere for e in graph.edges):
+        rows.append(
+            (
+                swatch(REQUEST, dashed=True),
+                f'<FONT COLOR="{REQUEST}">a request allowed in every live state (drawn once, '
+                "from &quot;any live state&quot;; a loop: the call stays)</FONT>",
+            )
+        )
     if any(e.teardown for e in graph.edges):
         rows.append(
             (
@@ -80,6 +107,28 @@ def _lines(graph: DiagramGraph) -> list[tuple[str, str]]:
             )
         )
     return rows
+
+
+def window_text(window: Window) -> tuple[str, str]:
+    """What a time window on request edges means: where it is judged, and how Graph ends it."""
+    ends = window.ends_with + (f" ({window.meaning})" if window.meaning else "")
+    return (
+        f"the {window.name} window, at {', '.join(window.requests)}",
+        f"Graph ends the call with {ends}",
+    )
+
+
+def _windows(graph: DiagramGraph) -> list[tuple[str, str]]:
+    return [
+        (
+            f'<TD ALIGN="LEFT" VALIGN="TOP"><B>{visible(w.window)}</B></TD>',
+            visible(window_text(w)[0])
+            + '<BR ALIGN="LEFT"/>'
+            + visible(f"past it, {window_text(w)[1]}")
+            + '<BR ALIGN="LEFT"/>',
+        )
+        for w in graph.windows
+    ]
 
 
 def _states(graph: DiagramGraph) -> list[tuple[str, str]]:
@@ -110,6 +159,8 @@ def legend_label(
     left = []
     if graph.legend:
         left.append(_section("Results on edges", _results(graph)))
+    if graph.windows:
+        left.append(_section("Time", _windows(graph)))
     if states := _states(graph):
         left.append(_section("States", states))
     columns = [

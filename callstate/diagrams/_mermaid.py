@@ -5,6 +5,10 @@ label goes through :func:`mermaid_text` (control characters shown escaped, the
 characters Mermaid reads specially replaced) and every state through
 :func:`mermaid_id`, which declares a state whose name is no plain identifier under
 a safe id: text from a trace (a call id holding a newline) cannot add a statement.
+
+The bot's requests are edges too, labelled with their HTTP form (``POST answer``);
+one that opens a call starts at ``[*]``, and one allowed in every live state is
+drawn once, from an "any live state" pseudo-state, as the dot drawing does.
 """
 
 from __future__ import annotations
@@ -12,12 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from callstate.diagrams._model import DiagramGraph, Edge
+from callstate.diagrams._model import START, DiagramGraph, Edge
 
 __all__ = [
+    "ANY_LIVE",
     "HEADER",
     "declarations",
     "edge_line",
+    "everywhere_lines",
     "mermaid_comment",
     "mermaid_id",
     "mermaid_text",
@@ -27,6 +33,9 @@ __all__ = [
 HEADER = "stateDiagram-v2"
 
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+#: The pseudo-state requests allowed in every live state are drawn from.
+ANY_LIVE = "any_live_state"
 
 
 def render_mermaid(graph: DiagramGraph) -> str:
@@ -38,14 +47,36 @@ def render_mermaid(graph: DiagramGraph) -> str:
     ]
     lines += [f"    {d}" for d in declarations(n.state for n in graph.nodes)]
     lines += [f"    [*] --> {mermaid_id(n.state)}" for n in graph.nodes if n.initial]
-    lines += [f"    {edge_line(e)}" for e in graph.edges]
+    lines += [f"    {edge_line(e)}" for e in graph.edges if not e.everywhere]
+    lines += [f"    {line}" for line in everywhere_lines(graph)]
     lines += [f"    {mermaid_id(n.state)} --> [*]" for n in graph.nodes if n.final]
     return "\n".join(lines) + "\n"
 
 
-def edge_line(edge: Edge) -> str:
+def edge_line(edge: Edge, label: str | None = None) -> str:
     """The statement that draws ``edge`` (without indentation), for tests and traces."""
-    return f"{mermaid_id(edge.source)} --> {mermaid_id(edge.dest)} : {mermaid_text(edge.label)}"
+    source = "[*]" if edge.source == START else mermaid_id(edge.source)
+    text = mermaid_text(edge.label if label is None else label)
+    return f"{source} --> {mermaid_id(edge.dest)} : {text}"
+
+
+def everywhere_lines(graph: DiagramGraph) -> list[str]:
+    """The "any live state" pseudo-state and one edge per request allowed in every live state.
+
+    The edge goes where the request leads; a loop on the pseudo-state when the call stays.
+    """
+    dests: dict[str, tuple[Edge, str]] = {}
+    for edge in graph.edges:
+        if not edge.everywhere:
+            continue
+        if edge.event not in dests or dests[edge.event][1] == ANY_LIVE:
+            dest = ANY_LIVE if edge.source == edge.dest else mermaid_id(edge.dest)
+            dests[edge.event] = (edge, dest)
+    if not dests:
+        return []
+    lines = [f'state "any live state" as {ANY_LIVE}']
+    lines += [f"{ANY_LIVE} --> {dest} : {mermaid_text(e.label)}" for e, dest in dests.values()]
+    return lines
 
 
 def mermaid_text(label: str) -> str:

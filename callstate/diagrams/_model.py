@@ -2,7 +2,10 @@
 
 Renderers never look at :class:`MachineDefinition` themselves: they draw a
 :class:`DiagramGraph`, so every format shows the same nodes, edges and labels,
-in definition order, and a change to the definition reaches all of them.
+in definition order, and a change to the definition reaches all of them. Graph's
+notifications are edges, and so are the bot's requests (``actor == "bot"``): an
+edge from each state a request is allowed in to where Graph takes the call once
+it accepts it, with the window of any timeout that judges it on its label.
 """
 
 from __future__ import annotations
@@ -11,9 +14,30 @@ import attrs
 
 from callstate.errors import UsageError
 from callstate.facts import Result, meaning
-from callstate.machine.definition import CALL_MACHINE, MachineDefinition, Transition
+from callstate.machine.definition import (
+    CALL_MACHINE,
+    Actor,
+    MachineDefinition,
+    Request,
+    Timeout,
+    Transition,
+)
 
-__all__ = ["PARTS", "DiagramGraph", "Edge", "LegendEntry", "Node", "extract"]
+__all__ = [
+    "PARTS",
+    "START",
+    "DiagramGraph",
+    "Edge",
+    "LegendEntry",
+    "Node",
+    "Window",
+    "duration",
+    "extract",
+    "http_form",
+]
+
+#: The source of a request that opens a call: outside the machine, before any state.
+START = "[*]"
 
 #: The parts ``extract(only=...)`` can draw; ``None`` draws the whole machine.
 PARTS = ("transfer",)
@@ -46,10 +70,27 @@ class Edge:
     note: str = ""
     teardown: bool = False
     ends_call: bool = False
+    #: Each result on its own (``marker`` joins them with "or").
+    markers: tuple[str, ...] = ()
+    #: Who sends it: Graph (a notification) or the bot (a request).
+    actor: Actor = "graph"
+    #: A request's HTTP form, ``POST answer``; empty for a notification.
+    http: str = ""
+    #: The windows of the timeouts that judge (or restart at) a request: ``≤ 15 s``.
+    window: str = ""
+    #: A request allowed in every live state: drawn once, from "any live state".
+    everywhere: bool = False
+
+    @property
+    def request(self) -> bool:
+        """Whether the bot sends it (a request), rather than Graph (a notification)."""
+        return self.actor == "bot"
 
     @property
     def label(self) -> str:
-        """``event [guard] / marker (note)``: the same text in every format."""
+        """``event [guard] / marker (note)``, or ``POST answer ≤ 15 s`` for a request."""
+        if self.request:
+            return " ".join(p for p in (self.http, self.window) if p)
         text = self.event
         if self.guard is not None:
             text += f" [{self.guard}]"
@@ -75,14 +116,28 @@ class LegendEntry:
 
 
 @attrs.frozen
+class Window:
+    """A timeout drawn on request edges: how long, what it judges, how Graph ends the call."""
+
+    name: str
+    window: str
+    requests: tuple[str, ...]
+    summary: str
+    ends_with: str
+    #: What Graph documents the ending result to mean, or "".
+    meaning: str = ""
+
+
+@attrs.frozen
 class DiagramGraph:
-    """Nodes, edges and the legend of the codes, in definition order."""
+    """Nodes, edges, the legend of the codes and the time windows, in definition order."""
 
     name: str
     title: str
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     legend: tuple[LegendEntry, ...]
+    windows: tuple[Window, ...] = ()
 
     def node(self, state: str) -> Node:
         """The node of ``state``; ``KeyError`` if it is not drawn."""
@@ -107,8 +162,12 @@ def extract(
     if only == "transfer":
         transitions = _transfer_part(definition)
     teardown = _teardown_events(definition)
-    edges = tuple(_edge(definition, t, teardown) for t in transitions)
-    drawn = {e.source for e in edges} | {e.dest for e in edges}
+    requests = _request_edges(definition)
+    if only == "transfer":
+        states = {s for t in transitions for s in (t.source, t.dest)}
+        requests = tuple(e for e in requests if not e.everywhere and {e.source, e.dest} <= states)
+    edges = (*(_edge(definition, t, teardown) for t in transitions), *requests)
+    drawn = ({e.source for e in edges} | {e.dest for e in edges}) - {START}
     if only is None:
         drawn |= set(definition.states)
     nodes = tuple(
@@ -116,15 +175,96 @@ def extract(
         for s in definition.states
         if s in drawn
     )
-    shown = {(e.event, e.guard) for e in edges}
-    legend = tuple(
-        LegendEntry(m.label, event.name, m.kind, event.reports, event.doc, _meaning(m.result))
-        for event in definition.events
-        for m in event.markers
-        if any(ev == event.name and _kind(definition, g) in (None, m.kind) for ev, g in shown)
-    )
     title = f"{definition.name}: " + ("every state" if only is None else f"the {only} part")
-    return DiagramGraph(definition.name, title, nodes, edges, legend)
+    judged = {e.event for e in edges if e.request}
+    windows = tuple(
+        _window_entry(definition, t)
+        for t in definition.timeouts
+        if set((*t.judged, *t.reset_by)) & judged
+    )
+    legend = _legend(definition, {(e.event, e.guard) for e in edges if not e.request})
+    return DiagramGraph(definition.name, title, nodes, edges, legend, windows)
+
+
+def _legend(
+    definition: MachineDefinition, shown: set[tuple[str, str | None]]
+) -> tuple[LegendEntry, ...]:
+    """A row per result drawn; a result several kinds of one event share is one row."""
+    rows: dict[tuple[str, str], LegendEntry] = {}
+    for event in definition.events:
+        for m in event.markers:
+            if not any(
+                ev == event.name and _kind(definition, g) in (None, m.kind) for ev, g in shown
+            ):
+                continue
+            key = (event.name, m.label)
+            # A shared result moves to where its last kind is: after the results of each kind.
+            found = rows.pop(key, None)
+            kind = m.kind if found is None else f"{found.kind} or {m.kind}"
+            rows[key] = LegendEntry(
+                m.label, event.name, kind, event.reports, event.doc, _meaning(m.result)
+            )
+    return tuple(rows.values())
+
+
+def duration(seconds: float) -> str:
+    """``15 s``, ``45 min``: a window as a reader says it."""
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds / 60:g} min"
+    return f"{seconds:g} s"
+
+
+def _windows(definition: MachineDefinition, request: Request) -> str:
+    """``≤ 15 s`` for each timeout that judges ``request`` or restarts at it."""
+    return ", ".join(
+        f"≤ {duration(t.seconds)}"
+        for t in definition.timeouts
+        if request.name in t.judged or request.name in t.reset_by
+    )
+
+
+def _window_entry(definition: MachineDefinition, timeout: Timeout) -> Window:
+    return Window(
+        name=timeout.name,
+        window=f"≤ {duration(timeout.seconds)}",
+        requests=tuple(
+            http_form(definition.request(name)) for name in (*timeout.judged, *timeout.reset_by)
+        ),
+        summary=timeout.summary,
+        ends_with=timeout.ends_with.label,
+        meaning=_meaning(timeout.ends_with),
+    )
+
+
+def http_form(request: Request) -> str:
+    """``POST answer``, ``DELETE call``, ``POST calls``: the request as a reader spots it."""
+    target = "calls" if request.opens is not None else request.action or "call"
+    return f"{request.method} {target}"
+
+
+def _request_edges(definition: MachineDefinition) -> tuple[Edge, ...]:
+    """An edge per request and allowed state, to ``leads_to`` (a loop without one)."""
+    live = set(definition.live)
+    edges: list[Edge] = []
+    for request in definition.requests:
+
+        def edge(source: str, dest: str, *, everywhere: bool = False, r: Request = request) -> Edge:
+            return Edge(
+                source,
+                dest,
+                r.name,
+                ends_call=dest in definition.final,
+                actor=r.actor,
+                http=http_form(r),
+                window=_windows(definition, r),
+                everywhere=everywhere,
+            )
+
+        if request.opens is not None:
+            edges.append(edge(START, request.opens))
+        everywhere = bool(live) and set(request.allowed) == live
+        edges += [edge(s, request.leads_to or s, everywhere=everywhere) for s in request.allowed]
+    return tuple(edges)
 
 
 def _transfer_part(definition: MachineDefinition) -> tuple[Transition, ...]:
@@ -162,7 +302,8 @@ def _edge(definition: MachineDefinition, t: Transition, teardown: frozenset[str]
     event = definition.event(t.event)
     kind = _kind(definition, t.guard)
     markers = [m for m in event.markers if kind is None or m.kind == kind]
-    marker = " or ".join(m.label for m in markers) if markers else None
+    labels = tuple(dict.fromkeys(m.label for m in markers))
+    marker = " or ".join(labels) if labels else None
     return Edge(
         source=t.source,
         dest=t.dest,
@@ -173,4 +314,5 @@ def _edge(definition: MachineDefinition, t: Transition, teardown: frozenset[str]
         note=t.note,
         teardown=t.event in teardown,
         ends_call=t.dest in definition.final,
+        markers=labels,
     )

@@ -1,12 +1,19 @@
-"""A Markdown transition table: the diagram for readers who would rather read rows."""
+"""A Markdown transition table: the diagram for readers who would rather read rows.
+
+Graph's notifications are one table, the bot's requests another (where each may be
+sent, where Graph then takes the call, and the window that judges it), and the
+time windows a third.
+"""
 
 from __future__ import annotations
 
-from callstate.diagrams._model import DiagramGraph, Edge
+from callstate.diagrams._legend import window_text
+from callstate.diagrams._model import START, DiagramGraph, Edge
 
-__all__ = ["COLUMNS", "render_table"]
+__all__ = ["COLUMNS", "REQUEST_COLUMNS", "render_table"]
 
 COLUMNS = ("From", "Event", "Guard", "Result", "To", "Note")
+REQUEST_COLUMNS = ("From", "Request", "HTTP", "Window", "To")
 
 
 def render_table(graph: DiagramGraph) -> str:
@@ -24,14 +31,48 @@ def render_table(graph: DiagramGraph) -> str:
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "|".join("---" for _ in COLUMNS) + "|",
     ]
-    lines += [_row(edge) for edge in graph.edges]
+    lines += [_row(edge) for edge in graph.edges if not edge.request]
+    requests = [e for e in graph.edges if e.request]
+    if requests:
+        lines += [
+            "",
+            "Requests the bot sends, by the state it was last told; To is where Graph takes "
+            "the call once it accepts one (the same state: the call stays).",
+            "",
+            "| " + " | ".join(REQUEST_COLUMNS) + " |",
+            "|" + "|".join("---" for _ in REQUEST_COLUMNS) + "|",
+        ]
+        lines += _request_rows(requests)
     if graph.legend:
         lines += ["", "| Result | Event | Kind | Meaning |", "|---|---|---|---|"]
         lines += [
-            f"| `{_cell(e.marker)}` | `{e.event}` | {e.kind} | {_cell(e.doc)} |"
+            f"| `{_cell(e.marker)}` | `{e.event}` | {e.kind} | {_cell(e.meaning or e.doc)} |"
             for e in graph.legend
         ]
+    if graph.windows:
+        lines += ["", "| Window | Timeout | Requests | Past it |", "|---|---|---|---|"]
+        for w in graph.windows:
+            _judged, past = window_text(w)
+            lines.append(
+                f"| {w.window} | `{w.name}` | {_cell(', '.join(w.requests))} | {_cell(past)} |"
+            )
     return "\n".join(lines) + "\n"
+
+
+def _request_rows(edges: list[Edge]) -> list[str]:
+    """A row per request and state; one row for a request allowed in every live state."""
+    rows: dict[tuple[str, str], tuple[str, ...]] = {}
+    for edge in edges:
+        source = "(new call)" if edge.source == START else f"`{edge.source}`"
+        dest = f"`{edge.dest}`"
+        if edge.everywhere:
+            source = "any live state"
+            found = rows.get((edge.event, source))
+            if edge.source == edge.dest:
+                dest = found[-1] if found else "(stays)"
+        cells = (source, f"`{edge.event}`", f"`{edge.http}`", edge.window, dest)
+        rows[(edge.event, source if edge.everywhere else edge.source)] = cells
+    return ["| " + " | ".join(cells) + " |" for cells in rows.values()]
 
 
 def _row(edge: Edge) -> str:

@@ -23,7 +23,14 @@ from callstate.diagrams._dot import (
     render_dot,
 )
 from callstate.diagrams._legend import swatch, visible
-from callstate.diagrams._mermaid import HEADER, declarations, mermaid_id, mermaid_text
+from callstate.diagrams._mermaid import (
+    HEADER,
+    declarations,
+    edge_line,
+    everywhere_lines,
+    mermaid_id,
+    mermaid_text,
+)
 from callstate.diagrams._model import DiagramGraph, Edge, extract
 from callstate.machine.definition import MachineDefinition
 
@@ -101,6 +108,8 @@ def _place(
 
 def _matches(definition: MachineDefinition, edge: Edge, step: TraceStep) -> bool:
     if (edge.source, edge.dest) != (step.source, step.dest):
+        return False
+    if edge.request and step.event != edge.event:
         return False
     if step.event is not None and edge.event != step.event:
         return False
@@ -229,9 +238,12 @@ def trace_mermaid(
     start_label = f" : {_numbers(drawn.on_start)}" if drawn.on_start else ""
     lines += [f"    [*] --> {m(n.state)}{start_label}" for n in graph.nodes if n.initial]
     for index, edge in enumerate(graph.edges):
+        if edge.everywhere:
+            continue
         numbers = drawn.on_edges.get(index)
         label = edge.label if numbers is None else f"{_numbers(numbers)} - {edge.label}"
-        lines.append(f"    {m(edge.source)} --> {m(edge.dest)} : {mermaid_text(label)}")
+        lines.append(f"    {edge_line(edge, label)}")
+    lines += [f"    {line}" for line in everywhere_lines(graph)]
     for (source, dest, event), numbers in drawn.off_map.items():
         start = "[*]" if source == START else m(source)
         label = mermaid_text(f"{_numbers(numbers)} - {event} (not allowed)")

@@ -16,7 +16,13 @@ from callstate.graph._plans import Plan, build, plan, read_object, read_values, 
 from callstate.graph.call import Call
 from callstate.graph.notification import CommsNotification, ResourceItem
 from callstate.graph.resources import CommsOperation, Participant, ResultInfo
-from callstate.graph.wire import ResourceKind, describe, read_resource, read_result
+from callstate.graph.wire import (
+    ResourceKind,
+    describe,
+    read_progress_word,
+    read_resource,
+    read_result,
+)
 
 __all__ = ["read_notification"]
 
@@ -34,6 +40,13 @@ _BY_KIND: Final[dict[ResourceKind, type[Any]]] = {
 
 @reads(ResultInfo)
 def _read_result_info(info_plan: Plan, data: Any, pointer: str) -> Any:
+    word = read_progress_word(data)
+    if word is not None:  # the 2019 flow's word subcode is kept as it came, beside the rest
+        key, text = word
+        rest = {k: v for k, v in data.items() if k != key}
+        info = build(info_plan, *read_values(info_plan, rest, pointer))
+        info.extra[key] = text
+        return info
     if isinstance(data, Mapping):
         read_result(data, pointer)  # the spellings given together must agree
     return build(info_plan, *read_values(info_plan, data, pointer))

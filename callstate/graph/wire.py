@@ -40,6 +40,7 @@ __all__ = [
     "OPERATION_STATUSES",
     "REQUEST_ACTIONS",
     "RESULT_SUBCODE_KEYS",
+    "TIMED_BODY",
     "URL_KEYS",
     "CallPath",
     "CallPathError",
@@ -55,9 +56,11 @@ __all__ = [
     "quote",
     "read_change_type",
     "read_int",
+    "read_progress_word",
     "read_resource",
     "read_result",
     "read_string",
+    "untimed",
 ]
 
 #: The deepest nesting of arrays and objects read. Graph's bodies are a few levels
@@ -175,6 +178,18 @@ def read_result(info: object, pointer: str) -> tuple[int | None, int | None]:
     return code, subcode
 
 
+def read_progress_word(info: object) -> tuple[str, str] | None:
+    """``(key, word)`` of a ``resultInfo`` whose subcode is a word, not a number: the 2019
+    beta's transfer progress on an operation (``"subcode": "transferring"``), else ``None``."""
+    if not isinstance(info, Mapping):
+        return None
+    for key in RESULT_SUBCODE_KEYS:
+        word = info.get(key)
+        if type(word) is str and word.strip() and not word.strip().lstrip("+-").isdigit():
+            return key, word
+    return None
+
+
 def read_change_type(value: object, pointer: str) -> str:
     """``created``, ``updated`` or ``deleted``, from any letter case."""
     if type(value) is str:
@@ -186,3 +201,15 @@ def read_change_type(value: object, pointer: str) -> str:
             pointer=pointer,
         )
     raise ParseError(f"expected a changeType string, got {describe(value)}", pointer=pointer)
+
+
+#: The key of a timed notification line's webhook body: ``{"at": ..., "body": {...}}``.
+TIMED_BODY: Final = "body"
+
+
+def untimed(line: Mapping[str, object]) -> object:
+    """What a well-formed trace line carries with its time taken off: a webhook body or a
+    request record (a timed request keeps ``at`` beside ``request``, harmlessly)."""
+    if "at" in line and "request" not in line:
+        return line.get(TIMED_BODY)
+    return line

@@ -18,6 +18,7 @@ def check_definition(definition: MachineDefinition) -> None:
     _check_names(definition)
     _check_signals(definition)
     _check_kinds(definition)
+    _check_requests(definition)
     _check_final(definition)
     _check_determinism(definition)
     _check_reachable(definition)
@@ -106,9 +107,11 @@ def _check_signals(d: MachineDefinition) -> None:
                     f"event {event.name!r}: a {m.kind} marker needs a code and subcode, "
                     "or a terminationReason",
                 )
+            # Kinds of one event may share a result (it then tells the outcome, and the
+            # request the kind); two events may not.
             for key in keys:
                 owner = owners.setdefault(key, (event.name, m.kind))
-                if owner != (event.name, m.kind):
+                if owner[0] != event.name:
                     raise DefinitionError(
                         "unique-markers",
                         f"marker {m.label} means both {owner[0]}[{owner[1]}] and "
@@ -143,6 +146,50 @@ def _check_kinds(d: MachineDefinition) -> None:
             )
     if missing := sorted(set(names) - guarded):
         raise DefinitionError("transfer-kinds", f"transfer kinds with no guard: {missing}")
+
+
+def _check_requests(d: MachineDefinition) -> None:
+    """The bot's requests: named apart from Graph's events, sent from live states, one
+    per path, and timeouts that name known states and requests."""
+    names = [r.name for r in d.requests]
+    if dupes := _duplicates(names + [e.name for e in d.events]):
+        raise DefinitionError("unique-names", f"request or event names defined twice: {dupes}")
+    states = set(d.states)
+    paths: dict[tuple[str, str | None, bool], str] = {}
+    for r in d.requests:
+        where = f"request {r.name!r}"
+        if bad := [s for s in r.allowed if s not in states or s in d.final]:
+            raise DefinitionError("known-names", f"{where} is allowed in no live state {bad}")
+        for role, state in (("leads_to", r.leads_to), ("opens", r.opens)):
+            if state is not None and state not in states:
+                raise DefinitionError("known-names", f"{where}: unknown {role} state {state!r}")
+        if r.expect is not None:
+            if bad := [s for s in r.expect.states if s not in states]:
+                raise DefinitionError("known-names", f"{where} expects unknown states {bad}")
+            if r.leads_to is not None and r.leads_to not in r.expect.states:
+                raise DefinitionError(
+                    "requests", f"{where} leads to {r.leads_to!r}, which it does not expect"
+                )
+        if (r.opens is None) == (not r.allowed):
+            raise DefinitionError(
+                "requests", f"{where}: a request either opens a call or is allowed in states"
+            )
+        key = (r.method, r.action, r.opens is not None)
+        if key in paths:
+            raise DefinitionError(
+                "requests", f"requests {paths[key]!r} and {r.name!r} have the same method and path"
+            )
+        paths[key] = r.name
+    for t in d.timeouts:
+        where = f"timeout {t.name!r}"
+        if not t.seconds > 0:
+            raise DefinitionError("requests", f"{where}: seconds must be positive")
+        if bad := [s for s in t.states if s not in states]:
+            raise DefinitionError("known-names", f"{where}: unknown states {bad}")
+        if bad := [n for n in (*t.reset_by, *t.judged) if n not in names]:
+            raise DefinitionError("known-names", f"{where}: unknown requests {bad}")
+    if dupes := _duplicates([t.name for t in d.timeouts]):
+        raise DefinitionError("unique-names", f"timeout names defined twice: {dupes}")
 
 
 def _check_final(d: MachineDefinition) -> None:

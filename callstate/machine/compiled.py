@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Final, NamedTuple
 
 from callstate.errors import CallstateError
-from callstate.machine.definition import MachineDefinition, Transition
+from callstate.machine.definition import MachineDefinition, Request, Timeout, Transition
 from callstate.machine.history import HistoryPacking
 
 __all__ = ["Compiled", "Signal", "SignalError", "Step", "compiled"]
@@ -94,6 +94,15 @@ class Compiled:
                     self.by_result.setdefault((m.code, m.subcode), (e.name, m.kind))
                 if m.termination_reason is not None:
                     self.by_reason.setdefault(m.termination_reason.lower(), (e.name, m.kind))
+        #: A result several kinds of one event share -> those kinds: it tells the outcome,
+        #: and the kind the request announced tells which.
+        self.shared_kinds: dict[tuple[int, int] | str, frozenset[str]] = {}
+        for e in d.events:
+            for m in e.markers:
+                key = m.termination_reason.lower() if m.termination_reason else (m.code, m.subcode)
+                kinds = frozenset(x.kind for x in e.markers if x.result == m.result)
+                if len(kinds) > 1 and key is not None:
+                    self.shared_kinds[key] = kinds  # type: ignore[index]
         self.labels: dict[Signal, str] = {
             (e.name, m.kind): m.label for e in d.events for m in e.markers
         }
@@ -140,6 +149,36 @@ class Compiled:
             for signal, step in row.items()
         }
         self._allowed = {s: d.allowed_events(s) for s in d.states}
+        self._requests(d)
+
+    def _requests(self, d: MachineDefinition) -> None:
+        """The bot's side: which request a method and path name, and where each is allowed."""
+        #: Request name -> its declaration.
+        self.requests: dict[str, Request] = {r.name: r for r in d.requests}
+        #: ``(method, action, creates a call)`` -> the request's name.
+        self.request_paths: dict[tuple[str, str | None, bool], str] = {
+            (r.method, r.action, r.opens is not None): r.name for r in d.requests
+        }
+        #: state -> the requests the bot may send in it.
+        self.allowed_requests: dict[str, frozenset[str]] = {
+            s: frozenset(r.name for r in d.requests if s in r.allowed) for s in d.states
+        }
+        #: Where a call the bot created starts (the create request's ``opens``).
+        self.opened_at = next((r.opens for r in d.requests if r.opens), d.initial)
+        self.timeouts: tuple[Timeout, ...] = d.timeouts
+        #: Timeouts judged at any line of a call, and those judged at each request.
+        self.judged_always = tuple(i for i, t in enumerate(d.timeouts) if not t.judged)
+        self.judged_at: dict[str, tuple[int, ...]] = {
+            r.name: tuple(i for i, t in enumerate(d.timeouts) if r.name in t.judged)
+            for r in d.requests
+        }
+        self.reset_at: dict[str, tuple[int, ...]] = {
+            r.name: tuple(i for i, t in enumerate(d.timeouts) if r.name in t.reset_by)
+            for r in d.requests
+        }
+        self.timeout_states: tuple[frozenset[str], ...] = tuple(
+            frozenset(t.states) for t in d.timeouts
+        )
 
     def _step(
         self,

@@ -21,113 +21,38 @@ from callstate.facts import (
     CONSULTATIVE,
     TRANSFER_FAILURE,
     TRANSFER_SUCCESS,
-    Result,
 )
+from callstate.machine._call_requests import call_requests, call_timeouts
 from callstate.machine._checks import check_definition
+from callstate.machine._parts import (
+    Actor,
+    Event,
+    Expect,
+    Guard,
+    Marker,
+    Request,
+    Severity,
+    Timeout,
+    TransferKind,
+    Transition,
+)
 
 __all__ = [
     "CALL_MACHINE",
     "TRANSFER_KINDS",
+    "Actor",
     "Event",
+    "Expect",
     "Guard",
     "MachineDefinition",
     "Marker",
+    "Request",
+    "Severity",
+    "Timeout",
     "TransferKind",
     "Transition",
     "call_machine",
 ]
-
-
-@attrs.frozen
-class Marker:
-    """A result a notification carries that tells how a transfer ended, and of which kind.
-
-    An event may carry several markers of one kind: they all mean the same outcome.
-    """
-
-    kind: str
-    code: int | None = None
-    subcode: int | None = None
-    termination_reason: str | None = None
-
-    @classmethod
-    def of(cls, kind: str, result: Result) -> Marker:
-        """The marker of ``kind`` recognised by ``result``."""
-        return cls(kind, result.code, result.subcode, result.termination_reason)
-
-    @property
-    def result(self) -> Result:
-        """The result this marker is recognised by, without its kind."""
-        return Result(self.code, self.subcode, self.termination_reason)
-
-    @property
-    def label(self) -> str:
-        """The short form used on diagrams: ``0/7015`` or ``AppTransferred``."""
-        if self.termination_reason is not None:
-            return self.termination_reason
-        return f"{self.code}/{self.subcode}"
-
-
-@attrs.frozen
-class Event:
-    """What one notification reports: the state it carries, and a marker when it needs one."""
-
-    name: str
-    reports: str
-    markers: tuple[Marker, ...] = ()
-    doc: str = ""
-    #: The rule a validator reports when this event arrives where no transition accepts it.
-    rule: str = "illegal-transition"
-    #: Why, in words, for that report.
-    refusal: str = "the machine has no transition for it"
-
-    def markers_of(self, kind: str) -> tuple[Marker, ...]:
-        """Every marker of ``kind`` this event is recognised by, in definition order."""
-        return tuple(m for m in self.markers if m.kind == kind)
-
-    @property
-    def kinds(self) -> tuple[str, ...]:
-        """The marker kinds this event carries, in definition order, each once."""
-        return tuple(dict.fromkeys(m.kind for m in self.markers))
-
-
-@attrs.frozen
-class Guard:
-    """A condition on an event: it holds when the notification's marker is of ``kind``."""
-
-    name: str
-    kind: str
-    doc: str = ""
-
-
-@attrs.frozen
-class Transition:
-    """One edge. ``internal`` edges accept the event but leave the call where it is."""
-
-    source: str
-    event: str
-    dest: str
-    guard: str | None = None
-    internal: bool = False
-    note: str = ""
-
-
-@attrs.frozen(kw_only=True)
-class TransferKind:
-    """One kind of transfer, declared once: how a request selects it and how it ends.
-
-    ``selected_by`` is the JSON pointer of the request-body field whose presence
-    selects this kind (``/transferTarget/replacesCallId`` for a consultative
-    transfer); the one kind with ``None`` is the default. ``failure`` and
-    ``success`` are the results that report each outcome; several results of one
-    outcome mean the same thing.
-    """
-
-    name: str
-    selected_by: str | None = None
-    failure: tuple[Result, ...]
-    success: tuple[Result, ...]
-    doc: str = ""
 
 
 @attrs.frozen(cache_hash=True)
@@ -136,8 +61,10 @@ class MachineDefinition:
 
     ``ended`` is the state a ``deleted`` notification with no state reports (None:
     such a notification only carries data); ``kinds`` are the transfer kinds a
-    request can select. Pass ``check=False`` only to build a deliberately broken
-    definition (mutation tests); every consumer in callstate assumes a checked one.
+    request can select; ``requests`` are the bot's events, declared next to Graph's
+    ``events``, and ``timeouts`` the time attached to states. Pass ``check=False``
+    only to build a deliberately broken definition (mutation tests); every consumer
+    in callstate assumes a checked one.
     """
 
     name: str
@@ -149,6 +76,8 @@ class MachineDefinition:
     transitions: tuple[Transition, ...]
     ended: str | None = attrs.field(default=None, kw_only=True)
     kinds: tuple[TransferKind, ...] = attrs.field(default=(), kw_only=True)
+    requests: tuple[Request, ...] = attrs.field(default=(), kw_only=True)
+    timeouts: tuple[Timeout, ...] = attrs.field(default=(), kw_only=True)
     check: bool = attrs.field(default=True, kw_only=True, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -165,6 +94,13 @@ class MachineDefinition:
         for event in self.events:
             if event.name == name:
                 return event
+        raise KeyError(name)
+
+    def request(self, name: str) -> Request:
+        """The request called ``name``; ``KeyError`` if there is none."""
+        for request in self.requests:
+            if request.name == name:
+                return request
         raise KeyError(name)
 
     def guard(self, name: str) -> Guard:
@@ -249,7 +185,8 @@ class MachineDefinition:
     def __repr__(self) -> str:
         return (
             f"MachineDefinition(name={self.name!r}, {len(self.states)} states, "
-            f"{len(self.events)} events, {len(self.transitions)} transitions)"
+            f"{len(self.events)} events, {len(self.requests)} requests, "
+            f"{len(self.transitions)} transitions)"
         )
 
 
@@ -341,6 +278,8 @@ def call_machine(
             Event("hang_up", "terminating", doc="The call is being torn down."),
             Event("terminate", "terminated", doc="The call ended (``deleted``)."),
         ),
+        requests=call_requests(_LIVE),
+        timeouts=call_timeouts(_LIVE),
         guards=tuple(Guard(k.name, k.name, doc=k.doc) for k in kinds),
         transitions=(
             Transition("incoming", "establish", "establishing"),

@@ -8,7 +8,8 @@ definition built with ``check=False`` is caught.
 
 An invariant has up to three parts: ``step`` judges one accepted step on its own
 (so it applies to any path, step by step), ``state`` judges a state by what it
-accepts and refuses, and ``reached`` judges the set of reached states as a whole.
+accepts and refuses (notifications, and the bot's requests), and ``reached``
+judges the set of reached states as a whole.
 """
 
 from __future__ import annotations
@@ -18,7 +19,18 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import attrs
 
-from callstate.facts import TRANSFER_FAILURE, TRANSFER_SUCCESS, Result
+from callstate.facts import (
+    INCOMING_ONLY_ACTIONS,
+    TRANSFER_ACTION,
+    TRANSFER_FAILURE,
+    TRANSFER_SUCCESS,
+    Result,
+)
+from callstate.machine._request_invariants import (
+    accepted_after_end,
+    incoming_only,
+    transfer_only_from_established,
+)
 from callstate.machine.compiled import compiled
 from callstate.machine.definition import MachineDefinition, Transition
 
@@ -329,6 +341,21 @@ INVARIANTS: tuple[Invariant, ...] = (
         "final-state-reachable",
         "From every reachable state some sequence of notifications ends the call.",
         state=_can_end,
+    ),
+    Invariant(
+        "no-request-after-the-end",
+        "A final state accepts no request of the bot: Graph answers those with 404.",
+        state=accepted_after_end,
+    ),
+    Invariant(
+        "answer-reject-redirect-only-from-incoming",
+        f"The {', '.join(INCOMING_ONLY_ACTIONS)} requests are accepted only while incoming.",
+        state=incoming_only,
+    ),
+    Invariant(
+        "transfer-request-only-from-established",
+        f"A {TRANSFER_ACTION} request is accepted only while established.",
+        state=transfer_only_from_established,
     ),
     Invariant(
         "deterministic",

@@ -18,13 +18,16 @@ from typing import Final
 import attrs
 
 from callstate.errors import UsageError
-from callstate.facts import Result
+from callstate.facts import MEETING_MODE_FAILURE, Result
 from callstate.machine.compiled import Compiled, Signal, compiled
-from callstate.machine.definition import MachineDefinition, Marker, TransferKind
+from callstate.machine.definition import MachineDefinition, Marker, Request, TransferKind
 from callstate.simulate._payload import TARGETS
 
 __all__ = [
+    "BOT_SCENARIOS",
     "ESTABLISHED",
+    "GROUP",
+    "LEGACY",
     "OUTCOMES",
     "PLAIN_SCENARIOS",
     "TARGETS",
@@ -36,6 +39,12 @@ __all__ = [
 
 #: The calls without a transfer: hung up, rejected, redirected.
 PLAIN_SCENARIOS: Final = ("hang-up", "reject", "redirect")
+#: The calls the bot's own requests tell: one it places, and the 2019 transfer flow.
+BOT_SCENARIOS: Final = ("outgoing", "legacy")
+#: The 2019 beta's transfer flow, on the operation: only old traces carry it.
+LEGACY: Final = BOT_SCENARIOS[1]
+#: The prefix of a transfer out of a group call: ``group-blind-user``.
+GROUP: Final = "group"
 #: How a call's transfers end: ``success`` (the last one completes) or ``failure`` (none does).
 OUTCOMES: Final = ("success", "failure")
 #: Where the call is when the bot asks for a transfer (Graph's word, as the spec has it).
@@ -61,6 +70,16 @@ class TransferOutcome:
     def signal(self) -> Signal:
         """``(event, kind)``: what the outcome's notification reports."""
         return (self.event, self.kind)
+
+    def eligible(self, meeting: bool) -> tuple[int, ...]:
+        """The markers (indexes) this outcome may carry on a call in meeting mode, or not.
+
+        Graph fails every transfer on a call in meeting mode with
+        ``MEETING_MODE_FAILURE``, and only there: the call's situation picks the marker.
+        """
+        return tuple(
+            i for i, m in enumerate(self.markers) if (m.result == MEETING_MODE_FAILURE) == meeting
+        )
 
 
 @attrs.frozen
@@ -89,8 +108,58 @@ class Flows:
         }
         #: ``kind-target`` for every kind and target.
         self.transfer_scenarios: tuple[str, ...] = tuple(self.scenario_kinds)
-        #: Every scenario this definition can tell.
+        #: Every scenario told in Graph's notifications alone (and transfer records).
         self.scenarios: tuple[str, ...] = (*self.transfer_scenarios, *PLAIN_SCENARIOS)
+        #: ``group-kind-target``: a transfer out of a group call, for every kind and target.
+        self.group_scenarios: tuple[str, ...] = tuple(
+            f"{GROUP}-{s}" for s in self.transfer_scenarios
+        )
+        #: The scenarios the bot's requests tell: group transfers, outgoing and legacy.
+        self.request_scenarios: tuple[str, ...] = (*self.group_scenarios, *BOT_SCENARIOS)
+        #: Every scenario: :attr:`scenarios`, then :attr:`request_scenarios`.
+        self.every_scenario: tuple[str, ...] = (*self.scenarios, *self.request_scenarios)
+        #: What today's Graph tells: every scenario but the 2019 ``legacy`` flow.
+        self.current_scenarios: tuple[str, ...] = tuple(
+            s for s in self.every_scenario if s != LEGACY
+        )
+
+    def kind_of(self, scenario: str) -> str | None:
+        """The transfer kind of ``scenario`` (group or not), ``None`` for a call without one."""
+        found = self.scenario_kinds.get(scenario)
+        if found is None and scenario in self.group_scenarios:
+            found = self.scenario_kinds[scenario.removeprefix(f"{GROUP}-")]
+        return found
+
+    def request_to(self, source: str, dest: str | None, *, argument: str) -> Request:
+        """The bot's request sent in ``source`` that takes the call to ``dest``.
+
+        ``dest=None`` names the request that creates a call. A :class:`UsageError`
+        on ``argument`` when the definition declares none.
+        """
+        for request in self.definition.requests:
+            if dest is None and request.opens is not None:
+                return request
+            if dest is not None and source in request.allowed and request.leads_to == dest:
+                return request
+        raise UsageError(
+            argument,
+            f"the {self.definition.name} machine declares no request from {source!r} "
+            f"to {dest or 'a new call'!r}",
+        )
+
+    def transfer_request(self) -> Request:
+        """The request that starts a transfer: sent while established, into a transfer."""
+        for request in self.definition.requests:
+            if ESTABLISHED in request.allowed and request.leads_to in self.machine.in_transfer:
+                return request
+        raise UsageError("scenario", f"the {self.definition.name} machine declares no transfer")
+
+    def keep_alive(self, argument: str) -> Request:
+        """The request that restarts the timeouts judged at every line (keepAlive)."""
+        for index in self.machine.judged_always:
+            for name in self.definition.timeouts[index].reset_by:
+                return self.definition.request(name)
+        raise UsageError(argument, f"the {self.definition.name} machine declares no keepAlive")
 
     def _outcome(self, kind: TransferKind, results: tuple[Result, ...]) -> TransferOutcome:
         marked = tuple(

@@ -23,6 +23,7 @@ __all__ = [
     "envelope",
     "event_notification",
     "notification",
+    "participant_id",
     "result_info",
     "transfer_request",
 ]
@@ -248,10 +249,16 @@ def _participant(participant_id: str, identity: JSONObject) -> JSONObject:
     }
 
 
-def participants_notification(call_id: str, *, caller_id: str) -> JSONObject:
-    """The roster notification: ``resourceData`` is an array of participants (caller, bot).
+def participant_id(call_id: str, number: int) -> str:
+    """The id of a simulated call's ``number``-th participant (0: the caller, 1: the bot)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{call_id}/participants/{number}"))
 
-    Participant ids are derived from the call id, so the same call always gets the same.
+
+def participants_notification(call_id: str, *, caller_id: str, count: int = 2) -> JSONObject:
+    """The roster notification: ``resourceData`` is an array of ``count`` participants.
+
+    The caller and the bot come first, then guests. Participant ids are derived from
+    the call id (:func:`participant_id`), so the same call always gets the same.
     """
     caller = {
         "user": {
@@ -264,9 +271,20 @@ def participants_notification(call_id: str, *, caller_id: str) -> JSONObject:
     bot = {
         "application": {"@odata.type": _IDENTITY, "id": BOT_APP_ID, "displayName": "Contoso Bot"}
     }
+    guests = [
+        {
+            "user": {
+                "@odata.type": _IDENTITY,
+                "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{call_id}/guests/{n}")),
+                "tenantId": HEIDI_STEEN["tenantId"],
+                "displayName": f"Guest {n}",
+            }
+        }
+        for n in range(count - 2)
+    ]
     roster = [
-        _participant(str(uuid.uuid5(uuid.NAMESPACE_URL, f"{call_id}/participants/{n}")), who)
-        for n, who in enumerate((caller, bot))
+        _participant(participant_id(call_id, n), who)
+        for n, who in enumerate((caller, bot, *guests))
     ]
     return envelope(f"{call_url(call_id)}/participants", "updated", roster)
 

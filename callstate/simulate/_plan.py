@@ -8,6 +8,7 @@ an outcome carries) is checked against the definition it is built with.
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from collections.abc import Mapping
@@ -17,7 +18,7 @@ import attrs
 
 from callstate.errors import UsageError
 from callstate.facts import END_CODES, TRANSFER_SUCCESS
-from callstate.simulate._flows import OUTCOMES, PLAIN_SCENARIOS
+from callstate.simulate._flows import BOT_SCENARIOS, GROUP, LEGACY, OUTCOMES, PLAIN_SCENARIOS
 from callstate.simulate._payload import OPERATIONS, SUBCODE_KEYS, TARGETS
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "HOLDS",
     "MEDIA_PLACEMENTS",
     "Plan",
+    "Timing",
 ]
 
 #: Where the ``mediaState`` audio-inactive update falls: right after transferring
@@ -49,8 +51,11 @@ CALL_END_CODES: Final[Mapping[tuple[int, int], str]] = {
     if code not in _NEVER_UP and code[1] not in _TRANSFERRED
 }
 
+# The calls that end with no transfer, so need an ending and may end on hold.
+#: The calls that end by a hang-up, not a transfer: they always end, and may end on hold.
+HANG_UPS: Final = ("hang-up", "outgoing")
 _CALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_TRANSFER = re.compile(rf"(?P<kind>.+)-(?P<target>{'|'.join(TARGETS)})")
+_TRANSFER = re.compile(rf"(?:(?P<group>{GROUP})-)?(?P<kind>.+)-(?P<target>{'|'.join(TARGETS)})")
 
 
 def _one_of(options: tuple[Any, ...]) -> Any:
@@ -62,12 +67,14 @@ def _one_of(options: tuple[Any, ...]) -> Any:
 
 
 def _scenario(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value in PLAIN_SCENARIOS or (isinstance(value, str) and _TRANSFER.fullmatch(value)):
+    if value in PLAIN_SCENARIOS or value in BOT_SCENARIOS:
+        return
+    if isinstance(value, str) and _TRANSFER.fullmatch(value):
         return
     raise UsageError(
         attribute.name,
-        f"expected KIND-TARGET (TARGET one of {list(TARGETS)}) or one of "
-        f"{list(PLAIN_SCENARIOS)}, got {value!r}",
+        f"expected KIND-TARGET or {GROUP}-KIND-TARGET (TARGET one of {list(TARGETS)}) or one "
+        f"of {[*PLAIN_SCENARIOS, *BOT_SCENARIOS]}, got {value!r}",
     )
 
 
@@ -100,6 +107,41 @@ def _positions(_: object, attribute: attrs.Attribute[Any], value: object) -> Non
         raise UsageError(attribute.name, f"expected a frozenset of ints >= 0, got {value!r}")
 
 
+def _seconds(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None and attribute.name == "keepalive_every":
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise UsageError(attribute.name, f"expected a number of seconds, got {value!r}")
+    if value < 0 or (value == 0 and attribute.name in ("gap", "keepalive_every")):
+        raise UsageError(attribute.name, f"expected a number of seconds > 0, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class Timing:
+    """When a call's lines happen, so a plan with one becomes the bot's timed log.
+
+    ``start`` is the call's first line, in seconds since the Unix epoch; ``gap`` the
+    seconds between lines the other fields do not place. ``answer_after`` is how
+    long the bot takes to answer, reject or redirect an incoming call (past the
+    definition's window, the answer is late and Graph ends the call with the
+    window's result); ``length`` how long the call stays up before its story goes
+    on; the bot sends a keepAlive every ``keepalive_every`` seconds while it is up,
+    or none (``None``): a call up past the keepAlive window is then ended by Graph,
+    the forgotten keepAlive. Windows come from the definition's timeouts.
+    """
+
+    start: float = attrs.field(default=1_714_564_800.0, validator=_seconds)
+    gap: float = attrs.field(default=0.5, validator=_seconds)
+    answer_after: float = attrs.field(default=1.0, validator=_seconds)
+    length: float = attrs.field(default=30.0, validator=_seconds)
+    keepalive_every: float | None = attrs.field(default=None, validator=_seconds)
+
+
+def _timing(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, Timing):
+        raise UsageError(attribute.name, f"expected None or a Timing, got {value!r}")
+
+
 def _derived(name: str) -> Any:
     def make(plan: Plan) -> str:
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{plan.call_id}/{name}"))
@@ -119,7 +161,14 @@ class Plan:
     state the definition accepts it from); ``failure_marker`` and ``success_marker``
     pick among the markers of the kind's outcome (indexes in definition order).
     ``ending`` ends a call that is still live once its story is told (``None``
-    leaves it live). ``duplicates`` are positions among the call's notifications
+    leaves it live). ``group-KIND-TARGET`` transfers out of a group call (meetingInfo
+    and chatInfo, a roster of three, a ``transferee`` from it, reference example 5);
+    ``outgoing`` is a call the bot places, ``legacy`` the 2019 transfer flow.
+    ``meeting`` turns a peer-to-peer transfer's call into a meeting (its roster
+    grows past two), where every transfer fails with ``MEETING_MODE_FAILURE``.
+    ``timing`` makes the call the bot's timed log: every request the bot sends,
+    with Graph's answer, and a time on every line (see :class:`Timing`).
+    ``duplicates`` are positions among the call's notifications
     (see :func:`~callstate.simulate.duplicable`) delivered twice in a row, as
     webhook retries are. The ids default to values derived from ``call_id``.
     """
@@ -152,6 +201,9 @@ class Plan:
     operation: str | None = attrs.field(default=None, validator=_one_of((None, *OPERATIONS)))
     #: A roster notification while the call is up.
     participants: bool = False
+    #: A peer-to-peer call whose roster grows past two: in meeting mode, transfers fail.
+    meeting: bool = attrs.field(default=False, validator=_flag)
+    timing: Timing | None = attrs.field(default=None, validator=_timing)
     ending: str | None = attrs.field(default="terminating", validator=_one_of((None, *ENDINGS)))
     end_code: tuple[int, int] = attrs.field(
         default=(200, 5001), validator=_one_of(tuple(CALL_END_CODES))
@@ -178,16 +230,38 @@ class Plan:
                     raise UsageError(
                         name, f"scenario {self.scenario!r} has no transfer, so no {name}"
                     )
-        if self.scenario == "hang-up" and self.ending is None:
-            raise UsageError("ending", "a hang-up needs an ending")
-        if self.hold == "ends" and self.scenario != "hang-up":
-            raise UsageError("hold", "only a hang-up can end while on hold")
+        if self.scenario in HANG_UPS and self.ending is None:
+            raise UsageError("ending", f"a {self.scenario} call needs an ending")
+        if self.hold == "ends" and self.scenario not in HANG_UPS:
+            raise UsageError("hold", "only a call without a transfer can end while on hold")
+        if self.late_establishing and self.scenario == "outgoing":
+            raise UsageError(
+                "late_establishing",
+                "only an answered call's establishing may come late (graph-facts, Answer)",
+            )
+        if self.meeting and (self.kind is None or self.group or self.outcome != "failure"):
+            raise UsageError(
+                "meeting",
+                "only a peer-to-peer transfer that fails can be in meeting mode "
+                "(Graph fails every transfer there)",
+            )
 
     @property
     def kind(self) -> str | None:
         """The transfer kind of a transfer scenario (``blind`` of ``blind-user``), else ``None``."""
         found = _TRANSFER.fullmatch(self.scenario)
         return None if found is None else found["kind"]
+
+    @property
+    def group(self) -> bool:
+        """Whether the call is a group call (a ``group-KIND-TARGET`` scenario)."""
+        found = _TRANSFER.fullmatch(self.scenario)
+        return found is not None and found["group"] is not None
+
+    @property
+    def requested(self) -> bool:
+        """Whether a request record precedes each transfer (asked for, timed, or in the story)."""
+        return self.request or self.timing is not None or self.group or self.scenario == LEGACY
 
     @property
     def target(self) -> str | None:

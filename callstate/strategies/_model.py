@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import attrs
 
-from callstate.graph.wire import read_change_type, read_resource, read_result
+from callstate.graph.wire import read_change_type, read_resource, read_result, untimed
 from callstate.machine.compiled import Compiled, Signal, compiled
 from callstate.machine.definition import MachineDefinition
 from callstate.simulate import JSONObject
@@ -25,13 +25,16 @@ class _Line:
     """One line of a call as the model sees it: ``tag`` says what it does to the call."""
 
     obj: object
-    tag: str  # event, data, other (sub-resource, request, malformed), misplaced
+    tag: str  # event, data, request, other (sub-resource, malformed), misplaced
     signal: Signal | None = None
 
 
-def _model_line(obj: JSONObject, machine: Compiled) -> _Line:
-    if "request" in obj:
+def _model_line(line: JSONObject, machine: Compiled) -> _Line:
+    obj = untimed(line)
+    if not isinstance(obj, dict):
         return _Line(obj, "other")
+    if "request" in obj:
+        return _Line(obj, "request")
     note = obj["value"][0]
     if read_resource(note).kind != "call":
         return _Line(obj, "other")
@@ -64,7 +67,7 @@ class _Model:
         refused: list[int] = []
         states: list[str | None] = []
         for index, line in enumerate(lines):
-            if state in self.definition.final and line.tag != "other":
+            if state in self.definition.final and line.tag not in ("other", "request"):
                 if line.obj != last:
                     refused.append(index)
             elif line.tag == "data":

@@ -9,6 +9,7 @@ exactly one violation, at the inserted line: so every label is exact, never a gu
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any, Final
 
@@ -17,7 +18,7 @@ import orjson
 from hypothesis import reject, strategies as st
 
 from callstate.errors import ParseError
-from callstate.graph.wire import parse_request_path, read_resource
+from callstate.graph.wire import parse_request_path, read_resource, untimed
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.simulate import (
     OUTCOMES,
@@ -26,7 +27,11 @@ from callstate.simulate import (
     build,
     event_notification,
     flows,
+    participant_id,
+    record,
     result_info,
+    transfer_request,
+    transferee,
 )
 from callstate.strategies._model import _Line, _Model, _model_line
 from callstate.strategies._plans import NotificationStream, choice, sizes, streams
@@ -35,12 +40,31 @@ __all__ = ["MUTATION_RULES", "MutatedStream", "mutated_streams", "mutation_rules
 
 #: Rules a mutated stream can break (``illegal-transition`` etc. come from the definition).
 _FIXED_RULES: Final = ("terminated-is-absorbing", "misplaced-marker", "malformed")
+#: Rules an inserted request breaks: one the state forbids, a group transfer's transferee.
+_REQUEST_RULES: Final = ("request-not-allowed", "transferee-required", "transferee-not-in-call")
+#: The status Graph answers a transfer it refuses: the request has no effect on the call.
+_REFUSED: Final = 400
 
 
 def mutation_rules(definition: MachineDefinition = CALL_MACHINE) -> tuple[str, ...]:
     """Every rule :func:`mutated_streams` can label a stream of ``definition`` with."""
     rules = dict.fromkeys(e.rule for e in definition.events)
-    return (*_FIXED_RULES, *(r for r in rules if r not in _FIXED_RULES))
+    asked = _REQUEST_RULES if definition.requests else ()
+    return (*_FIXED_RULES, *(r for r in rules if r not in _FIXED_RULES), *asked)
+
+
+def _judging(definition: MachineDefinition, obj: JSONObject) -> bool:
+    """Whether ``obj`` is an accepted request whose expectation an insertion could break."""
+    if "request" not in obj or (obj.get("response") or {}).get("status", _REFUSED) >= _REFUSED:
+        return False
+    try:
+        path = parse_request_path(obj["request"]["url"], "/request/url")
+    except ParseError:
+        return False
+    return any(
+        r.action == path.action and r.expect is not None and r.expect.severity == "violation"
+        for r in definition.requests
+    )
 
 
 #: Every rule :func:`mutated_streams` can label a stream with, for :data:`CALL_MACHINE`.
@@ -83,9 +107,10 @@ def _envelope(note: JSONObject) -> JSONObject:
 def _corruptions(obj: JSONObject, call_id: str) -> Iterator[tuple[bytes, str | None, str]]:
     text = orjson.dumps(obj)
     yield text[: len(text) // 2], None, "a copy cut in half (not JSON)"
-    if "value" not in obj:
+    body = untimed(obj)
+    if not isinstance(body, dict) or "value" not in body:
         return
-    note = obj["value"][0]
+    note = body["value"][0]
     yield (
         orjson.dumps(_envelope({**note, "changeType": "moved"})),
         call_id,
@@ -106,6 +131,9 @@ class _Mutator:
         self.definition = definition
         self.signals = self.model.machine.signals
         self.markers = [(event, marker) for event in definition.events for marker in event.markers]
+        self.allowed = self.model.machine.allowed_requests
+        requests = flows(definition)
+        self.transfer = requests.transfer_request() if definition.requests else None
 
     def candidates(self, stream: NotificationStream) -> list[_Candidate]:
         found: list[_Candidate] = []
@@ -116,8 +144,17 @@ class _Mutator:
         return found
 
     def _single(self, lines: list[_Line], at: int, new: _Line) -> bool:
-        refused, _ = self.model.refusals([*lines[: at + 1], new, *lines[at + 1 :]])
-        return refused == [at + 1]
+        """Whether inserting ``new`` after line ``at`` breaks one rule, there, and no more:
+        the bot's later requests must still be judged in the states they were."""
+        refused, states = self.model.refusals([*lines[: at + 1], new, *lines[at + 1 :]])
+        if refused != [at + 1]:
+            return False
+        _, before = self.model.refusals(lines)
+        return all(
+            states[j] == before[j - 1]
+            for j in range(at + 1, len(lines))
+            if lines[j].tag == "request"
+        )
 
     def _for_call(
         self, call: int, plan: Plan, objs: list[JSONObject], lines: list[_Line]
@@ -130,9 +167,11 @@ class _Mutator:
             for at, obj in enumerate(objs):
                 for text, who, what in _corruptions(obj, cid):
                     yield _Candidate(call, at, text, "malformed", who, f"inserted {what}")
+        judged = next((i for i, o in enumerate(objs) if _judging(self.definition, o)), len(objs))
+        yield from self._requests(call, plan, objs, states)
         for at, state in enumerate(states):
-            if state is None:
-                continue
+            if state is None or at >= judged:
+                continue  # past an accepted reject or redirect, the request's rule judges too
             if state in final:
                 if at == len(lines) - 1 and "terminated-is-absorbing" in self.rules:
                     yield from self._absorbing(call, cid, lines, at, codes)
@@ -140,6 +179,42 @@ class _Mutator:
             yield from self._illegal(call, cid, lines, at, state, codes)
             if "misplaced-marker" in self.rules:
                 yield from self._misplaced(call, cid, lines, at, state, codes)
+
+    def _requests(
+        self, call: int, plan: Plan, objs: list[JSONObject], states: list[str | None]
+    ) -> Iterator[_Candidate]:
+        """A request the state forbids; a group call's transfer without or with a stranger."""
+        cid = plan.call_id
+        roster = False
+        for at, (obj, state) in enumerate(zip(objs, states, strict=True)):
+            roster = roster or _roster(obj)
+            if state is None:
+                continue
+            if "request-not-allowed" in self.rules:
+                for request in self.definition.requests:
+                    if request.opens is None and request.name not in self.allowed[state]:
+                        line = {"request": record(request, cid)["request"]}
+                        if request is self.transfer:  # a transferee: no group-call rule fires
+                            line["request"]["body"] = _transfer_body(plan, True)
+                        what = f"inserted a {request.name} request while {state}"
+                        yield _Candidate(
+                            call, at, orjson.dumps(line), "request-not-allowed", cid, what
+                        )
+            if (
+                not plan.group
+                or self.transfer is None
+                or self.transfer.name not in (self.allowed[state])
+            ):
+                continue
+            line = record(self.transfer, cid, status=_REFUSED)
+            body = line["request"]["body"] = _transfer_body(plan, False)
+            if "transferee-required" in self.rules:
+                what = "inserted a group call's transfer without a transferee"
+                yield _Candidate(call, at, orjson.dumps(line), "transferee-required", cid, what)
+            if roster and "transferee-not-in-call" in self.rules:
+                body["transferee"] = transferee(str(uuid.uuid5(uuid.NAMESPACE_URL, cid)), cid)
+                what = "inserted a transfer of a participant not in the call's roster"
+                yield _Candidate(call, at, orjson.dumps(line), "transferee-not-in-call", cid, what)
 
     def _notification(self, cid: str, event: str, kind: str | None, **fields: Any) -> JSONObject:
         return event_notification(cid, event, kind, definition=self.definition, **fields)
@@ -203,24 +278,34 @@ class _Mutator:
                 )
 
 
-def _position(stream: NotificationStream, call_id: str, after: int) -> int:
-    """Where in the interleaved stream the line after the call's line ``after`` goes."""
+def _position(stream: NotificationStream, call: int, after: int) -> int:
+    """Where in the interleaved stream the line after the ``call``-th call's line ``after`` goes."""
     seen = -1
-    for position, line in enumerate(stream.lines):
-        if _line_call(line) == call_id:
+    for position, origin in enumerate(stream.origins):
+        if origin == call:
             seen += 1
             if seen == after:
                 return position + 1
-    raise AssertionError(f"call {call_id} has no line {after}")
+    raise AssertionError(f"call {call} has no line {after}")
 
 
-def _line_call(line: JSONObject) -> str | None:
+def _transfer_body(plan: Plan, named: bool) -> JSONObject:
+    """A blind transfer's body, naming the call's first participant as transferee if ``named``."""
+    body: JSONObject = transfer_request(
+        plan.call_id, target="user", client_context=plan.client_context
+    )["request"]["body"]
+    if named:
+        body["transferee"] = transferee(participant_id(plan.call_id, 0), plan.caller_id)
+    return body
+
+
+def _roster(obj: JSONObject) -> bool:
+    """Whether ``obj`` is a notification of the call's participants (its roster)."""
     try:
-        if "request" in line:
-            return parse_request_path(line["request"]["url"], "/request/url").call_id
-        return read_resource(line["value"][0]).call_id
-    except (KeyError, IndexError, ParseError):
-        return None
+        body = untimed(obj)
+        return isinstance(body, dict) and read_resource(body["value"][0]).kind == "participants"
+    except (KeyError, IndexError, TypeError, ParseError):
+        return False
 
 
 @st.composite
@@ -231,13 +316,13 @@ def _mutated(
     outcomes: tuple[str, ...],
     mutator: _Mutator,
 ) -> MutatedStream:
-    stream = draw(streams(flows(mutator.definition), bounds, scenarios, outcomes))
+    stream = draw(streams(flows(mutator.definition), bounds, scenarios, outcomes, timed=None))
     options = mutator.candidates(stream)
     if not options:
         reject()
     rule = draw(st.sampled_from(sorted({c.rule for c in options}, key=mutator.rules.index)))
     chosen = draw(st.sampled_from([c for c in options if c.rule == rule]))
-    at = _position(stream, stream.plans[chosen.call].call_id, chosen.after)
+    at = _position(stream, chosen.call, chosen.after)
     lines = stream.jsonl()
     return MutatedStream(
         lines=(*lines[:at], chosen.line, *lines[at:]),
@@ -265,14 +350,20 @@ def mutated_streams(
     ``failure-without-transfer``, ...), a change after the call ended
     (``terminated-is-absorbing``), a transfer-outcome marker on a state it does not
     belong to (``misplaced-marker``), or a corrupted copy of a line (``malformed``).
+    Or an inserted request record: one the call's state forbids
+    (``request-not-allowed``), or a group call's transfer without a ``transferee``
+    or naming a participant not in its roster (Graph refuses both). Streams may be
+    timed; the inserted line is not. The 2019 ``legacy`` flow is left out by default:
+    its progress comes on operation lines the reference model does not read.
     ``definition`` is the *reference*, any checked definition: the streams are drawn
     from it and labelled by its rules (:func:`mutation_rules`).
     """
     f = flows(definition)
     chosen = choice("rules", rules, mutation_rules(definition))
+    told = f.current_scenarios if scenarios is None else f.every_scenario
     return _mutated(
         sizes(min_calls, max_calls),
-        choice("scenarios", scenarios, f.scenarios),
+        choice("scenarios", scenarios, told),
         choice("outcomes", outcomes, OUTCOMES),
         _Mutator(definition, chosen),
     )

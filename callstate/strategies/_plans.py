@@ -21,6 +21,7 @@ from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.simulate import (
     CALL_END_CODES,
     ENDINGS,
+    HANG_UPS,
     HOLDS,
     MEDIA_PLACEMENTS,
     OPERATIONS,
@@ -33,6 +34,7 @@ from callstate.simulate import (
     duplicable,
     expect,
     flows,
+    situate,
 )
 
 __all__ = ["NotificationStream", "call_id_for", "notification_streams", "plans"]
@@ -53,9 +55,11 @@ def choice(name: str, value: object, options: tuple[str, ...]) -> tuple[str, ...
     return chosen
 
 
-def _index(draw: st.DrawFn, count: int, wanted: bool) -> int:
-    """Which of ``count`` markers an outcome carries (0 when there is no choice)."""
-    return draw(st.integers(0, count - 1)) if wanted and count > 1 else 0
+def _index(draw: st.DrawFn, eligible: tuple[int, ...], wanted: bool) -> int:
+    """Which of the ``eligible`` markers an outcome carries (the first when there is no choice)."""
+    if not eligible:
+        reject()  # the definition's outcome has no marker for this situation
+    return draw(st.sampled_from(eligible)) if wanted else eligible[0]
 
 
 @st.composite
@@ -65,20 +69,23 @@ def _plans(
     scenarios: tuple[str, ...],
     outcomes: tuple[str, ...],
     call_id: str | None,
+    timed: bool | None = False,
+    faults: bool = False,
 ) -> Plan:
     scenario = draw(st.sampled_from(scenarios))
-    kind = f.scenario_kinds.get(scenario)
+    kind = f.kind_of(scenario)
     outcome = draw(st.sampled_from(outcomes)) if kind is not None else "success"
     retry = draw(st.booleans()) if kind is not None else False
     flow = None if kind is None else f.flow(kind)
     sources = () if flow is None else flow.failure.sources
+    hangs_up = scenario in HANG_UPS
     plan = Plan(
         scenario=scenario,
         call_id=call_id if call_id is not None else str(draw(st.uuids())),
         outcome=outcome,
-        late_establishing=draw(st.booleans()),
+        late_establishing=draw(st.booleans()) if scenario != "outgoing" else False,
         ringing=draw(st.booleans()),
-        hold=draw(st.sampled_from(HOLDS if scenario == "hang-up" else HOLDS[:2])),
+        hold=draw(st.sampled_from(HOLDS if hangs_up else HOLDS[:2])),
         media_inactive=draw(st.sampled_from(MEDIA_PLACEMENTS)),
         fail_from=draw(st.sampled_from(sources)) if sources else None,
         retry=retry,
@@ -88,15 +95,19 @@ def _plans(
         request=draw(st.booleans()),
         operation=draw(st.none() | st.sampled_from(tuple(OPERATIONS))),
         participants=draw(st.booleans()),
-        ending=draw(st.sampled_from(ENDINGS if scenario == "hang-up" else (*ENDINGS, None))),
+        ending=draw(st.sampled_from(ENDINGS if hangs_up else (*ENDINGS, None))),
         end_code=draw(st.sampled_from(tuple(CALL_END_CODES))),
     )
     if flow is not None:
         plan = attrs.evolve(
             plan,
-            failure_marker=_index(draw, len(flow.failure.markers), plan.failures > 0),
-            success_marker=_index(draw, len(flow.success.markers), outcome == "success"),
+            failure_marker=_index(draw, flow.failure.eligible(False), plan.failures > 0),
+            success_marker=_index(draw, flow.success.eligible(False), outcome == "success"),
         )
+    timing = draw(st.booleans()) if timed is None else timed
+    if timing or faults:
+        rng = draw(st.randoms(use_true_random=False))
+        plan = situate(rng, plan, definition=f.definition, timed=timing, faults=faults)
     try:
         expect(plan, definition=f.definition)
     except IllegalTransition:
@@ -106,44 +117,61 @@ def _plans(
     return attrs.evolve(plan, duplicates=duplicates) if duplicates else plan
 
 
+def _flag(name: str, value: object, *, maybe: bool = False) -> None:
+    if not (isinstance(value, bool) or (maybe and value is None)):
+        expected = "True, False or None" if maybe else "True or False"
+        raise UsageError(name, f"expected {expected}, got {value!r}")
+
+
 def plans(
     *,
     scenarios: str | tuple[str, ...] | None = None,
     outcomes: str | tuple[str, ...] | None = None,
     call_id: str | None = None,
+    timed: bool | None = None,
+    faults: bool = False,
     definition: MachineDefinition = CALL_MACHINE,
 ) -> st.SearchStrategy[Plan]:
     """Every choice for one call of ``definition``: scenario, outcome and every freedom.
 
     Scenarios are the definition's (its transfer kinds times the targets, and calls
-    without a transfer). Freedoms: establishing/established order, ringing, a hold
-    (resumed, or ended on hold for a hang-up), media-inactive before or after
-    transferAccepted, the state a failure comes from, which marker an outcome
-    carries, ``subcode``/``subCode``, string codes, request records, operations and
-    rosters, a failed transfer before the last one, the ending and its code, and
-    duplicate deliveries. A call usually ends; ``ending=None`` leaves it live, as a
-    trace cut mid-call does. Only plans whose every notification the definition
-    accepts are drawn. Shrinks towards a plain transfer of the first kind to a user
-    that succeeds.
+    without a transfer), and those its requests tell: group-call transfers with a roster
+    and a transferee, an outgoing call, the 2019 legacy flow. ``timed`` makes a call the
+    bot's timed log (its requests with Graph's answers, a time on every line; ``None``
+    draws it); ``faults`` lets a call break a rule on purpose (a late answer, a
+    forgotten keepAlive, a transfer in meeting mode), and
+    :func:`~callstate.simulate.expect` names what it breaks. Freedoms:
+    establishing/established order, ringing, a hold (resumed, or ended on hold for a
+    hang-up), media-inactive before or after transferAccepted, the state a failure comes
+    from, which marker an outcome carries, ``subcode``/``subCode``, string codes,
+    request records, operations and rosters, a failed transfer before the last one, the
+    ending and its code, and duplicate deliveries. A call usually ends; ``ending=None``
+    leaves it live, as a trace cut mid-call does. Only plans whose every notification
+    the definition accepts are drawn. Shrinks towards a plain transfer of the first kind
+    to a user that succeeds.
     """
     f = flows(definition)
-    chosen = choice("scenarios", scenarios, f.scenarios)
+    chosen = choice("scenarios", scenarios, f.every_scenario)
     wanted = choice("outcomes", outcomes, OUTCOMES)
     if call_id is not None and not isinstance(call_id, str):
         raise UsageError("call_id", f"expected a str or None, got {call_id!r}")
-    return _plans(f, chosen, wanted, call_id)
+    _flag("timed", timed, maybe=True)
+    _flag("faults", faults)
+    return _plans(f, chosen, wanted, call_id, timed, faults)
 
 
 @attrs.frozen
 class NotificationStream:
     """Calls interleaved, each call's own order kept: the plans and the lines they make.
 
-    ``definition`` is the one the plans were drawn from and rendered with.
+    ``definition`` is the one the plans were drawn from and rendered with;
+    ``origins`` the index (in ``plans``) of the call each line belongs to.
     """
 
     plans: tuple[Plan, ...]
     lines: tuple[JSONObject, ...]
     definition: MachineDefinition = attrs.field(default=CALL_MACHINE, eq=False, repr=False)
+    origins: tuple[int, ...] = attrs.field(default=(), eq=False, repr=False)
 
     def jsonl(self) -> tuple[bytes, ...]:
         """The lines as JSON Lines (no newline), ready for :func:`~callstate.validate_lines`."""
@@ -174,21 +202,27 @@ def streams(
     bounds: tuple[int, int],
     scenarios: tuple[str, ...],
     outcomes: tuple[str, ...],
+    timed: bool | None = False,
+    faults: bool = False,
 ) -> NotificationStream:
     """Calls drawn from ``f``'s definition and interleaved: :func:`notification_streams`."""
     count = draw(st.integers(*bounds))
-    drawn = tuple(draw(_plans(f, scenarios, outcomes, call_id_for(i))) for i in range(count))
+    drawn = tuple(
+        draw(_plans(f, scenarios, outcomes, call_id_for(i), timed, faults)) for i in range(count)
+    )
     pending = [list(reversed(build(plan, definition=f.definition))) for plan in drawn]
     total = sum(len(p) for p in pending)
     picks = draw(st.lists(st.integers(0, count - 1), min_size=total, max_size=total))
     lines: list[JSONObject] = []
-    live = [p for p in pending if p]
+    origins: list[int] = []
+    live = [i for i, p in enumerate(pending) if p]
     for pick in picks:
         index = pick % len(live)
-        lines.append(live[index].pop())
-        if not live[index]:
+        lines.append(pending[live[index]].pop())
+        origins.append(live[index])
+        if not pending[live[index]]:
             live.pop(index)
-    return NotificationStream(drawn, tuple(lines), f.definition)
+    return NotificationStream(drawn, tuple(lines), f.definition, tuple(origins))
 
 
 def notification_streams(
@@ -197,19 +231,26 @@ def notification_streams(
     max_calls: int = 3,
     scenarios: str | tuple[str, ...] | None = None,
     outcomes: str | tuple[str, ...] | None = None,
+    timed: bool | None = None,
+    faults: bool = False,
     definition: MachineDefinition = CALL_MACHINE,
 ) -> st.SearchStrategy[NotificationStream]:
     """Valid streams of ``min_calls`` to ``max_calls`` calls, interleaved line by line.
 
     Each call is a :func:`plans` draw for one of ``scenarios`` (default all of
-    ``definition``'s) and ``outcomes``; a tracker of the same checked definition
-    accepts every stream this draws. Shrinks towards one call, then towards its
+    ``definition``'s) and ``outcomes``, ``timed`` and ``faults`` as :func:`plans`
+    has them; without ``faults``, a tracker of the same checked definition accepts
+    every stream this draws. Shrinks towards one call, then towards its
     lines one call after another.
     """
     f = flows(definition)
+    _flag("timed", timed, maybe=True)
+    _flag("faults", faults)
     return streams(
         f,
         sizes(min_calls, max_calls),
-        choice("scenarios", scenarios, f.scenarios),
+        choice("scenarios", scenarios, f.every_scenario),
         choice("outcomes", outcomes, OUTCOMES),
+        timed,
+        faults,
     )

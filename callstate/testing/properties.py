@@ -31,7 +31,7 @@ from hypothesis.errors import NoSuchExample
 
 from callstate.errors import UsageError
 from callstate.facts import Result
-from callstate.graph.wire import read_result
+from callstate.graph.wire import read_result, untimed
 from callstate.machine import CALL_MACHINE, MachineDefinition, Marker
 from callstate.machine.invariants import INVARIANTS, Invariant, Moves, Step
 from callstate.simulate import expect, flows
@@ -139,7 +139,8 @@ def _violations(findings: Iterable[Finding]) -> list[str]:
 
 def _result(line: Any) -> Result | None:
     """The result a stream line's call notification carries, read by the one wire reader."""
-    if "value" not in line:
+    line = untimed(line)
+    if not isinstance(line, dict) or "value" not in line:
         return None
     data = line["value"][0].get("resourceData")
     if not isinstance(data, dict):

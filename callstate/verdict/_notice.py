@@ -16,16 +16,27 @@ import orjson
 from callstate.errors import ParseError
 from callstate.graph._calls_url import _SEEN
 from callstate.graph.wire import (
+    MAX_ID,
     OPERATION_STATUSES,
     ResourceRef,
     describe,
     read_change_type,
+    read_progress_word,
     read_resource,
     read_result,
 )
 from callstate.machine.compiled import Compiled, Signal, SignalError
 
-__all__ = ["MAX_BODY_BYTES", "Notice", "Reader", "fingerprint", "received"]
+__all__ = [
+    "GROUP",
+    "LEGACY",
+    "MAX_BODY_BYTES",
+    "Notice",
+    "Part",
+    "Reader",
+    "fingerprint",
+    "received",
+]
 
 #: Bodies larger than this are reported as malformed, not parsed.
 MAX_BODY_BYTES: Final = 1 << 20
@@ -36,20 +47,30 @@ _CACHED_REASON: Final = 64
 _MISSING: Final = object()
 
 
+#: A sub-resource's notification: ``(kind, changeType, participant ids, invites)`` —
+#: the roster's ids it names, and whether it is an ``inviteParticipantsOperation``.
+Part = tuple[str, str, tuple[str, ...], bool]
+
+#: Traits of a call notification: it carried ``meetingInfo`` or ``chatInfo``.
+GROUP: Final = 1
+#: It is the 2019 flow's transfer progress, reported on the operation.
+LEGACY: Final = 2
+
 #: What one call notification says, read and classified, as a plain tuple (one is
 #: built per notification, and a plain tuple costs a fifth of a named one):
 #: ``(call id, signal, problem, part, unknown, raw state, deleted, code, subcode,
-#: terminationReason, the notification)``.
+#: terminationReason, the notification, traits)``.
 #:
 #: ``signal`` is ``None`` when it only carries data (no state, or one the machine
-#: does not know: ``unknown``), and for a sub-resource's notification (``part``).
-#: ``problem`` is ``(rule, message)`` for a marker out of place, found while
-#: classifying; the signal is then the plain one of the state.
+#: does not know: ``unknown``), and for a sub-resource's notification (``part``,
+#: else ``None``). ``problem`` is ``(rule, message)`` for a marker out of place,
+#: found while classifying; the signal is then the plain one of the state.
+#: ``traits`` is a sum of :data:`GROUP` and :data:`LEGACY`.
 Notice = tuple[
     str,
     "Signal | None",
     "tuple[str, str] | None",
-    bool,
+    "Part | None",
     bool,
     "str | None",
     bool,
@@ -57,6 +78,7 @@ Notice = tuple[
     "int | None",
     "str | None",
     "dict[str, Any]",
+    int,
 ]
 
 
@@ -118,14 +140,19 @@ class Reader:
         call_id = ref.call_id
         if ref.kind != "call":
             try:
-                check_part(ref, data)
+                word = _progress_word(data, self._states) if ref.kind == "operation" else None
+                if word is not None:  # the 2019 flow: transfer progress on the operation
+                    return (call_id, self._plain.get(word), None, None, False, word,
+                            False, None, None, None, n, LEGACY)  # fmt: skip
+                part = check_part(ref, data, change)
             except ParseError as exc:
                 exc.call_id = call_id
                 raise
-            return (call_id, None, None, True, False, None, False, None, None, None, n)
+            return (call_id, None, None, part, False, None, False, None, None, None, n, 0)
         # The call's own notification; ParseErrors below name the call.
         if type(data) is not dict:
             data = _one_call(data, call_id)
+        traits = GROUP if (data.get("meetingInfo") or data.get("chatInfo")) is not None else 0
         raw = data.get("state")
         state = None
         unknown = False
@@ -145,8 +172,8 @@ class Reader:
         deleted = change == "deleted"
         if info is None and reason is None:
             if state is not None:
-                return (call_id, self._plain.get(state), None, False, False, raw,
-                        deleted, None, None, None, n)  # fmt: skip
+                return (call_id, self._plain.get(state), None, None, False, raw,
+                        deleted, None, None, None, n, traits)  # fmt: skip
             code = subcode = None
         else:
             try:
@@ -162,7 +189,8 @@ class Reader:
                 )
         bare = deleted and raw is None
         signal, problem = self._classify(state, bare, code, subcode, reason)
-        return (call_id, signal, problem, False, unknown, raw, deleted, code, subcode, reason, n)
+        return (call_id, signal, problem, None, unknown, raw, deleted, code, subcode, reason, n,
+                traits)  # fmt: skip
 
     def _classify(
         self,
@@ -209,27 +237,59 @@ def _one_call(data: object, call_id: str) -> dict[str, Any]:
     )
 
 
-def check_part(ref: ResourceRef, data: object) -> None:
-    """An operation's or the roster's notification; ``ParseError`` if its shape is wrong."""
+#: The ``@odata.type`` of the operation that invites participants into a call.
+INVITE_TYPE: Final = "#microsoft.graph.inviteParticipantsOperation"
+
+
+def check_part(ref: ResourceRef, data: object, change: str) -> Part:
+    """An operation's or the roster's notification, read; ``ParseError`` if its shape is wrong."""
     if ref.kind == "operation":
-        _check_operation(data)
-    elif type(data) is not list:
-        if type(data) is not dict:
-            raise ParseError(
-                f"expected a participant object, got {describe(data)}", pointer="/resourceData"
-            )
+        return ("operation", change, (), _check_operation(data))
+    items: list[Any]
+    if type(data) is list:
+        items = data
+        at = "/resourceData/{}"
+    elif type(data) is dict or data is None:
+        items = [] if data is None else [data]
+        at = "/resourceData"
     else:
-        for i, participant in enumerate(data):
-            if type(participant) is not dict:
+        raise ParseError(
+            f"expected a participant object, got {describe(data)}", pointer="/resourceData"
+        )
+    ids: list[str] = [] if ref.sub_id is None else [ref.sub_id]
+    for i, participant in enumerate(items):
+        where = at.format(i)
+        if type(participant) is not dict:
+            raise ParseError(
+                f"expected a participant object, got {describe(participant)}", pointer=where
+            )
+        pid = participant.get("id")
+        if pid is not None:
+            if type(pid) is not str or not pid or len(pid) > MAX_ID:
                 raise ParseError(
-                    f"expected a participant object, got {describe(participant)}",
-                    pointer=f"/resourceData/{i}",
+                    f"expected a participant id of 1 to {MAX_ID} characters, got {describe(pid)}",
+                    pointer=f"{where}/id",
                 )
+            ids.append(pid)
+    return ("participants", change, tuple(dict.fromkeys(ids)), False)
 
 
-def _check_operation(data: object) -> None:
+def _progress_word(data: object, states: dict[str, str]) -> str | None:
+    """The state a 2019 transfer operation reports in words (``subCode: "transferring"``)."""
+    if type(data) is not dict:
+        return None
+    found = read_progress_word(data.get("resultInfo"))
+    if found is None:
+        return None
+    word = found[1]
+    return states.get(word) or states.get(word.lower())
+
+
+def _check_operation(data: object) -> bool:
+    """Check an operation's shape; whether it invites participants into the call."""
     if data is None:
-        return
+        return False
+    invites = False
     many = type(data) is list
     items: list[Any] = data if type(data) is list else [data]
     for i, op in enumerate(items):
@@ -244,6 +304,8 @@ def _check_operation(data: object) -> None:
                 f"expected one of {_STATUS_WORDS}, got {describe(status)}",
                 pointer=f"{at}/status",
             )
+        invites = invites or op.get("@odata.type") == INVITE_TYPE
         info = op.get("resultInfo")
         if info is not None:
             read_result(info, f"{at}/resultInfo")
+    return invites

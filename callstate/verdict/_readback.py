@@ -8,21 +8,27 @@ store) and never changes a call.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
-from callstate.errors import UsageError
+from callstate.errors import ParseError, UsageError
+from callstate.graph.wire import describe
 from callstate.machine.compiled import Compiled
 from callstate.machine.definition import MachineDefinition
 from callstate.machine.history import HistoryStep
 from callstate.verdict import _snapshot
-from callstate.verdict._step import Record
+from callstate.verdict._asked import Policy, ask
+from callstate.verdict._body import malformed
+from callstate.verdict._request import read_request
+from callstate.verdict._step import Ended, Record
+from callstate.verdict._time import read_at
+from callstate.verdict.finding import CallWarning, Finding, StepRecord, Violation
 
 if TYPE_CHECKING:
-
     from callstate.verdict.store import CallStore
 
-__all__ = ["ReadBack"]
+__all__ = ["ReadBack", "unfinished"]
 
 
 class ReadBack:
@@ -39,8 +45,72 @@ class ReadBack:
     calls_started: int
     _machine: Compiled
     _live: dict[str, Record]
-    _ended: dict[str, int | None]
+    _ended: dict[str, int | Ended | None]
     _lock: threading.Lock
+    _policy: Policy
+    on_step: Callable[[StepRecord], None] | None
+
+    def preview(self, record: object) -> tuple[Finding, ...]:
+        """The findings a request record (timed or not) would give, changing nothing.
+
+        For a stand-in of Graph that must answer a request before it records it.
+        """
+        out: list[Finding] = []
+        if type(record) is not dict:
+            out.append(malformed(0, None, f"expected a request record, got {describe(record)}"))
+            return tuple(out)
+        at = None
+        if "at" in record:
+            try:
+                at = read_at(record["at"], "/at")
+            except ParseError as exc:
+                out.append(malformed(0, None, f"{exc.pointer}: {exc.message}"))
+                return tuple(out)
+        with self._lock if self.store is None else nullcontext():
+            asked = read_request(record, 0, out, self._machine)
+            if asked is not None:
+                call_id = asked.call_id
+                if self.store is not None:
+                    stored = self.store.load(call_id)
+                    found, end = stored.record, stored.ended
+                else:
+                    found = self._live.get(call_id)
+                    end = None
+                    if found is None and call_id in self._ended:
+                        end = self._ended_of(call_id)
+                ask(self._machine, self._policy, found, end, asked, at, 0, out)
+        return tuple(out)
+
+    def finish(self, *, line: int | None = None) -> tuple[Finding, ...]:
+        """What the end of the input says: each live call left in the middle of a transfer
+        (``unfinished-transfer``, a violation when ``strict``, else a warning), and each
+        accepted request whose expected notification never came (``no-transfer-notification``).
+
+        A truncated trace would otherwise pass silently. ``line`` is where the input
+        ended; the calls stay tracked.
+        """
+        if self.store is not None:
+            store = self.store
+            records = [(cid, store.load(cid).record) for cid in store.live_calls()]
+        else:
+            with self._lock:
+                records = list(self._live.items())
+        return unfinished(self._machine, records, self.strict, line)
+
+    def _tell(self, steps: list[StepRecord]) -> None:
+        assert self.on_step is not None
+        error: BaseException | None = None
+        for step in steps:
+            try:
+                self.on_step(step)
+            except Exception as exc:  # the first one propagates, after every step was told
+                error = error or exc
+        if error is not None:
+            raise error
+
+    def _ended_of(self, call_id: str) -> Ended:
+        found = self._ended[call_id]
+        return found if type(found) is Ended else Ended(found)  # type: ignore[arg-type]
 
     def _record(self, call_id: str) -> tuple[Record | None, bool]:
         """A call's live record, and whether it ended recently, from wherever they live."""
@@ -102,7 +172,9 @@ class ReadBack:
         """
         return _snapshot.dump(self, *self._tables())
 
-    def _tables(self) -> tuple[dict[str, Record], dict[str, int | None], tuple[int, int, int]]:
+    def _tables(
+        self,
+    ) -> tuple[dict[str, Record], dict[str, int | Ended | None], tuple[int, int, int]]:
         if self.store is not None:
             raise UsageError("snapshot", "this tracker's calls live in its store; keep the store")
         with self._lock:
@@ -118,3 +190,41 @@ class ReadBack:
         """:meth:`snapshot` as JSON bytes, for a store of your choice (written in chunks,
         so a big snapshot does not stall other threads)."""
         return _snapshot.dump_json(self, *self._tables())
+
+
+def unfinished(
+    machine: Compiled, records: Iterable[tuple[str, Record | None]], strict: bool, line: int | None
+) -> tuple[Finding, ...]:
+    """The findings of calls the input left mid-transfer, or waiting for what a request expects."""
+    out: list[Finding] = []
+    finding = Violation if strict else CallWarning
+    for cid, record in records:
+        if record is None:
+            continue
+        state, ledger = record[0], record[1]
+        if state in machine.in_transfer:
+            out.append(
+                finding(
+                    line=line,
+                    call_id=cid,
+                    rule="unfinished-transfer",
+                    message=f"the input ended with the call in {state}: its transfer never "
+                    "finished",
+                    state=state,
+                )
+            )
+        expect = None if ledger is None or ledger.expect is None else ledger.expect
+        wanted = None if expect is None else machine.requests[expect].expect
+        if wanted is not None and wanted.until_end:
+            severity = Violation if wanted.severity == "violation" else CallWarning
+            out.append(
+                severity(
+                    line=line,
+                    call_id=cid,
+                    rule=wanted.rule,
+                    message=f"the input ended, and the {expect} request of line "
+                    f"{ledger.expect_line} never got {' or '.join(wanted.states)}",  # type: ignore[union-attr]
+                    state=state,
+                )
+            )
+    return tuple(out)

@@ -1,59 +1,146 @@
-"""A request record of a trace: the bot's own request to Graph, checked.
+"""A request record of a trace: the bot's own request to Graph, read and checked.
 
-Reading a record gives the call it names and the transfer kind it announces; the
-tracker applies that to the call's record.
+Reading a record names the call and which of the definition's requests it is
+(by method and path), with what the rules need from its body and response; the
+rules (:mod:`callstate.verdict._asked`) apply it to the call's record. A transfer
+body gets the transfer body rules, as ever.
 """
 
 from __future__ import annotations
 
-from callstate.graph.wire import describe
-from callstate.machine.definition import MachineDefinition
+from typing import Any, NamedTuple
+
+from callstate.errors import ParseError
+from callstate.graph.wire import MAX_ID, describe, parse_request_path
+from callstate.machine.compiled import Compiled
 from callstate.transfer import validate_transfer_request
 from callstate.verdict.finding import CallWarning, Finding, Violation
 
-__all__ = ["read_request"]
+__all__ = ["Asked", "read_request"]
+
+#: The request whose body the transfer body rules check.
+_TRANSFER_ACTION = "transfer"
+
+
+class Asked(NamedTuple):
+    """One request of the bot, read: which call, which request, and what it carried.
+
+    ``effect`` is false when Graph answered 400 or more: the request did not touch
+    the call. ``transferee`` says a transfer named one, ``participant`` its
+    ``participantId``; ``kind`` is the transfer kind it selects.
+    """
+
+    call_id: str
+    name: str
+    kind: str | None
+    status: int | None
+    effect: bool
+    transferee: bool
+    participant: str | None
+
+
+def _violation(
+    where: int, call_id: str | None, pointer: str, message: str, rule: str = "invalid-request"
+) -> Violation:
+    return Violation(line=where, call_id=call_id, rule=rule, message=f"{pointer}: {message}")
+
+
+def _response(response: object, where: int, out: list[Finding]) -> tuple[int | None, Any]:
+    """The response's status and body; a malformed response is reported and read as absent."""
+    if response is None:
+        return None, None
+    if type(response) is not dict:
+        out.append(
+            _violation(where, None, "/response", f"expected an object, got {describe(response)}")
+        )
+        return None, None
+    status = response.get("status")
+    if status is not None and (type(status) is not int or not 100 <= status <= 599):
+        out.append(
+            _violation(
+                where, None, "/response/status", f"expected an HTTP status, got {describe(status)}"
+            )
+        )
+        status = None
+    return status, response.get("body")
 
 
 def read_request(
-    request: object, where: int, out: list[Finding], definition: MachineDefinition
-) -> tuple[str, str | None] | None:
-    """``(call id, announced kind)`` of a request record, its findings appended to ``out``.
-
-    ``None`` when the record names no call.
-    """
+    record: dict[str, Any], where: int, out: list[Finding], machine: Compiled
+) -> Asked | None:
+    """The request a record holds, its findings appended to ``out``; ``None`` if no call."""
+    request = record.get("request")
     if type(request) is not dict:
-        out.append(
-            Violation(
-                line=where,
-                call_id=None,
-                rule="malformed",
-                message=f"/request: expected an object, got {describe(request)}",
-            )
-        )
+        message = f"expected an object, got {describe(request)}"
+        out.append(_violation(where, None, "/request", message, "malformed"))
         return None
+    status, answer = _response(record.get("response"), where, out)
     method = request.get("method", "POST")
     url = request.get("url")
     body = request.get("body")
+    if type(method) is not str or method.upper() not in ("POST", "DELETE"):
+        out.append(
+            _violation(
+                where, None, "/request/method", f"expected POST or DELETE, got {describe(method)}"
+            )
+        )
+        return None
+    method = method.upper()
+    try:
+        path = parse_request_path(url, "/request/url")
+    except ParseError as exc:
+        if type(url) is str and url.rstrip("/").endswith(f"/{_TRANSFER_ACTION}"):
+            return _transfer(body, url, None, where, out, machine, status)  # its own path rules
+        out.append(_violation(where, None, exc.pointer, exc.message, "invalid-path"))
+        return None
+    name = machine.request_paths.get((method, path.action, path.call_id is None))
+    call_id = path.call_id
+    if name is None:
+        target = "the call" if call_id else "the calls collection"
+        what = f"{method} {'/' + path.action if path.action else target}"
+        out.append(_violation(where, call_id, "/request", f"{what} is not a request Graph takes"))
+        return None
+    if path.action == _TRANSFER_ACTION:
+        return _transfer(body, url, name, where, out, machine, status)
+    if path.legacy:
+        out.append(
+            CallWarning(
+                line=where,
+                call_id=call_id,
+                rule="deprecated-path",
+                message="/request/url: the /app path is deprecated; use /communications/calls",
+            )
+        )
+    if call_id is None:  # a new call: the response names it
+        created = answer.get("id") if type(answer) is dict else None
+        if status is not None and status >= 400:
+            return None
+        if type(created) is not str or not created or len(created) > MAX_ID:
+            out.append(
+                CallWarning(
+                    line=where,
+                    call_id=None,
+                    rule="call-id-unknown",
+                    message="/response/body/id: the create request's response names no call id, "
+                    "so its call cannot be followed",
+                )
+            )
+            return None
+        call_id = created
+    return Asked(call_id, name, None, status, status is None or status < 400, False, None)
+
+
+def _transfer(
+    body: object,
+    url: object,
+    name: str | None,
+    where: int,
+    out: list[Finding],
+    machine: Compiled,
+    status: int | None,
+) -> Asked | None:
     verdict = validate_transfer_request(body, path=url if type(url) is str else None)
     call_id = verdict.call_id
-    if type(method) is not str or method.upper() != "POST":
-        out.append(
-            Violation(
-                line=where,
-                call_id=call_id,
-                rule="invalid-request",
-                message=f"/request/method: expected POST, got {describe(method)}",
-            )
-        )
-    if type(url) is not str:
-        out.append(
-            Violation(
-                line=where,
-                call_id=call_id,
-                rule="invalid-request",
-                message=f"/request/url: expected a string, got {describe(url)}",
-            )
-        )
     for problems, finding in ((verdict.problems, Violation), (verdict.warnings, CallWarning)):
         for problem in problems:
             out.append(
@@ -64,6 +151,17 @@ def read_request(
                     message=f"transfer request {problem.pointer or '/'}: {problem.message}",
                 )
             )
-    if call_id is None:
+    if call_id is None or name is None:
         return None
-    return call_id, definition.kind_of(body) if type(body) is dict else None
+    kind = machine.definition.kind_of(body) if type(body) is dict else None
+    transferee = body.get("transferee") if type(body) is dict else None
+    participant = transferee.get("participantId") if type(transferee) is dict else None
+    return Asked(
+        call_id,
+        name,
+        kind,
+        status,
+        status is None or status < 400,
+        transferee is not None,
+        participant if type(participant) is str else None,
+    )

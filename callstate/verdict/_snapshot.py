@@ -17,6 +17,8 @@ from callstate.errors import ParseError
 from callstate.graph.wire import MAX_ID, describe
 from callstate.machine.compiled import compiled
 from callstate.machine.definition import MachineDefinition
+from callstate.verdict._ledger import ledger_from_json, ledger_to_json
+from callstate.verdict._step import Ended
 
 if TYPE_CHECKING:
     from callstate.verdict._readback import ReadBack
@@ -31,10 +33,17 @@ MAX_LIMIT: Final = 1 << 63
 _MAX_FP: Final = (1 << 64) - 1
 
 
+def _ended_row(call_id: str, end: int | Ended | None) -> list[Any]:
+    """``[id, fingerprint]``, and the end's time when it is known."""
+    if type(end) is Ended:
+        return [call_id, end.fp] if end.at is None else [call_id, end.fp, end.at]
+    return [call_id, end]
+
+
 def dump(
     tracker: ReadBack,
     live: dict[str, Record],
-    ended: dict[str, int | None],
+    ended: dict[str, int | Ended | None],
     counters: tuple[int, int, int],
 ) -> dict[str, Any]:
     """The snapshot of ``tracker`` with these tables (copied by the caller under its lock)."""
@@ -49,8 +58,11 @@ def dump(
         },
         "counters": dict(zip(("bodies", "notifications", "callsStarted"), counters, strict=True)),
         # The packed history can pass 64 bits, past what JSON stores take: hex.
-        "live": [[cid, s, k, fp, format(h, "x")] for cid, (s, k, fp, h) in live.items()],
-        "ended": [[cid, fp] for cid, fp in ended.items()],
+        "live": [
+            [cid, s, k if k is None else ledger_to_json(k), fp, format(h, "x")]
+            for cid, (s, k, fp, h) in live.items()
+        ],
+        "ended": [_ended_row(cid, fp) for cid, fp in ended.items()],
     }
 
 
@@ -62,7 +74,7 @@ _CHUNK: Final = 10_000
 def dump_json(
     tracker: ReadBack,
     live: dict[str, Record],
-    ended: dict[str, int | None],
+    ended: dict[str, int | Ended | None],
     counters: tuple[int, int, int],
 ) -> bytes:
     """:func:`dump` as JSON bytes, built a chunk of rows at a time: only a chunk's rows
@@ -74,14 +86,20 @@ def dump_json(
     items = iter(live.items())
     sep = b""
     while chunk := list(islice(items, _CHUNK)):
-        rows = [[cid, s, k, fp, format(h, "x")] for cid, (s, k, fp, h) in chunk]
+        rows = [
+            [cid, s, k if k is None else ledger_to_json(k), fp, format(h, "x")]
+            for cid, (s, k, fp, h) in chunk
+        ]
         parts.append(sep + orjson.dumps(rows)[1:-1])
         sep = b","
     parts.append(b'],"ended":[')
     pairs = iter(ended.items())
     sep = b""
     while chunk_ended := list(islice(pairs, _CHUNK)):
-        parts.append(sep + orjson.dumps(chunk_ended)[1:-1])
+        ended_rows = [
+            _ended_row(cid, end) if type(end) is Ended else [cid, end] for cid, end in chunk_ended
+        ]
+        parts.append(sep + orjson.dumps(ended_rows)[1:-1])
         sep = b","
     parts.append(b"]}")
     return b"".join(parts)
@@ -97,7 +115,7 @@ class Loaded:
     history_limit: int
     counters: tuple[int, int, int]
     live: dict[str, Record]
-    ended: dict[str, int | None]
+    ended: dict[str, int | Ended | None]
 
 
 def _field(parent: Mapping[str, Any], key: str, at: str) -> Any:
@@ -181,7 +199,6 @@ def load(data: Mapping[str, Any] | bytes | str, definition: MachineDefinition) -
         raise ParseError(
             f"{len(live_rows)} live calls, more than maxCalls {max_calls}", pointer="/live"
         )
-    kinds = {k.name for k in definition.kinds} | {g.kind for g in definition.guards}
     width_limit = machine.history.width * (history_limit + 1)
     live: dict[str, Record] = {}
     for i, row in enumerate(live_rows):
@@ -204,30 +221,39 @@ def load(data: Mapping[str, Any] | bytes | str, definition: MachineDefinition) -
             raise ParseError(
                 f"a live call cannot be in the final state {state!r}", pointer=f"{at}/1"
             )
-        if kind is not None and kind not in kinds:
-            raise ParseError(
-                f"expected a transfer kind or null, got {describe(kind)}", pointer=f"{at}/2"
-            )
+        ledger = ledger_from_json(kind, f"{at}/2", machine)
         history = _history(hist, f"{at}/4", width_limit)
         machine.history.unpack(history, history_limit)  # every code must name a step
-        live[cid] = (state, kind, _fp(fp, f"{at}/3"), history)
+        live[cid] = (state, ledger, _fp(fp, f"{at}/3"), history)
     ended_rows = _array(_field(snap, "ended", ""), "/ended")
     if len(ended_rows) > max(ended_limit, 0):
         raise ParseError(
             f"{len(ended_rows)} ended calls, more than endedLimit {ended_limit}", pointer="/ended"
         )
-    ended: dict[str, int | None] = {}
+    ended: dict[str, int | Ended | None] = {}
     for i, row in enumerate(ended_rows):
         at = f"/ended/{i}"
         row = _array(row, at)
-        if len(row) != 2:
-            raise ParseError(f"expected [id, fingerprint], got {len(row)} items", pointer=at)
+        if len(row) not in (2, 3):
+            raise ParseError(
+                f"expected [id, fingerprint] or [id, fingerprint, time], got {len(row)} items",
+                pointer=at,
+            )
         cid = _id(row[0], f"{at}/0")
         if cid in ended or cid in live:
             raise ParseError(
                 f"call {cid!r} is listed twice, or both live and ended", pointer=f"{at}/0"
             )
-        ended[cid] = _fp(row[1], f"{at}/1")
+        fp = _fp(row[1], f"{at}/1")
+        if len(row) == 3:
+            when = row[2]
+            if type(when) not in (int, float) or when != when:
+                raise ParseError(
+                    f"expected a time in seconds, got {describe(when)}", pointer=f"{at}/2"
+                )
+            ended[cid] = Ended(fp, float(when))
+        else:
+            ended[cid] = fp
     return Loaded(strict, max_calls, ended_limit, history_limit, counters, live, ended)  # type: ignore[arg-type]
 
 

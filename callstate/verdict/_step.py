@@ -5,30 +5,37 @@ compiled machine and the tracker's options): it returns the record that follows
 and appends what it found. The tracker, the CLI's loop and any shared store all
 go through it, so there is one verdict whatever the input form, observer or store.
 
-A record is ``(state, kind, fingerprint, history)``: the state (``None`` until a
-notification names one), the transfer kind a request announced, the fingerprint of
-the last notification when its exact repeat must be recognised, and the packed
-history. An ended call keeps only its last fingerprint.
+A record is ``(state, ledger, fingerprint, history)``: the state (``None`` until a
+notification names one), the :class:`~callstate.verdict._ledger.Ledger` of what is
+known beyond it (``None`` until something is: requests, time, the roster), the
+fingerprint of the last notification when its exact repeat must be recognised, and
+the packed history. An ended call keeps only its last fingerprint and end time.
 """
 
 from __future__ import annotations
 
 from typing import Final, NamedTuple
 
+import attrs
+
 from callstate.machine.compiled import Compiled, Step
+from callstate.verdict._asked import Policy, after_step, on_line, traits_of
+from callstate.verdict._ledger import EMPTY, Ledger
 from callstate.verdict._notice import Notice, fingerprint, received
 from callstate.verdict.finding import CallWarning, Finding, Violation
 
-__all__ = ["KEEP", "Decision", "Ended", "Record", "announce", "decide", "new_record"]
+__all__ = ["KEEP", "Decision", "Ended", "Policy", "Record", "decide", "new_record"]
 
-#: ``(state, kind, fingerprint, packed history)`` of a live call.
-Record = tuple[str | None, str | None, int | None, int]
+#: ``(state, ledger, fingerprint, packed history)`` of a live call.
+Record = tuple[str | None, Ledger | None, int | None, int]
 
 
 class Ended(NamedTuple):
-    """The call ended: this fingerprint recognises a retry of its last notification."""
+    """The call ended: this fingerprint recognises a retry of its last notification, and
+    ``at`` (when known) is when: a request sent before it was not late."""
 
     fp: int | None
+    at: float | None = None
 
 
 class _Keep:
@@ -47,35 +54,9 @@ Decision = Record | Ended | _Keep
 _NO_RECORD: Final[Record] = (None, None, None, 0)
 
 
-def new_record(kind: str | None = None) -> Record:
-    """The record of a call seen for the first time (a request may announce its kind)."""
-    return (None, kind, None, 0)
-
-
-def announce(
-    machine: Compiled,
-    record: Record | None,
-    ended: Ended | None,
-    call_id: str,
-    kind: str | None,
-    line: int,
-    out: list[Finding],
-) -> Decision:
-    """The record after the bot's transfer request announced ``kind`` for the call."""
-    if record is None and ended is not None:
-        out.append(
-            Violation(
-                line=line,
-                call_id=call_id,
-                rule="terminated-is-absorbing",
-                message="transfer request after the call ended",
-                state=machine.end_state,
-                received="transfer request",
-            )
-        )
-        return KEEP
-    state, _, fp, hist = record if record is not None else new_record()
-    return (state, kind, fp, hist)
+def new_record(ledger: Ledger | None = None) -> Record:
+    """The record of a call seen for the first time."""
+    return (None, ledger, None, 0)
 
 
 def decide(
@@ -85,16 +66,17 @@ def decide(
     notice: Notice,
     line: int,
     out: list[Finding],
-    strict: bool,
-    push: int,
+    policy: Policy,
+    at: float | None = None,
 ) -> tuple[Decision, Step | None, Violation | None]:
-    """The record after ``notice``, the step taken (for observers) and its violation.
+    """The record after ``notice`` (received at ``at``, when known), the step taken (for
+    observers) and its violation.
 
     ``record`` is ``None`` for a call not live; ``ended`` is set when it ended
-    recently. ``push`` is the history mask (0 keeps none).
+    recently.
     """
-    call_id, signal, problem_found, _, unknown, raw, _, _, _, _, body = notice
-    state, kind, fp, hist = record if record is not None else _NO_RECORD
+    call_id, signal, problem_found, _, unknown, raw, _, code, subcode, _, body, traits = notice
+    state, ledger, fp, hist = record if record is not None else _NO_RECORD
     problem: Violation | None = None
     if unknown:
         out.append(
@@ -135,24 +117,32 @@ def decide(
         return KEEP, None, None
     if problem is not None:
         out.append(problem)
+    if traits or at is not None or ledger is not None:
+        ledger = traits_of(EMPTY if ledger is None else ledger, traits)
+        if at is not None and machine.judged_always:
+            ledger = on_line(
+                machine, policy, ledger, state, at, call_id, line, out, machine.judged_always
+            )
     if signal is None:
         return (
-            (state, kind, None if problem is None else fingerprint(body), hist),
+            (state, ledger, None if problem is None else fingerprint(body), hist),
             None,
             None,
         )
+    kind = None if ledger is None else ledger.kind
     violation = problem
     #: A broken rule of the notification itself makes its exact repeat one to recognise;
     #: ``strict-start`` is about where the trace starts, so it does not.
     odd = problem is not None
     if state is None:
         step = machine.openings[signal]
-        if strict and step.dest != machine.initial:
+        first = machine.opened_at if ledger is not None and ledger.outgoing else machine.initial
+        if policy.strict and step.dest != first:
             violation = Violation(
                 line=line,
                 call_id=call_id,
                 rule="strict-start",
-                message=f"the call's first state is {step.dest}, not {machine.initial} (--strict)",
+                message=f"the call's first state is {step.dest}, not {first} (--strict)",
                 state=None,
                 received=step.dest,
             )
@@ -178,7 +168,12 @@ def decide(
             step = machine.refused[signal]
         else:
             step = found
-            if signal[1] is not None and kind is not None and signal[1] != kind:
+            if (
+                signal[1] is not None
+                and kind is not None
+                and signal[1] != kind
+                and _other_kind(machine, ledger, kind, code, subcode)
+            ):
                 violation = Violation(
                     line=line,
                     call_id=call_id,
@@ -192,17 +187,35 @@ def decide(
                 odd = True
             if step.transition is None:  # a same-state update
                 keep = fingerprint(body) if odd else None
-                return (state, kind, keep, hist), None, None
-        if step.settles:
-            kind = None
+                return (state, ledger, keep, hist), None, None
+        if step.settles and ledger is not None:
+            ledger = attrs.evolve(ledger, kind=None)
+    if ledger is not None:
+        ledger = after_step(machine, policy, ledger, state, step.dest, at, call_id, line, out)
+    elif policy.require_requests and step.dest in machine.in_transfer:
+        ledger = after_step(machine, policy, EMPTY, state, step.dest, at, call_id, line, out)
     if step.ends:
-        return Ended(fingerprint(body)), step, violation
+        return Ended(fingerprint(body), at), step, violation
     keep = fingerprint(body) if odd or step.remember else None
+    if ledger == EMPTY:
+        ledger = None
     return (
-        (step.dest, kind, keep, ((hist << machine.history.width) | step.code) & push),
+        (step.dest, ledger, keep, ((hist << machine.history.width) | step.code) & policy.push),
         step,
         violation,
     )
+
+
+def _other_kind(
+    machine: Compiled, ledger: Ledger | None, kind: str, code: int | None, subcode: int | None
+) -> bool:
+    """Whether a result of another kind than ``kind`` really tells another kind: not when
+    the kinds share it (8523), nor in the 2019 flow, whose success is AppTransferred for
+    every kind."""
+    if ledger is not None and ledger.legacy:
+        return False
+    shared = machine.shared_kinds.get((code, subcode)) if code is not None else None  # type: ignore[arg-type]
+    return shared is None or kind not in shared
 
 
 def _shown(text: str | None) -> str:

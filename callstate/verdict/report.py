@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import IO, TYPE_CHECKING, Any, cast
 
 import attrs
@@ -96,6 +96,8 @@ def validate_lines(
     tracker: Tracker | None = None,
     on_step: StepObserver | None = None,
     on_finding: FindingObserver | None = None,
+    require_requests: bool = False,
+    timeouts: Mapping[str, float] | None = None,
 ) -> Report:
     """Check JSON Lines (one webhook body a line; blank lines skipped), numbered from 1.
 
@@ -111,7 +113,13 @@ def validate_lines(
     report = Report()
     found = _Sink(report, on_finding)
     if tracker is None:
-        tracker = Tracker(definition=definition, strict=strict, on_step=on_step)
+        tracker = Tracker(
+            definition=definition,
+            strict=strict,
+            on_step=on_step,
+            require_requests=require_requests,
+            timeouts=timeouts,
+        )
     elif on_step is not None:
         raise UsageError("on_step", "pass on_step to the Tracker you hand in, not here")
     count = 0
@@ -138,6 +146,8 @@ def validate_path(
     definition: MachineDefinition | None = None,
     on_step: StepObserver | None = None,
     on_finding: FindingObserver | None = None,
+    require_requests: bool = False,
+    timeouts: Mapping[str, float] | None = None,
 ) -> Report:
     """:func:`validate_lines` over a file (``-`` is standard input), streamed, never read whole.
 
@@ -145,9 +155,16 @@ def validate_path(
     from the first bytes; a corrupt or truncated gzip stream ends with a ``malformed``
     violation at the line after the last one read. ``OSError`` propagates for a path
     that cannot be read. ``on_finding`` is as for
-    :func:`validate_lines`.
+    :func:`validate_lines`, and so are ``require_requests`` and ``timeouts`` (see
+    :class:`~callstate.Tracker`).
     """
-    tracker = Tracker(definition=definition, strict=strict, on_step=on_step)
+    tracker = Tracker(
+        definition=definition,
+        strict=strict,
+        on_step=on_step,
+        require_requests=require_requests,
+        timeouts=timeouts,
+    )
     report = Report()
     found = _Sink(report, on_finding)
     if str(path) == "-":

@@ -92,7 +92,7 @@ class MemoryStore:
         self.max_calls = max_calls
         self.ended_limit = ended_limit
         self._live: dict[str, tuple[int, Record]] = {}
-        self._ended: dict[str, int | None] = {}
+        self._ended: dict[str, Ended] = {}
         #: Versions come from one counter, so a version is never reused after an end or an
         #: eviction, and a stale read can never be mistaken for the current one.
         self._versions = 0
@@ -105,7 +105,7 @@ class MemoryStore:
             if found is not None:
                 return Stored(found[1], None, found[0])
             if call_id in self._ended:
-                return Stored(None, Ended(self._ended[call_id]), 0)
+                return Stored(None, self._ended[call_id], 0)
             return Stored(None, None, 0)
 
     def save(self, call_id: str, version: int, decision: Record | Ended) -> Saved:
@@ -123,7 +123,7 @@ class MemoryStore:
                     self._ended.pop(call_id, None)
                     if len(self._ended) >= self.ended_limit:
                         del self._ended[next(iter(self._ended))]
-                    self._ended[call_id] = decision.fp
+                    self._ended[call_id] = decision
                 return Saved(True)
             evicted = None
             if current is None and len(live) >= self.max_calls:

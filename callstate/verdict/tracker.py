@@ -13,31 +13,41 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
-from typing import IO, Any, Final
+from datetime import datetime
+from typing import IO, Any
 
 import orjson
 
-from callstate.errors import ParseError, UsageError
+from callstate.errors import ParseError
 from callstate.graph.wire import MAX_DEPTH, describe
 from callstate.machine.compiled import Compiled, compiled
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.machine.history import HistoryStep
 from callstate.verdict import _snapshot
-from callstate.verdict._body import dumpable, json_error, malformed, oversize, plain_json, too_deep
+from callstate.verdict._asked import Policy, ask, take_part
+from callstate.verdict._body import (
+    dumpable,
+    json_error,
+    malformed,
+    open_line,
+    oversize,
+    plain_json,
+    too_deep,
+)
 from callstate.verdict._notice import MAX_BODY_BYTES, Reader
+from callstate.verdict._options import ROSTER_LIMIT, check_options
 from callstate.verdict._readback import ReadBack
 from callstate.verdict._request import read_request
-from callstate.verdict._shared import announce_shared, decide_shared, evicted_warning, told
-from callstate.verdict._step import KEEP, Ended, Record, announce, decide
-from callstate.verdict.finding import CallWarning, Finding, StepRecord, Violation
+from callstate.verdict._shared import ask_shared, decide_shared, evicted_warning, part_shared, told
+from callstate.verdict._step import KEEP, Ended, Record, decide
+from callstate.verdict._time import read_at, timeout_seconds
+from callstate.verdict.finding import Finding, StepRecord
 from callstate.verdict.store import CallStore
 
 __all__ = ["MAX_BODY_BYTES", "HistoryStep", "StepObserver", "Tracker"]
 
 #: Told of every step a call takes, after the tracker decided it.
 StepObserver = Callable[[StepRecord], None]
-#: ``definition=None`` means the Graph call machine (so ``help()`` stays short).
-_CALL: Final = CALL_MACHINE
 
 
 class Tracker(ReadBack):
@@ -47,7 +57,10 @@ class Tracker(ReadBack):
     handlers lose no update. ``max_calls`` bounds live calls (the longest-idle one
     is evicted with a warning), ``ended_limit`` bounds the table of recently ended
     ids that makes a late notification for an ended call still reported, and
-    ``history_limit`` bounds the steps kept per call. ``on_step`` is told of each
+    ``history_limit`` bounds the steps kept per call, and ``roster_limit`` the
+    participants followed per call. ``timeouts`` overrides the definition's windows by
+    name (``{"answer": 5}`` for a policy-based recording bot), and
+    ``require_requests`` reports a transfer no request announced. ``on_step`` is told of each
     step after the body's decisions, outside the lock, so it may read the tracker;
     if it raises, the tracker's state is already updated, the remaining steps are
     still told, and the first exception propagates from :meth:`ingest`.
@@ -61,45 +74,46 @@ class Tracker(ReadBack):
         max_calls: int = 1_000_000,
         ended_limit: int = 100_000,
         history_limit: int = 8,
+        roster_limit: int = ROSTER_LIMIT,
+        timeouts: Mapping[str, float] | None = None,
+        require_requests: bool = False,
         on_step: StepObserver | None = None,
         store: CallStore | None = None,
     ) -> None:
-        for name, value, low in (
-            ("max_calls", max_calls, 1),
-            ("ended_limit", ended_limit, 0),
-            ("history_limit", history_limit, 0),
-        ):
-            if type(value) is not int or not low <= value <= _snapshot.MAX_LIMIT:
-                raise UsageError(
-                    name, f"must be an integer from {low} to 2**63, got {describe(value)}"
-                )
-        if type(strict) is not bool:
-            raise UsageError("strict", f"must be true or false, got {describe(strict)}")
-        if definition is None:
-            definition = _CALL
-        if not isinstance(definition, MachineDefinition):
-            raise UsageError(
-                "definition", f"must be a MachineDefinition, got {describe(definition)}"
-            )
-        if on_step is not None and not callable(on_step):
-            raise UsageError("on_step", "must be callable")
-        if store is not None and not isinstance(store, CallStore):
-            raise UsageError("store", f"must be a CallStore, got {describe(store)}")
+        definition = check_options(
+            definition=definition,
+            limits={
+                "max_calls": max_calls,
+                "ended_limit": ended_limit,
+                "history_limit": history_limit,
+                "roster_limit": roster_limit,
+            },
+            flags={"strict": strict, "require_requests": require_requests},
+            on_step=on_step,
+            store=store,
+        )
         self.definition = definition
         self.strict = strict
         self.max_calls = max_calls
         self.ended_limit = ended_limit
         self.history_limit = history_limit
+        self.roster_limit = roster_limit
+        self.require_requests = require_requests
         self.on_step = on_step
         #: Where records live when trackers share them; ``None``: this tracker's own tables.
         self.store = store
         self._machine: Compiled = compiled(definition)
         self._reader = Reader(self._machine)
         self._mask = self._machine.history.mask(history_limit)
+        #: Each timeout's window, by name: the definition's, or the override.
+        self.timeouts = timeout_seconds(definition, timeouts)
+        self._policy = Policy(
+            strict, self._mask, require_requests, tuple(self.timeouts.values()), roster_limit
+        )
         #: Live calls, longest idle first: a touched call is popped and put back at the end.
         self._live: dict[str, Record] = {}
         #: Recently ended calls, oldest first, with the fingerprint of their last notification.
-        self._ended: dict[str, int | None] = {}
+        self._ended: dict[str, int | Ended | None] = {}
         self._lock = threading.Lock()
         #: Counters for reports: bodies ingested, notifications read, calls started.
         self.bodies = 0
@@ -108,22 +122,34 @@ class Tracker(ReadBack):
 
     # -- ingesting --------------------------------------------------------------
 
-    def ingest(self, body: object, *, line: int | None = None) -> tuple[Finding, ...]:
-        """Check one webhook body: bytes, str, or a decoded dict (envelope, notification or
-        request record). Returns the violations and warnings it caused, empty when it
-        conforms. ``line`` locates them; without it, bodies are numbered in arrival order.
+    def ingest(
+        self, body: object, *, line: int | None = None, at: datetime | str | None = None
+    ) -> tuple[Finding, ...]:
+        """Check one webhook body: bytes, str, or a decoded dict (envelope, notification,
+        request record, or a timed line). Returns the violations and warnings it caused,
+        empty when it conforms. ``line`` locates them; without it, bodies are numbered in
+        arrival order. ``at`` is when it was received (an aware datetime or RFC 3339),
+        for the rules that need time; a timed line carries its own.
         """
         out: list[Finding] = []
-        self.ingest_into(body, out, line=line)
+        self.ingest_into(body, out, line=line, at=at)
         return tuple(out)
 
-    def ingest_into(self, body: object, out: list[Finding], *, line: int | None = None) -> None:
+    def ingest_into(
+        self,
+        body: object,
+        out: list[Finding],
+        *,
+        line: int | None = None,
+        at: datetime | str | None = None,
+    ) -> None:
         """Like :meth:`ingest`, appending to ``out`` instead of returning a tuple."""
+        when = None if at is None else read_at(at, "at")
         steps: list[StepRecord] | None = None if self.on_step is None else []
         # A store makes each call's update atomic itself: no need to hold our lock across
         # its round trips (only this tracker's counters would race, and they are only counts).
         with self._lock if self.store is None else nullcontext():
-            self._ingest(body, out, line, steps)
+            self._ingest(body, out, line, steps, when)
         if steps:
             self._tell(steps)
 
@@ -166,27 +192,21 @@ class Tracker(ReadBack):
                 # An envelope of one notification, the common case, skips the dispatch.
                 value = body.get("value") if type(body) is dict else None
                 if type(value) is list and len(value) == 1:
-                    notification(value[0], count, out, steps, 0)
+                    notification(value[0], count, out, steps, 0, None)
                 else:
-                    body_(body, count, out, steps)
+                    body_(body, count, out, steps, None)
                 if steps:
                     self._tell(steps)
                     steps.clear()
         return count
 
-    def _tell(self, steps: list[StepRecord]) -> None:
-        assert self.on_step is not None
-        error: BaseException | None = None
-        for step in steps:
-            try:
-                self.on_step(step)
-            except Exception as exc:  # the first one propagates, after every step was told
-                error = error or exc
-        if error is not None:
-            raise error
-
     def _ingest(
-        self, body: object, out: list[Finding], line: int | None, steps: list[StepRecord] | None
+        self,
+        body: object,
+        out: list[Finding],
+        line: int | None,
+        steps: list[StepRecord] | None,
+        at: float | None,
     ) -> None:
         self.bodies += 1
         where = self.bodies if line is None else line
@@ -211,14 +231,21 @@ class Tracker(ReadBack):
             deep = not dumpable(body)  # orjson refuses what nests too deep: try it first
         if deep and too_deep(body, where, out):
             return
-        self._body(body, where, out, steps)
+        self._body(body, where, out, steps, at)
 
     def _body(
-        self, body: Any, where: int, out: list[Finding], steps: list[StepRecord] | None
+        self,
+        body: Any,
+        where: int,
+        out: list[Finding],
+        steps: list[StepRecord] | None,
+        at: float | None,
     ) -> None:
-        if type(body) is not dict:
-            out.append(malformed(where, None, f"expected a JSON object, got {describe(body)}"))
+        opened = open_line(body, where, out)
+        if opened is None:
             return
+        body, stamped = opened
+        at = at if stamped is None else stamped
         value = body.get("value")
         if value is not None:
             if type(value) is not list:
@@ -227,11 +254,11 @@ class Tracker(ReadBack):
                 )
                 return
             for i, n in enumerate(value):
-                self._notification(n, where, out, steps, i)
+                self._notification(n, where, out, steps, i, at)
         elif "request" in body:
-            self._request(body["request"], where, out)
+            self._request(body, where, out, at)
         elif "changeType" in body or "resourceUrl" in body or "resource" in body:
-            self._notification(body, where, out, steps, None)
+            self._notification(body, where, out, steps, None, at)
         else:
             out.append(
                 malformed(
@@ -249,48 +276,44 @@ class Tracker(ReadBack):
         out: list[Finding],
         steps: list[StepRecord] | None,
         index: int | None,
+        at: float | None,
     ) -> None:
         """One notification, the ``index``-th of its envelope (``None``: a bare one)."""
         try:
             notice = self._reader.read(n)
         except ParseError as exc:
-            at = "" if index is None else f"/value/{index}"
-            out.append(malformed(where, exc.call_id, f"{at}{exc.pointer}: {exc.message}"))
+            within = "" if index is None else f"/value/{index}"
+            out.append(malformed(where, exc.call_id, f"{within}{exc.pointer}: {exc.message}"))
             return
         call_id = notice[0]
-        if notice[3]:
-            self.notifications += 1
+        part = notice[3]
+        self.notifications += 1
+        if part is not None:
             # Activity on a sub-resource keeps its call from being evicted as idle.
             if self.store is not None:
-                self.store.touch(call_id)
+                part_shared(self, self.store, call_id, part, where, out)
             elif call_id in self._live:
-                self._live[call_id] = self._live.pop(call_id)
+                current = self._live.pop(call_id)
+                changed = take_part(self._policy, current, part, call_id, where, out)
+                self._live[call_id] = current if changed is None else changed
             return
-        self.notifications += 1
         if self.store is not None:
-            decide_shared(self, self.store, notice, where, out, steps, index)
+            decide_shared(self, self.store, notice, where, out, steps, index, at)
             return
         live = self._live
         record = live.pop(call_id, None)
         ended = None
         if record is None and call_id in self._ended:
-            ended = Ended(self._ended[call_id])
+            ended = self._ended_of(call_id)
         try:
             decision, step, violation = decide(
-                self._machine,
-                record,
-                ended,
-                notice,
-                where,
-                out,
-                self.strict,
-                self._mask,
+                self._machine, record, ended, notice, where, out, self._policy, at
             )
         except ParseError as exc:  # the notification cannot be fingerprinted
             if record is not None:
                 live[call_id] = record
-            at = "" if index is None else f"/value/{index}"
-            out.append(malformed(where, call_id, f"{at}{exc.pointer}: {exc.message}"))
+            within = "" if index is None else f"/value/{index}"
+            out.append(malformed(where, call_id, f"{within}{exc.pointer}: {exc.message}"))
             return
         if decision is KEEP:
             if record is not None:
@@ -301,7 +324,7 @@ class Tracker(ReadBack):
                 ended_calls.pop(call_id, None)
                 if len(ended_calls) >= self.ended_limit:
                     del ended_calls[next(iter(ended_calls))]
-                ended_calls[call_id] = decision.fp
+                ended_calls[call_id] = decision.fp if decision.at is None else decision
         else:
             if record is None:
                 self._start(call_id, where, out)
@@ -317,57 +340,27 @@ class Tracker(ReadBack):
             evicted = next(iter(live))
             out.append(evicted_warning(where, evicted, live.pop(evicted)[0], self.max_calls))
 
-    def finish(self, *, line: int | None = None) -> tuple[Finding, ...]:
-        """What the end of the input says: each live call left in the middle of a transfer
-        (``unfinished-transfer``, a violation when ``strict``, else a warning).
-
-        A truncated trace would otherwise pass silently. ``line`` is where the input
-        ended; the calls stay tracked.
-        """
-        in_transfer = self._machine.in_transfer
-        if self.store is not None:
-            store = self.store
-            records = ((cid, store.load(cid).record) for cid in store.live_calls())
-            unfinished = [(cid, rec[0]) for cid, rec in records if rec and rec[0] in in_transfer]
-        else:
-            with self._lock:
-                unfinished = [
-                    (cid, rec[0]) for cid, rec in self._live.items() if rec[0] in in_transfer
-                ]
-        finding = Violation if self.strict else CallWarning
-        return tuple(
-            finding(
-                line=line,
-                call_id=cid,
-                rule="unfinished-transfer",
-                message=f"the input ended with the call in {state}: its transfer never finished",
-                state=state,
-            )
-            for cid, state in unfinished
-        )
-
     # -- requests -------------------------------------------------------------------
 
-    def _request(self, request: object, where: int, out: list[Finding]) -> None:
-        found = read_request(request, where, out, self.definition)
-        if found is None:
+    def _request(
+        self, body: dict[str, Any], where: int, out: list[Finding], at: float | None
+    ) -> None:
+        asked = read_request(body, where, out, self._machine)
+        if asked is None:
             return
-        call_id, kind = found
-        machine = self._machine
-        store = self.store
-        if store is None:
-            record = self._live.pop(call_id, None)
-            ended = (
-                Ended(self._ended[call_id]) if record is None and call_id in self._ended else None
-            )
-            decision = announce(machine, record, ended, call_id, kind, where, out)
-            if decision is KEEP:
-                return
-            if record is None:
-                self._start(call_id, where, out)
-            self._live[call_id] = decision  # type: ignore[assignment]
+        call_id = asked.call_id
+        if self.store is not None:
+            return ask_shared(self, self.store, asked, where, out, at)
+        record = self._live.pop(call_id, None)
+        ended = self._ended_of(call_id) if record is None and call_id in self._ended else None
+        decision = ask(self._machine, self._policy, record, ended, asked, at, where, out)
+        if decision is KEEP:
+            if record is not None:
+                self._live[call_id] = record
             return
-        announce_shared(self, store, call_id, kind, where, out)
+        if record is None:
+            self._start(call_id, where, out)
+        self._live[call_id] = decision  # type: ignore[assignment]
 
     @classmethod
     def restore(
@@ -378,9 +371,13 @@ class Tracker(ReadBack):
         on_step: StepObserver | None = None,
         max_calls: int | None = None,
         ended_limit: int | None = None,
+        roster_limit: int = ROSTER_LIMIT,
+        timeouts: Mapping[str, float] | None = None,
+        require_requests: bool = False,
     ) -> Tracker:
         """A tracker that carries on from a :meth:`snapshot`; ``ParseError`` naming the
-        field if it is not one. New limits may be given; a lower one trims at once."""
+        field if it is not one. New limits may be given; a lower one trims at once. The
+        request options are the tracker's, not the snapshot's: give them again."""
         snap = _snapshot.load(data, CALL_MACHINE if definition is None else definition)
         tracker = cls(
             definition=definition,
@@ -389,6 +386,9 @@ class Tracker(ReadBack):
             ended_limit=snap.ended_limit if ended_limit is None else ended_limit,
             history_limit=snap.history_limit,
             on_step=on_step,
+            roster_limit=roster_limit,
+            timeouts=timeouts,
+            require_requests=require_requests,
         )
         tracker.bodies, tracker.notifications, tracker.calls_started = snap.counters
         tracker._live = snap.live

@@ -18,6 +18,7 @@ MERMAID_STATEMENTS = (
     re.compile(r"%%.*"),
     re.compile(rf"\[\*\] --> (?P<dest>{ID})(?: : (?P<label>[^;:#]+))?"),
     re.compile(rf"(?P<source>{ID}) --> \[\*\]"),
+    re.compile(rf"\[\*\] --> (?P<dest>{ID}) : (?P<label>[^;:#]+)"),
     re.compile(rf"(?P<source>{ID}|\[\*\]) --> (?P<dest>{ID}) : (?P<label>[^;:#]+)"),
     re.compile(rf"classDef {ID} [^;]+"),
     re.compile(rf"class {ID}(?:,{ID})* {ID}"),
@@ -26,7 +27,12 @@ MERMAID_STATEMENTS = (
 )
 LABEL = re.compile(
     r"(?:(?P<numbers>[0-9, ]+) - )?(?P<event>\w+)(?: \[(?P<guard>\w+)\])?"
-    r"(?: / (?P<marker>\S+))?(?: \((?P<note>[^)]*)\))?"
+    r"(?: / (?P<marker>\S+(?: or \S+)*))?(?: \((?P<note>[^)]*)\))?"
+)
+#: A request's label: its HTTP form, then the window of each timeout that judges it.
+REQUEST_LABEL = re.compile(
+    r"(?:(?P<numbers>[0-9, ]+) - )?(?P<http>(?:POST|DELETE) \w+)"
+    r"(?P<window>(?:,? ≤ [0-9.]+ (?:s|min))*)"
 )
 DOT_EDGE = re.compile(r'^\s*"(?P<source>[^"]+)" -> "(?P<dest>[^"]+)"(?: \[(?P<attrs>.*)\])?;$')
 
@@ -47,16 +53,30 @@ def mermaid_statements(text: str) -> list[re.Match[str]]:
 
 
 def mermaid_edges(text: str) -> Counter[tuple[str, str, str, str | None, str | None]]:
-    """``(source, dest, event, guard, marker)`` of every labelled state-to-state line."""
+    """``(source, dest, event, guard, marker)`` of every labelled state-to-state notification."""
     out: Counter[tuple[str, str, str, str | None, str | None]] = Counter()
     for match in mermaid_statements(text):
         groups = match.groupdict()
+        if groups.get("label") and REQUEST_LABEL.fullmatch(groups["label"]):
+            continue
         if groups.get("source") and groups.get("dest") and groups.get("label"):
             label = LABEL.fullmatch(groups["label"])
             assert label is not None, f"unreadable label {groups['label']!r}"
             out[
                 (groups["source"], groups["dest"], label["event"], label["guard"], label["marker"])
             ] += 1
+    return out
+
+
+def mermaid_requests(text: str) -> Counter[tuple[str, str, str, str]]:
+    """``(source, dest, HTTP form, window)`` of every request line (source ``[*]`` opens)."""
+    out: Counter[tuple[str, str, str, str]] = Counter()
+    for match in mermaid_statements(text):
+        groups = match.groupdict()
+        label = REQUEST_LABEL.fullmatch(groups.get("label") or "")
+        if label is not None and groups.get("dest"):
+            source = groups.get("source") or "[*]"
+            out[(source, groups["dest"], label["http"], label["window"].strip())] += 1
     return out
 
 
@@ -83,13 +103,15 @@ def dot_edges(text: str) -> list[tuple[str, str, list[str], str]]:
 def dot_drawn(text: str) -> list[tuple[str, str, list[str], list[tuple[str, str, str]]]]:
     """``(source, dest, label lines, members)`` of every drawn edge but the start arrow.
 
+    A request that opens a call is drawn from ``__start`` too; it has a tooltip.
+
     ``members`` are the ``(source, dest, label)`` of the transitions the edge draws, read
     from its tooltip: ``src -> dst: label`` a line, or ``label -> dst, from a, b`` for the
     edge drawn from "any live state".
     """
     out = []
     for source, dest, lines, attrs in dot_edges(text):
-        if source == "__start":
+        if source == "__start" and "tooltip=" not in attrs:
             continue
         tip = re.search(r'tooltip="((?:[^"\\]|\\.)*)"', attrs)
         assert tip is not None, f"edge {source} -> {dest} has no tooltip"
@@ -97,7 +119,9 @@ def dot_drawn(text: str) -> list[tuple[str, str, list[str], list[tuple[str, str,
         for part in tip.group(1).split("\\n"):
             live = re.fullmatch(r"(.*) -> (\w+), from (.*)", part)
             if source == "__live" and live is not None:
-                members += [(s, live[2], live[1]) for s in live[3].split(", ")]
+                members += [
+                    (s, s if live[2] == "itself" else live[2], live[1]) for s in live[3].split(", ")
+                ]
             else:
                 ends, _, label = part.partition(": ")
                 a, _, b = ends.partition(" -> ")
@@ -126,8 +150,10 @@ def read() -> SimpleNamespace:
     return SimpleNamespace(
         mermaid_statements=mermaid_statements,
         mermaid_edges=mermaid_edges,
+        mermaid_requests=mermaid_requests,
         dot_edges=dot_edges,
         dot_drawn=dot_drawn,
         table_rows=table_rows,
         LABEL=LABEL,
+        REQUEST_LABEL=REQUEST_LABEL,
     )

@@ -14,6 +14,7 @@ import pytest
 from callstate.diagrams import FORMATS, extract, render
 from callstate.diagrams._legend import ENDS, QUIET, RETURNS
 from callstate.errors import UsageError
+from callstate.facts import MEETING_MODE_FAILURE, TRANSFER_FAILURE
 from callstate.machine import CALL_MACHINE, MachineDefinition, Transition
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
@@ -22,11 +23,28 @@ Key = tuple[str, str, str, str | None, str | None]
 
 
 def _marker(definition: MachineDefinition, t: Transition) -> str | None:
+    """Every result of the edge's kind, each once, joined by "or" (None when unguarded)."""
     event = definition.event(t.event)
     if t.guard is None:
         return None
-    marker = event.markers_of(definition.guard(t.guard).kind)[0]
-    return None if marker is None else marker.label
+    labels = dict.fromkeys(m.label for m in event.markers_of(definition.guard(t.guard).kind))
+    return " or ".join(labels) or None
+
+
+def _own(definition: MachineDefinition, t: Transition) -> str:
+    """The results of the edge's kind that no other kind of its event shares."""
+    shared = _shared(definition, t.source, t.dest)
+    kind = definition.guard(t.guard or "").kind
+    own = dict.fromkeys(m.label for m in definition.event(t.event).markers_of(kind))
+    return " or ".join(m for m in own if m not in shared)
+
+
+def _shared(definition: MachineDefinition, source: str, dest: str) -> list[str]:
+    """The results every guarded edge from ``source`` to ``dest`` carries."""
+    edges = [t for t in definition.transitions if (t.source, t.dest) == (source, dest) and t.guard]
+    sets = [set((_marker(definition, t) or "").split(" or ")) for t in edges]
+    first = (_marker(definition, edges[0]) or "").split(" or ") if edges else []
+    return [m for m in first if all(m in s for s in sets)]
 
 
 def _expected(definition: MachineDefinition, transitions: tuple[Transition, ...]) -> Counter[Key]:
@@ -60,6 +78,8 @@ class TestDot:
         members = Counter()
         for _, _, _, edge_members in drawn:
             for source, dest, label in edge_members:
+                if read.REQUEST_LABEL.fullmatch(label):
+                    continue
                 parsed = read.LABEL.fullmatch(label)
                 assert parsed is not None, f"unreadable tooltip label {label!r}"
                 members[(source, dest, parsed["event"], parsed["guard"], parsed["marker"])] += 1
@@ -69,27 +89,48 @@ class TestDot:
         """A drawn edge goes where its transitions go (teardowns from any live state)."""
         drawn = read.dot_drawn(render(format="dot"))
         ends = [
-            (source, dest) == (ms, md) or (source == "__live" and dest == md)
+            (source, dest) == (ms, md)
+            or (source == "__live" and dest in (md, "__live"))
+            or (source == "__start" and ms == "[*]" and dest == md)
             for source, dest, _, members in drawn
             for ms, md, _ in members
         ]
-        assert (True, set()) == (all(ends), {d for _, d, _, _ in drawn} - set(CALL_MACHINE.states))
+        dests = {d for _, d, _, _ in drawn} - set(CALL_MACHINE.states) - {"__live"}
+        assert (True, set()) == (all(ends), dests)
 
     def test_outcomes_of_both_kinds_on_one_edge(self, read: SimpleNamespace) -> None:
         """The blind and consultative outcomes of one event share an edge, a line each."""
         drawn = read.dot_drawn(render(format="dot"))
-        expected = {}
+        expected: dict[tuple[str, str], list[str]] = {}
         for t in CALL_MACHINE.transitions:
             if t.guard is not None:
                 lines = expected.setdefault((t.source, t.dest), [t.event])
-                lines.append(f"[{t.guard}] {_marker(CALL_MACHINE, t)}")
-        actual = {(s, d): lines for s, d, lines, members in drawn if (s, d) in expected}
+                lines.append(f"[{t.guard}] {_own(CALL_MACHINE, t)}")
+        for (source, dest), lines in expected.items():
+            if shared := _shared(CALL_MACHINE, source, dest):
+                guards = ", ".join(line[1:].split("]")[0] for line in lines[1:])
+                lines.append(f"[{guards}] {' or '.join(shared)}")
+        actual = {
+            (s, d): lines
+            for s, d, lines, members in drawn
+            if (s, d) in expected and not read.REQUEST_LABEL.fullmatch(members[0][2])
+        }
         assert expected == actual
+
+    def test_shared_result_shown_once_per_edge(self, read: SimpleNamespace) -> None:
+        """A result both kinds share (facts.MEETING_MODE_FAILURE) is one line of its edge."""
+        label = MEETING_MODE_FAILURE.label
+        drawn = read.dot_drawn(render(format="dot"))
+        counts = [" ".join(lines).count(label) for _, _, lines, _ in drawn]
+        failure = [t for t in CALL_MACHINE.transitions if t.event == "fail_transfer"]
+        sources = {t.source for t in failure}
+        expected: object = ([1] * len(sources), True)
+        assert expected == ([c for c in counts if c], all(c <= 1 for c in counts))
 
     def test_one_self_loop_a_state(self, read: SimpleNamespace) -> None:
         """A state's internal events are one dashed loop, one label, so none can overlap."""
         drawn = read.dot_drawn(render(format="dot"))
-        loops = {s: lines[0] for s, d, lines, _ in drawn if s == d}
+        loops = {s: lines[0] for s, d, lines, _ in drawn if s == d and s in CALL_MACHINE.states}
         expected: dict[str, list[str]] = {}
         for t in CALL_MACHINE.transitions:
             if t.internal:
@@ -100,7 +141,11 @@ class TestDot:
         """Each teardown event is one grey edge from "any live state", naming its sources."""
         graph = extract()
         drawn = read.dot_drawn(render(format="dot"))
-        from_live = Counter(lines[0] for s, _, lines, _ in drawn if s == "__live")
+        from_live = Counter(
+            lines[0]
+            for s, _, lines, members in drawn
+            if s == "__live" and not read.REQUEST_LABEL.fullmatch(members[0][2])
+        )
         teardown_events = {e.event for e in graph.edges if e.teardown}
         assert {event: 1 for event in teardown_events} == dict(from_live)
 
@@ -149,6 +194,14 @@ class TestTable:
             for t in CALL_MACHINE.transitions
         ]
         assert expected == [(r["From"], r["Event"], r["Guard"], r["Result"], r["To"]) for r in rows]
+
+    def test_shared_result_is_one_legend_row(self) -> None:
+        """The meeting-mode failure both kinds share is one row naming both kinds."""
+        text = render(format="table")
+        rows = [line for line in text.splitlines() if f"`{MEETING_MODE_FAILURE.label}`" in line]
+        kinds = [k for k, results in TRANSFER_FAILURE.items() if MEETING_MODE_FAILURE in results]
+        assert 1 == len(rows)
+        assert " or ".join(kinds) in rows[0]
 
 
 @needs_dot
@@ -216,7 +269,8 @@ class TestDerivation:
         edges = read.mermaid_edges(render(CALL_MACHINE.replace(events=events), format="mermaid"))
         guard = next(g.name for g in CALL_MACHINE.guards if g.kind == old.kind)
         drawn = {marker for (_, _, ev, g, marker) in edges if (ev, g) == (event.name, guard)}
-        assert {"599/7999"} == drawn
+        rest = dict.fromkeys(m.label for m in event.markers[1:] if m.kind == old.kind)
+        assert {" or ".join(["599/7999", *rest])} == drawn
 
 
 class TestArguments:

@@ -27,14 +27,28 @@ class TestTransferPart:
         assert {"established", "transferring", "transferAccepted", "terminated"} == states
 
     def test_exactly_the_transfer_edges(self) -> None:
-        """The part's edges are exactly the transfer edges, in definition order."""
+        """The part's notification edges are exactly the transfer edges, in definition order."""
         graph = extract(only="transfer")
-        actual = [(e.source, e.dest, e.event, e.guard) for e in graph.edges]
+        actual = [(e.source, e.dest, e.event, e.guard) for e in graph.edges if not e.request]
         assert _transfer_transitions() == actual
+
+    def test_requests_between_its_states(self) -> None:
+        """The part draws the requests between its states (transfer), none from every state."""
+        graph = extract(only="transfer")
+        states = {n.state for n in graph.nodes}
+        expected = [
+            (s, r.leads_to or s, r.name)
+            for r in CALL_MACHINE.requests
+            if set(r.allowed) != set(CALL_MACHINE.live)
+            for s in r.allowed
+            if {s, r.leads_to or s} <= states
+        ]
+        assert expected
+        assert expected == [(e.source, e.dest, e.event) for e in graph.edges if e.request]
 
     def test_both_kinds_of_both_outcomes(self) -> None:
         """Every marker of every marked event is on some edge of the part."""
-        drawn = {e.marker for e in extract(only="transfer").edges}
+        drawn = {m for e in extract(only="transfer").edges for m in e.markers}
         labels = {m.label for e in CALL_MACHINE.events for m in e.markers}
         assert labels == labels & drawn
 

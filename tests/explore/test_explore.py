@@ -157,11 +157,29 @@ class TestDepth:
             explore(depth=depth)
 
 
+class TestRequests:
+    def test_every_allowed_request_covered(self) -> None:
+        """Every (state, request) pair the definition allows is covered by some path."""
+        exploration = explore()
+        expected = {(s, r.name) for r in CALL_MACHINE.requests for s in r.allowed}
+        assert expected == set(exploration.request_paths)
+
+    def test_request_paths_are_the_state_paths(self) -> None:
+        """A request's path is the shortest path to the state it is sent in."""
+        exploration = explore()
+        expected = {pair: exploration.state_paths[pair[0]] for pair in exploration.request_paths}
+        assert expected == exploration.request_paths
+
+    def test_no_request_covered_in_a_final_state(self) -> None:
+        """No request is covered in a final state: none is accepted after the end."""
+        assert [p for p in explore().request_paths if p[0] in CALL_MACHINE.final] == []
+
+
 class TestJson:
     def test_exact_shape(self) -> None:
         """to_json() has exactly the documented keys and types."""
         data = explore().to_json()
-        expected: object = ["depth", "states", "transitions", "invariants", "paths"]
+        expected: object = ["depth", "states", "transitions", "requests", "invariants", "paths"]
         assert expected == list(data)
         assert int is type(data["depth"])
         expected = ["reachable", "total"]
@@ -172,6 +190,10 @@ class TestJson:
         assert expected == list(data["transitions"])
         expected = {int}
         assert expected == {type(v) for v in data["transitions"].values()}
+        expected = ["covered", "total"]
+        assert expected == list(data["requests"])
+        assert int is type(data["requests"]["total"])
+        assert all(len(p) == 2 for p in data["requests"]["covered"])
         for item in data["invariants"]:
             expected = ["name", "holds", "counterexample", "undecided"]
             assert expected == list(item)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import orjson
 
-from callstate.explorer import explore, export_paths
+from callstate.explorer import explore, export_paths, path_calls
 from callstate.machine import CALL_MACHINE
 from callstate.verdict import validate_lines
 
@@ -26,28 +26,32 @@ def _by_call(lines: list[bytes]) -> dict[str, list[dict[str, object]]]:
 class TestExport:
     def test_validator_accepts_every_path_strictly(self) -> None:
         """The exported stream has no violation and no warning, even with --strict."""
-        lines = list(export_paths(explore()))
+        exploration = explore()
+        lines = list(export_paths(exploration))
         report = validate_lines(lines, strict=True)
-        expected: object = ([], [], len(CALL_MACHINE.transitions))
+        expected: object = ([], [], len(path_calls(exploration)))
         assert expected == (report.violations, report.warnings, report.calls)
 
     def test_one_call_per_transition_at_least_its_path_long(self) -> None:
-        """Each covered transition is one call: the opening notification, its path, then on."""
+        """Each covered transition (and marker) is one call: the opening, its path, then on."""
         exploration = explore()
         calls = _by_call(list(export_paths(exploration)))
-        expected = [True] * len(exploration.transition_paths)
-        lengths = [len(p) + 1 for p in exploration.transition_paths.values()]
+        exported = path_calls(exploration)
+        expected = [True] * len(exported)
+        lengths = [len(c.steps) + 1 for c in exported]
         assert expected == [len(n) >= k for n, k in zip(calls.values(), lengths, strict=True)]
 
     def test_each_call_takes_its_transition_then_ends(self) -> None:
         """The path's last notification reports its transition's state; the call then ends."""
         exploration = explore()
         calls = _by_call(list(export_paths(exploration)))
-        paths = exploration.transition_paths
-        expected = [(CALL_MACHINE.event(t.event).reports, "terminated") for t in paths]
+        exported = path_calls(exploration)
+        expected = [
+            (CALL_MACHINE.event(c.transition.event).reports, "terminated") for c in exported
+        ]
         actual = [
-            (notes[len(p)]["state"], notes[-1].get("state", "terminated"))
-            for notes, p in zip(calls.values(), paths.values(), strict=True)
+            (notes[len(c.steps)]["state"], notes[-1].get("state", "terminated"))
+            for notes, c in zip(calls.values(), exported, strict=True)
         ]
         assert expected == actual
 
@@ -71,7 +75,7 @@ class TestExportCli:
         code, out, _err = run_cli(["--export-paths", str(target)])
         expected: object = (0, b"".join(export_paths(explore())))
         assert expected == (code, target.read_bytes())
-        assert out.splitlines()[-1].startswith(f"wrote {len(CALL_MACHINE.transitions)} calls")
+        assert out.splitlines()[-1].startswith(f"wrote {len(path_calls(explore()))} calls")
 
     def test_json_output_stays_one_object(self, tmp_path: Path, run_cli: RunCli) -> None:
         """With --format json, stdout is still only the JSON object."""

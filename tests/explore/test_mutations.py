@@ -8,7 +8,15 @@ import attrs
 import pytest
 
 from callstate.explorer import explore
-from callstate.facts import BLIND, CONSULTATIVE, TRANSFER_FAILURE, TRANSFER_SUCCESS, Result
+from callstate.facts import (
+    BLIND,
+    CONSULTATIVE,
+    INCOMING_ONLY_ACTIONS,
+    TRANSFER_ACTION,
+    TRANSFER_FAILURE,
+    TRANSFER_SUCCESS,
+    Result,
+)
 from callstate.machine import CALL_MACHINE, Event, MachineDefinition, Marker, Transition
 from callstate.machine.invariants import INVARIANTS, Moves, Step
 
@@ -58,9 +66,30 @@ def _drop_all_from(state: str) -> MachineDefinition:
 
 
 def _label(table: Mapping[str, tuple[Result, ...]], kind: str) -> str:
-    """The documented result of ``kind`` in ``table`` (callstate.facts, the oracle)."""
-    (result,) = table[kind]
-    return result.label
+    """Every documented result of ``kind`` in ``table``, sorted (callstate.facts, the oracle)."""
+    return ", ".join(sorted(r.label for r in table[kind]))
+
+
+def _allow(action: str, *states: str) -> MachineDefinition:
+    """The request Graph knows by ``action`` (facts' path segment) allowed in ``states`` too."""
+    requests = tuple(
+        attrs.evolve(r, allowed=(*r.allowed, *states)) if r.action == action else r
+        for r in CALL_MACHINE.requests
+    )
+    assert requests != CALL_MACHINE.requests
+    return CALL_MACHINE.replace(requests=requests, check=False)
+
+
+def _request_name(action: str) -> str:
+    return next(r.name for r in CALL_MACHINE.requests if r.action == action)
+
+
+_ANSWER, _REJECT, _REDIRECT = INCOMING_ONLY_ACTIONS
+(_END,) = CALL_MACHINE.final
+#: A request allowed in every live state (keepAlive), by its path segment.
+_EVERYWHERE = next(
+    r.action for r in CALL_MACHINE.requests if r.action and set(r.allowed) == set(CALL_MACHINE.live)
+)
 
 
 (_BLIND_SUCCESS,) = TRANSFER_SUCCESS[BLIND]
@@ -147,6 +176,32 @@ MUTATIONS: dict[str, tuple[Callable[[], MachineDefinition], str, str]] = {
         lambda: _drop_all_from("hold"),
         "final-state-reachable",
         "hold: no sequence of notifications leads on to a final state",
+    ),
+    "answer-in-established": (
+        lambda: _allow(_ANSWER, "established"),
+        "answer-reject-redirect-only-from-incoming",
+        f"established --{_request_name(_ANSWER)} (POST {_ANSWER})--> accepted",
+    ),
+    "redirect-in-ringing": (
+        lambda: _allow(_REDIRECT, "ringing"),
+        "answer-reject-redirect-only-from-incoming",
+        f"{_REDIRECT} is only allowed while incoming, not ringing",
+    ),
+    "transfer-in-hold": (
+        lambda: _allow(TRANSFER_ACTION, "hold"),
+        "transfer-request-only-from-established",
+        f"hold --{_request_name(TRANSFER_ACTION)} (POST {TRANSFER_ACTION})--> accepted: "
+        "a transfer can only start from established, not hold",
+    ),
+    "keepalive-after-the-end": (
+        lambda: _allow(_EVERYWHERE, _END),
+        "no-request-after-the-end",
+        f"a request accepted after the call ended ({_END})",
+    ),
+    "reject-after-the-end": (
+        lambda: _allow(_REJECT, _END),
+        "no-request-after-the-end",
+        f"{_END} --{_request_name(_REJECT)} (POST {_REJECT})--> accepted",
     ),
     "nondeterministic": (
         lambda: _with(Transition("established", "hold", "terminating")),

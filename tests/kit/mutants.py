@@ -52,6 +52,14 @@ def _with(added: Transition) -> MachineDefinition:
     return CALL_MACHINE.replace(transitions=(added, *CALL_MACHINE.transitions), check=False)
 
 
+def _allowing(request: str, state: str) -> MachineDefinition:
+    requests = tuple(
+        attrs.evolve(r, allowed=(*r.allowed, state)) if r.name == request else r
+        for r in CALL_MACHINE.requests
+    )
+    return CALL_MACHINE.replace(requests=requests, check=False)
+
+
 #: ``id -> (the broken definition, the property that must catch it, checked by hand)``
 MUTANTS: Final[dict[str, tuple[Callable[[], MachineDefinition], str]]] = {
     "drop-accept-edge": (
@@ -114,6 +122,10 @@ MUTANTS: Final[dict[str, tuple[Callable[[], MachineDefinition], str]]] = {
     "success-from-established": (
         lambda: _with(Transition("established", "complete_transfer", "terminated", guard="blind")),
         "mutated-streams-reported[success-without-transfer]",
+    ),
+    "answer-while-established": (
+        lambda: _allowing("answer", "established"),
+        "mutated-streams-reported[request-not-allowed]",
     ),
     "offer-while-established": (
         lambda: _with(Transition("established", "offer", "incoming")),

@@ -33,7 +33,7 @@ class _DictBot(BotConformance):
 
     def handle(self, body: dict[str, Any]) -> None:
         for note in body["value"]:
-            match = _URL.search(note["resourceUrl"])
+            match = _URL.search(note.get("resourceUrl") or note["resource"])
             assert match is not None
             self.apply(match["id"], match["sub"], note)
 

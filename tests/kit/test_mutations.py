@@ -19,6 +19,8 @@ NOT_ABOUT_EDGES = {
     "mutated-streams-reported[terminated-is-absorbing]",
     "mutated-streams-reported[misplaced-marker]",
     "mutated-streams-reported[malformed]",
+    "mutated-streams-reported[transferee-required]",
+    "mutated-streams-reported[transferee-not-in-call]",
     "snapshot-restore",
 }
 

@@ -42,7 +42,7 @@ def test_property_holds_on_call_machine(prop: Property, data: Any) -> None:
 #: A definition of one's own: the call machine with Graph's meeting-mode code as a blind failure.
 _MINE = call_machine(
     kinds=tuple(
-        attrs.evolve(k, failure=(*k.failure, Result(500, 8523))) if k.name == BLIND else k
+        attrs.evolve(k, failure=(*k.failure, Result(500, 7001))) if k.name == BLIND else k
         for k in TRANSFER_KINDS
     )
 )

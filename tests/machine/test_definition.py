@@ -32,6 +32,8 @@ class TestCallMachine:
             CALL_MACHINE.transitions,
             ended=CALL_MACHINE.ended,
             kinds=CALL_MACHINE.kinds,
+            requests=CALL_MACHINE.requests,
+            timeouts=CALL_MACHINE.timeouts,
         )
         expected = CALL_MACHINE
         assert expected == rebuilt

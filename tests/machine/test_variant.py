@@ -1,7 +1,7 @@
 """A variant definition, built in one place, is followed everywhere with no other edit.
 
-``VARIANTS`` are declared here and only here: a second blind failure code (Graph's
-8523, "cannot transfer a call in meeting mode"), a third transfer kind selected by
+``VARIANTS`` are declared here and only here: a second blind failure code (a made-up
+one: 8523 is now documented for every kind), a third transfer kind selected by
 a request field with its own results, and both at once. Every test then takes a
 variant as it is: the explorer's invariants, the simulator, the strategies, the
 tracker and the diagrams follow it. The last test shows the divergent definition of
@@ -41,8 +41,8 @@ from callstate.simulate import (
 from callstate.strategies import mutated_streams, notification_streams
 from callstate.verdict import Tracker, validate_lines
 
-#: Graph's "cannot transfer a call in meeting mode" (graph-facts.md), as a blind failure.
-MEETING_MODE = Result(500, 8523)
+#: A second blind failure code, made up (8523, meeting mode, is now documented for both kinds).
+MEETING_MODE = Result(500, 7001)
 #: A hypothetical third kind: selected by a request field, with results of its own.
 GROUP = TransferKind(
     name="group",

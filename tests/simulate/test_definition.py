@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from callstate.errors import IllegalTransition, UsageError
-from callstate.facts import BLIND, Result
+from callstate.facts import BLIND, MEETING_MODE_FAILURE, Result
 from callstate.machine import CALL_MACHINE, TRANSFER_KINDS, TransferKind, call_machine, compiled
 from callstate.simulate import (
     PLAIN_SCENARIOS,
@@ -27,7 +27,9 @@ from callstate.simulate import (
 from callstate.verdict import validate_lines
 
 CALL = "341a0500-d4bf-4224-8b19-1581168d328b"
-EXTRA = Result(500, 8523)
+# A second blind failure result of a variant (not meeting mode's: that one is sent only
+# on calls in meeting mode).
+EXTRA = Result(500, 7099)
 TWO_CODES = call_machine(
     kinds=tuple(
         attrs.evolve(k, failure=(*k.failure, EXTRA)) if k.name == BLIND else k
@@ -137,11 +139,52 @@ class TestMarkers:
 
     def test_marker_out_of_range_is_refused(self) -> None:
         """A marker index past the outcome's markers is a usage error naming the field."""
-        plan = Plan(scenario="blind-user", call_id=CALL, outcome="failure", failure_marker=1)
+        last = len(flows(TWO_CODES).flow(BLIND).failure.markers)
+        plan = Plan(scenario="blind-user", call_id=CALL, outcome="failure", failure_marker=last)
+        with pytest.raises(UsageError) as caught:
+            build(plan, definition=TWO_CODES)
+        assert "failure_marker" == caught.value.argument
+        second = attrs.evolve(plan, failure_marker=last - 1)
+        assert (EXTRA.code, EXTRA.subcode) in _codes(build(second, definition=TWO_CODES))
+
+
+class TestMeetingMode:
+    """500/8523 is sent only where Graph sends it: on a call in meeting mode."""
+
+    def test_only_meeting_mode_calls_carry_it(self) -> None:
+        """Over many seeds and both kinds, no peer-to-peer failure carries the meeting code."""
+        meeting = (MEETING_MODE_FAILURE.code, MEETING_MODE_FAILURE.subcode)
+        for scenario in TRANSFER_SCENARIOS:
+            for seed in range(30):
+                for timed in (False, True):
+                    lines = simulate(scenario, outcome="failure", seed=seed, timed=timed)
+                    plan = random_plan(random.Random(seed), scenario, "failure", timed=timed)
+                    assert (meeting in _codes(lines)) == plan.meeting
+
+    def test_a_meeting_call_fails_with_it(self) -> None:
+        """A plan in meeting mode fails with the meeting code, and only with it."""
+        for kind in CALL_MACHINE.kinds:
+            eligible = flows(CALL_MACHINE).flow(kind.name).failure.eligible(True)
+            plan = Plan(
+                scenario=f"{kind.name}-user",
+                call_id=CALL,
+                outcome="failure",
+                meeting=True,
+                failure_marker=eligible[0],
+            )
+            failures = {(r.code, r.subcode) for r in kind.failure}
+            expected = {(MEETING_MODE_FAILURE.code, MEETING_MODE_FAILURE.subcode)}
+            assert expected == _codes(build(plan)) & failures
+
+    def test_the_meeting_code_out_of_meeting_mode_is_refused(self) -> None:
+        """Asking for the meeting code on a peer-to-peer call is a usage error on the marker."""
+        eligible = flows(CALL_MACHINE).flow(BLIND).failure.eligible(True)
+        plan = Plan(
+            scenario="blind-user", call_id=CALL, outcome="failure", failure_marker=eligible[0]
+        )
         with pytest.raises(UsageError) as caught:
             build(plan)
         assert "failure_marker" == caught.value.argument
-        assert (500, 8523) in _codes(build(plan, definition=TWO_CODES))
 
 
 class TestNewKind:

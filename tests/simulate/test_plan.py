@@ -121,7 +121,7 @@ class TestBuildingBlocks:
             )
         )
         info = data["resultInfo"]
-        (failure,) = TRANSFER_FAILURE[CONSULTATIVE]
+        failure = TRANSFER_FAILURE[CONSULTATIVE][0]
         expected = (str(failure.code), str(failure.subcode), False)
         assert expected == (info["code"], info["subCode"], "subcode" in info)
 

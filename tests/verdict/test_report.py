@@ -122,7 +122,7 @@ class TestAfterTerminated:
                     (6, "terminated-is-absorbing"),
                     (7, "terminated-is-absorbing"),
                     (8, "terminated-is-absorbing"),
-                    (9, "terminated-is-absorbing"),
+                    (9, "request-not-allowed"),
                 ]
             ),
             "terminated",

@@ -1,0 +1,467 @@
+"""The bot's requests, time, group calls and the 2019 flow: each rule through the API and the CLI.
+
+Every case is judged twice, by ``Tracker`` (with ``finish``) and by ``callstate validate
+--format json``; each rule has an accepted case, a reported case and, where it needs
+time, a case without times that applies no rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from callstate import Tracker
+from callstate.facts import ANSWER_WINDOW, KEEPALIVE_WINDOW, MEETING_MODE_FAILURE
+from callstate.rules import catalogue
+from callstate.verdict._time import stamp
+from tests.verdict.conftest import CALL, Json, RunJson, envelope, jsonl, note
+
+T0 = 1_767_261_600.0  # 2026-01-01T10:00:00Z
+BLIND: Json = {"transferTarget": {"identity": {"user": {"id": "u1", "tenantId": "t1"}}}}
+P1, P2, P3 = "p-bot", "p-caller", "p-third"
+
+
+def at(seconds: float | None, line: Json) -> Json:
+    """``line`` timed ``seconds`` after T0 (untimed when None)."""
+    if seconds is None:
+        return line
+    if "request" in line:
+        return {"at": stamp(T0 + seconds), **line}
+    return {"at": stamp(T0 + seconds), "body": line}
+
+
+def asks(
+    action: str | None,
+    body: Json | None = None,
+    *,
+    status: int | None = 202,
+    method: str = "POST",
+    call: str = CALL,
+    answer: Json | None = None,
+) -> Json:
+    """A request record of the bot: ``action`` on the call (None: the call itself)."""
+    url = f"/communications/calls/{call}" + ("" if action is None else f"/{action}")
+    record: Json = {"request": {"method": method, "url": url}}
+    if body is not None:
+        record["request"]["body"] = body
+    if status is not None:
+        record["response"] = {"status": status} | ({} if answer is None else {"body": answer})
+    return record
+
+
+def state(name: str | None, change: str = "updated", **fields: Any) -> Json:
+    """One call notification in its envelope."""
+    return envelope(note(name, change=change, **fields))
+
+
+def roster(*ids: str, change: str = "updated") -> Json:
+    """A roster notification naming ``ids``."""
+    people = [{"id": i, "info": {"identity": {"user": {"id": i}}}} for i in ids]
+    return envelope(note(sub="/participants", change=change, data=people))
+
+
+def offered(t: float | None = 0.0) -> list[Json]:
+    """An incoming call at ``t``."""
+    return [at(t, state("incoming", change="created"))]
+
+
+def up(t: float | None = 0.0) -> list[Json]:
+    """An incoming call answered in time and established, from ``t``."""
+    step = None if t is None else 1.0
+    return [
+        *offered(t),
+        at(None if t is None else t + step, asks("answer", {})),  # type: ignore[operator]
+        at(None if t is None else t + 2, state("establishing")),
+        at(None if t is None else t + 3, state("established")),
+    ]
+
+
+def judged(lines: list[Json], run_json: RunJson, *argv: str, **options: Any) -> tuple[Any, Any]:
+    """``(line, rule)`` of every finding, from the API and from the CLI."""
+    tracker = Tracker(**options)
+    api: list[tuple[int | None, str]] = []
+    for i, line in enumerate(lines, 1):
+        api += [(f.line, f.rule) for f in tracker.ingest(line, line=i)]
+    api += [(f.line, f.rule) for f in tracker.finish(line=len(lines))]
+    _, report = run_json(jsonl(lines), *argv)
+    cli = [(f["line"], f["rule"]) for f in report["violations"] + report["warnings"]]
+    return sorted(api, key=str), sorted(cli, key=str)
+
+
+def same(found: list[tuple[int, str]]) -> tuple[Any, Any]:
+    """The same findings expected from the API and the CLI."""
+    return sorted(found, key=str), sorted(found, key=str)
+
+
+class TestRequestNotAllowed:
+    def test_answer_while_incoming_is_accepted(self, run_json: RunJson) -> None:
+        """Answering an incoming call, then its states: nothing to report."""
+        assert same([]) == judged(up(), run_json)
+
+    def test_answer_while_established_is_reported(self, run_json: RunJson) -> None:
+        """An answer after the call is up breaks request-not-allowed."""
+        lines = [*up(), at(10, asks("answer", {}))]
+        assert same([(5, "request-not-allowed")]) == judged(lines, run_json)
+
+    def test_transfer_while_incoming_is_reported(self, run_json: RunJson) -> None:
+        """A transfer before the call is established is refused by the machine."""
+        lines = [*offered(), at(1, asks("transfer", BLIND))]
+        assert same([(2, "request-not-allowed")]) == judged(lines, run_json)
+
+    def test_any_request_after_the_end_is_reported(self, run_json: RunJson) -> None:
+        """Graph answers 404 to a request on an ended call: keepAlive, delete or transfer."""
+        lines = [
+            *up(),
+            at(9, state(None, change="deleted")),
+            at(10, asks("keepAlive", status=404)),
+            at(11, asks(None, method="DELETE", status=404)),
+        ]
+        assert same([(6, "request-not-allowed"), (7, "request-not-allowed")]) == judged(
+            lines, run_json
+        )
+
+    def test_judged_by_the_state_told_before_it_was_sent(self, run_json: RunJson) -> None:
+        """A request logged after a notification that came after it was sent is judged by
+        the state before that notification."""
+        lines = [*offered(), at(2, state("establishing")), at(1, asks("answer", {}))]
+        assert same([]) == judged(lines, run_json)
+
+    def test_a_request_on_an_unseen_call_is_not_judged(self, run_json: RunJson) -> None:
+        """A trace that starts mid-call tells no state to judge a request by."""
+        other = envelope(note("incoming", change="created", call="another"))
+        assert same([]) == judged([other, asks("keepAlive", status=200)], run_json)
+
+    def test_delete_and_keepalive_from_every_live_state(self, run_json: RunJson) -> None:
+        """DELETE and keepAlive are allowed wherever the call is live."""
+        lines = [
+            *up(),
+            at(5, asks("keepAlive", status=200)),
+            at(6, state("hold")),
+            at(7, asks(None, method="DELETE", status=204)),
+            at(8, state("terminating")),
+            at(9, state("terminated", change="deleted")),
+        ]
+        assert same([]) == judged(lines, run_json)
+
+
+class TestAnswerWindow:
+    def test_answer_in_the_window_is_accepted(self, run_json: RunJson) -> None:
+        """An answer just inside the window passes."""
+        lines = [*offered(), at(ANSWER_WINDOW, asks("answer", {}))]
+        assert same([]) == judged(lines, run_json)
+
+    def test_late_answer_is_reported(self, run_json: RunJson) -> None:
+        """An answer past the window breaks answer-window-expired."""
+        lines = [*offered(), at(ANSWER_WINDOW + 1, asks("answer", {}))]
+        assert same([(2, "answer-window-expired")]) == judged(lines, run_json)
+
+    @pytest.mark.parametrize("action", ["reject", "redirect"])
+    def test_late_reject_and_redirect_too(self, run_json: RunJson, action: str) -> None:
+        """reject and redirect share the window."""
+        lines = [*offered(), at(ANSWER_WINDOW + 1, asks(action, {}))]
+        assert same([(2, "answer-window-expired")]) == judged(lines, run_json)
+
+    def test_without_times_no_rule_applies(self, run_json: RunJson) -> None:
+        """An untimed answer, or an untimed incoming, is never late."""
+        untimed = [*offered(None), at(ANSWER_WINDOW + 1, asks("answer", {}))]
+        untimed_answer = [*offered(), asks("answer", {})]
+        assert (same([]), same([])) == (
+            judged(untimed, run_json),
+            judged(untimed_answer, run_json),
+        )
+
+    def test_the_recording_window_is_an_option(self, run_json: RunJson) -> None:
+        """Tracker(timeouts={"answer": 5}) and --window answer=5: six seconds is late."""
+        lines = [*offered(), at(6, asks("answer", {}))]
+        assert same([(2, "answer-window-expired")]) == judged(
+            lines, run_json, "--window", "answer=5", timeouts={"answer": 5}
+        )
+
+
+class TestKeepAlive:
+    def test_a_keepalive_restarts_the_clock(self, run_json: RunJson) -> None:
+        """keepAlive every 40 minutes keeps a long call quiet."""
+        lines = [
+            *up(),
+            at(2400, asks("keepAlive", status=200)),
+            at(4800, asks("keepAlive", status=200)),
+            at(5000, state("hold")),
+        ]
+        assert same([]) == judged(lines, run_json)
+
+    def test_a_forgotten_keepalive_is_a_warning(self, run_json: RunJson) -> None:
+        """A line more than 45 minutes after the start, with no keepAlive, warns once."""
+        lines = [*up(), at(KEEPALIVE_WINDOW + 10, state("hold"))]
+        assert same([(5, "keepalive-overdue")]) == judged(lines, run_json)
+
+    def test_a_refused_keepalive_does_not_count(self, run_json: RunJson) -> None:
+        """A keepAlive Graph answered 400 had no effect: the clock keeps running."""
+        lines = [
+            *up(),
+            at(2400, asks("keepAlive", status=400)),
+            at(KEEPALIVE_WINDOW + 10, state("hold")),
+        ]
+        assert same([(6, "keepalive-overdue")]) == judged(lines, run_json)
+
+    def test_without_times_no_rule_applies(self, run_json: RunJson) -> None:
+        """Untimed lines are never overdue."""
+        assert same([]) == judged([*up(None), state("hold")], run_json)
+
+
+class TestAfterRejectAndRedirect:
+    def test_reject_then_deleted_is_accepted(self, run_json: RunJson) -> None:
+        """A rejected call ends with deleted and no state."""
+        lines = [
+            *offered(),
+            at(1, asks("reject", {"reason": "busy"})),
+            at(2, state(None, change="deleted")),
+        ]
+        assert same([]) == judged(lines, run_json)
+
+    def test_reject_then_established_is_reported(self, run_json: RunJson) -> None:
+        """A rejected call never establishes."""
+        lines = [*offered(), at(1, asks("reject", {"reason": "busy"})), at(2, state("established"))]
+        assert same([(3, "state-after-reject")]) == judged(lines, run_json)
+
+    def test_a_refused_reject_expects_nothing(self, run_json: RunJson) -> None:
+        """A reject Graph answered 400 had no effect: the call may establish."""
+        lines = [*offered(), at(1, asks("reject", {}, status=400)), at(2, state("established"))]
+        assert same([]) == judged(lines, run_json)
+
+    def test_redirect_then_redirecting_is_accepted(self, run_json: RunJson) -> None:
+        """redirect, then redirecting, then the end."""
+        lines = [
+            *offered(),
+            at(1, asks("redirect", {"targets": []})),
+            at(2, state("redirecting")),
+            at(3, state("terminated", change="deleted")),
+        ]
+        assert same([]) == judged(lines, run_json)
+
+    def test_redirect_then_establishing_is_reported(self, run_json: RunJson) -> None:
+        """After a redirect only redirecting or the end may follow."""
+        lines = [*offered(), at(1, asks("redirect", {"targets": []})), at(2, state("establishing"))]
+        assert same([(3, "state-after-redirect")]) == judged(lines, run_json)
+
+
+class TestTransferNotification:
+    def test_transferring_after_the_request_is_accepted(self, run_json: RunJson) -> None:
+        """A 202 transfer, then transferring: nothing missing."""
+        lines = [*up(), at(5, asks("transfer", BLIND)), at(6, state("transferring"))]
+        expected = same([(6, "unfinished-transfer")])  # the trace ends mid-transfer
+        assert expected == judged(lines, run_json)
+
+    def test_another_state_instead_is_a_warning(self, run_json: RunJson) -> None:
+        """comms-samples #849: the call moved on with no transferring."""
+        lines = [*up(), at(5, asks("transfer", BLIND)), at(6, state("hold"))]
+        assert same([(6, "no-transfer-notification")]) == judged(lines, run_json)
+
+    def test_the_end_of_the_trace_too(self, run_json: RunJson) -> None:
+        """An accepted transfer at the end of the trace never got its notification."""
+        lines = [*up(), at(5, asks("transfer", BLIND))]
+        assert same([(5, "no-transfer-notification")]) == judged(lines, run_json)
+
+    def test_a_request_without_response_expects_nothing(self, run_json: RunJson) -> None:
+        """Without Graph's answer, whether it accepted is unknown."""
+        lines = [*up(), at(5, asks("transfer", BLIND, status=None)), at(6, state("hold"))]
+        assert same([]) == judged(lines, run_json)
+
+
+class TestRequireRequests:
+    def test_unannounced_transferring_is_reported(self, run_json: RunJson) -> None:
+        """--require-requests: transferring with no transfer request before it."""
+        lines = [*up(), at(6, state("transferring"))]
+        assert same([(5, "transfer-without-request"), (5, "unfinished-transfer")]) == judged(
+            lines, run_json, "--require-requests", require_requests=True
+        )
+
+    def test_announced_transferring_is_accepted(self, run_json: RunJson) -> None:
+        """With the request logged, nothing to report but the unfinished transfer."""
+        lines = [*up(), at(5, asks("transfer", BLIND)), at(6, state("transferring"))]
+        assert same([(6, "unfinished-transfer")]) == judged(
+            lines, run_json, "--require-requests", require_requests=True
+        )
+
+    def test_off_by_default(self, run_json: RunJson) -> None:
+        """Without the option an unannounced transfer is fine."""
+        assert same([(5, "unfinished-transfer")]) == judged(
+            [*up(), at(6, state("transferring"))], run_json
+        )
+
+
+def _with_transferee(participant: str) -> Json:
+    return BLIND | {
+        "transferee": {
+            "identity": {"user": {"id": "x", "tenantId": "t1"}},
+            "participantId": participant,
+        }
+    }
+
+
+class TestGroupCalls:
+    def test_group_call_with_transferee_in_roster_is_accepted(self, run_json: RunJson) -> None:
+        """Reference example 5: a group call's transfer names a transferee in the roster."""
+        lines = [
+            *up(),
+            at(4, state("established", meetingInfo={"organizer": {}})),
+            at(4, roster(P1, P2, P3)),
+            at(5, asks("transfer", _with_transferee(P2))),
+            at(6, state("transferring")),
+        ]
+        assert same([(8, "unfinished-transfer")]) == judged(lines, run_json)
+
+    def test_group_call_without_transferee_is_reported(self, run_json: RunJson) -> None:
+        """chatInfo makes a group call: a transfer must name the transferee."""
+        lines = [
+            *up(),
+            at(4, state("established", chatInfo={"threadId": "t"})),
+            at(5, asks("transfer", BLIND, status=None)),
+        ]
+        assert same([(6, "transferee-required")]) == judged(lines, run_json)
+
+    def test_transferee_not_in_roster_is_reported(self, run_json: RunJson) -> None:
+        """A participantId the roster does not hold."""
+        lines = [
+            *up(),
+            at(4, roster(P1, P2, P3)),
+            at(5, asks("transfer", _with_transferee("p-gone"), status=None)),
+        ]
+        assert same([(6, "transferee-not-in-call")]) == judged(lines, run_json)
+
+    def test_a_removed_participant_leaves_the_roster(self, run_json: RunJson) -> None:
+        """A deleted roster notification removes its participants."""
+        lines = [
+            *up(),
+            at(4, roster(P1, P2, P3)),
+            at(4, roster(P3, change="deleted")),
+            at(5, asks("transfer", _with_transferee(P3), status=None)),
+        ]
+        assert same([(7, "transferee-not-in-call")]) == judged(lines, run_json)
+
+    def test_transferee_on_p2p_is_a_warning(self, run_json: RunJson) -> None:
+        """A peer-to-peer call needs no transferee."""
+        lines = [*up(), at(5, asks("transfer", _with_transferee(P2), status=None))]
+        assert same([(5, "transferee-on-p2p")]) == judged(lines, run_json)
+
+    def test_a_roster_past_the_cap_is_a_warning(self, run_json: RunJson) -> None:
+        """Past roster_limit the membership is no longer followed."""
+        lines = [*up(), at(4, roster(P1, P2, P3))]
+        tracker = Tracker(roster_limit=2)
+        found = [f.rule for line in lines for f in tracker.ingest(line)]
+        assert ["roster-limit"] == found
+
+
+class TestMeetingMode:
+    def test_a_growing_roster_is_meeting_mode(self, run_json: RunJson) -> None:
+        """A peer-to-peer call whose roster grows past two: a transfer without transferee warns."""
+        lines = [
+            *up(),
+            at(4, roster(P1, P2)),
+            at(4, roster(P3)),
+            at(5, asks("transfer", BLIND, status=None)),
+        ]
+        assert same([(7, "meeting-mode-transfer")]) == judged(lines, run_json)
+
+    def test_an_invite_operation_is_meeting_mode(self, run_json: RunJson) -> None:
+        """An inviteParticipantsOperation converts the call for good."""
+        invite = envelope(
+            note(
+                sub="/operations/op1",
+                data={
+                    "@odata.type": "#microsoft.graph.inviteParticipantsOperation",
+                    "status": "completed",
+                },
+            )
+        )
+        lines = [*up(), at(4, invite), at(5, asks("transfer", BLIND, status=None))]
+        assert same([(6, "meeting-mode-transfer")]) == judged(lines, run_json)
+
+    def test_8523_fails_a_transfer_of_either_kind(self, run_json: RunJson) -> None:
+        """The meeting-mode failure is a documented failure of the consultative kind too."""
+        consultative = {"transferTarget": {**BLIND["transferTarget"], "replacesCallId": "r1"}}
+        code, subcode = MEETING_MODE_FAILURE.code, MEETING_MODE_FAILURE.subcode
+        lines = [
+            *up(),
+            at(5, asks("transfer", consultative)),
+            at(6, state("transferring")),
+            at(7, state("established", resultInfo={"code": code, "subcode": subcode})),
+        ]
+        assert same([]) == judged(lines, run_json)
+
+
+class TestOutgoingAndLegacy:
+    def test_an_outgoing_call_starts_at_establishing(self, run_json: RunJson) -> None:
+        """create, 201 with the id, then establishing: --strict accepts it."""
+        create = {
+            "request": {"method": "POST", "url": "/communications/calls", "body": {}},
+            "response": {"status": 201, "body": {"id": CALL}},
+        }
+        lines = [at(0, create), at(1, state("establishing")), at(2, state("established"))]
+        assert same([]) == judged(lines, run_json, "--strict", strict=True)
+
+    def test_the_2019_flow_is_the_same_transfer(self, run_json: RunJson) -> None:
+        """Operation words transferring/transferAccepted, then AppTransferred, on /app paths."""
+
+        def op(word: str, status: str, change: str) -> Json:
+            return envelope(
+                {
+                    "changeType": change,
+                    "resource": f"/app/calls/{CALL}/operations/o1",
+                    "resourceData": {
+                        "status": status,
+                        "resultInfo": {"code": "200", "subCode": word},
+                    },
+                }
+            )
+
+        legacy = {
+            "request": {
+                "method": "POST",
+                "url": f"/app/calls/{CALL}/transfer",
+                "body": BLIND | {"clientContext": "c"},
+            },
+            "response": {"status": 202},
+        }
+        lines = [
+            *up(),
+            legacy,
+            op("transferring", "running", "updated"),
+            op("transferAccepted", "completed", "deleted"),
+            state("terminated", change="deleted", terminationReason="AppTransferred"),
+        ]
+        assert same([(5, "deprecated-path")]) == judged(lines, run_json)
+
+
+class TestCatalogue:
+    def test_every_new_rule_is_catalogued(self) -> None:
+        """Each rule of the lifecycle issue has a line in the catalogue."""
+        rules = {
+            "request-not-allowed",
+            "answer-window-expired",
+            "transferee-required",
+            "transferee-not-in-call",
+            "state-after-reject",
+            "state-after-redirect",
+            "keepalive-overdue",
+            "no-transfer-notification",
+            "transferee-on-p2p",
+            "meeting-mode-transfer",
+            "transfer-without-request",
+            "roster-limit",
+        }
+        assert set() == rules - set(catalogue().by_id)
+
+
+class TestLoggedLate:
+    def test_a_transfer_logged_after_its_transferring_is_accepted(self, run_json: RunJson) -> None:
+        """Sent before transferring, logged after it: the expectation is already met."""
+        lines = [*up(), at(6, state("transferring")), at(5, asks("transfer", BLIND))]
+        assert same([(6, "unfinished-transfer")]) == judged(lines, run_json)
+
+    def test_a_reject_logged_after_the_call_established_is_reported(
+        self, run_json: RunJson
+    ) -> None:
+        """Sent while incoming, logged after established: state-after-reject at once."""
+        lines = [*offered(), at(2, state("established")), at(1, asks("reject", {}))]
+        assert same([(3, "state-after-reject")]) == judged(lines, run_json)
