@@ -80,6 +80,8 @@ class Emulator:
         self._session: aiohttp.ClientSession | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self.base_url = ""
+        #: When (the loop's time) the last request came or notification went.
+        self._active = 0.0
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -150,6 +152,17 @@ class Emulator:
         while self._pumps:
             await asyncio.gather(*self._pumps.values(), return_exceptions=True)
 
+    async def quiet(self, quiet: float, timeout: float) -> bool:
+        """Wait (at most ``timeout`` s) until every call ended, or nothing happened for
+        ``quiet`` s with nothing left to send; whether it came."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            if self.done() or (not self._pumps and loop.time() - self._active >= quiet):
+                return True
+            await asyncio.sleep(0.01)
+        return False
+
     def done(self) -> bool:
         """Whether every call has ended and nothing is left to send."""
         calls = self.registry.calls.values()
@@ -179,6 +192,7 @@ class Emulator:
                 await self._post(call, note.body)
 
     async def _post(self, call: Call, body: dict[str, Any]) -> None:
+        self._active = asyncio.get_running_loop().time()
         line = self.registry.send(call, body)
         assert self._session is not None
         status: int | None = None
@@ -195,6 +209,7 @@ class Emulator:
         except (TimeoutError, aiohttp.ClientError) as exc:
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         self.registry.answered(call, line, status, error)
+        self._active = asyncio.get_running_loop().time()
 
     async def _sweep_forever(self) -> None:
         while True:
@@ -213,6 +228,7 @@ class Emulator:
             return self._get(tail)
         if request.method not in ("POST", "DELETE"):
             return _error(405, "MethodNotAllowed", f"{request.method} is not a calls request")
+        self._active = asyncio.get_running_loop().time()
         raw = await request.read()
         body: Any = None
         if raw.strip():
