@@ -157,6 +157,11 @@ class EmulatedGraph:
         self._run(self._emulator.offer(offer, callback=callback))
         return offer.call_id
 
+    @property
+    def longest_window(self) -> float:
+        """The longest of Graph's windows, in seconds: past it, every window has run out."""
+        return max(self._emulator.registry.seconds)
+
     def advance(self, seconds: float) -> None:
         """Move the virtual clock, then end the calls whose windows ran out, as Graph would."""
         if not isinstance(self.clock, VirtualClock):
