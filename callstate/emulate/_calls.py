@@ -320,7 +320,9 @@ class Registry:
         kind = CALL_MACHINE.kind_of(fields) if request.leads_to in _MACHINE.in_transfer else None
         if kind is not None:
             freedoms = call.offer.freedoms
-            story = transfer_story(call.offer, kind, meeting=call.meeting, outcome=freedoms.outcome)
+            # Graph knows the call grew before its roster notification reaches the bot.
+            meeting = call.meeting or call.offer.situation == "meeting"
+            story = transfer_story(call.offer, kind, meeting=meeting, outcome=freedoms.outcome)
         else:
             story = after(request, call.offer, answered=created is None)
             last = story[-1].signal if story else None
