@@ -76,10 +76,10 @@ class MiniBot:
             def do_POST(self) -> None:
                 size = int(self.headers.get("Content-Length", "0"))
                 body = orjson.loads(self.rfile.read(size))
+                bot.notified(body)  # noted before Graph has its answer; the requests go later
                 self.send_response(202)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                bot.notified(body)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
