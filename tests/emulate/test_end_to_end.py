@@ -107,7 +107,7 @@ class TestAnsweredCalls:
         seen = bot.seen[call]
         media = [i for i, d in enumerate(seen) if "mediaState" in d]
         transferring = [i for i, d in enumerate(seen) if d.get("state") == "transferring"]
-        failed = [d for d in seen if "resultInfo" in d][0]
+        failed = next(d for d in seen if "resultInfo" in d)
         assert (transferring[0] + 1, True) == (media[0], "subCode" in failed["resultInfo"])
 
     def test_duplicate_delivery(self, graph: EmulatedGraph, minibot: Start) -> None:
