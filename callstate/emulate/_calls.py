@@ -24,7 +24,7 @@ from callstate.emulate._notes import Note, after, ended, opening, transfer_story
 from callstate.emulate._offer import Offer, draw
 from callstate.emulate._record import Recorder
 from callstate.emulate._verdict import Undelivered, Unknown, Verdict
-from callstate.errors import ParseError
+from callstate.errors import ParseError, UsageError
 from callstate.graph.wire import parse_request_path
 from callstate.machine.compiled import compiled
 from callstate.machine.definition import CALL_MACHINE
@@ -118,7 +118,9 @@ class Registry:
         """Register an incoming call and queue its ``created``/incoming notification."""
         target = callback or self.bot
         if target is None:
-            raise ValueError("no bot URL to offer the call to")
+            raise UsageError("callback", "no bot URL to offer the call to")
+        if offer.call_id in self.calls:
+            raise UsageError("call_id", f"call {offer.call_id!r} was offered already")
         call = Call(offer=offer, callback=target, direction="incoming")
         self.calls[offer.call_id] = call
         call.queue.append(deque(opening(offer)))

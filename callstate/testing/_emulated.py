@@ -10,8 +10,10 @@ to its first option, so the report is the smallest call that still fails.
 
 from __future__ import annotations
 
+import uuid
 from typing import Final
 
+import attrs
 from hypothesis import strategies as st
 
 from callstate.emulate import FAIL_FROM, OUTCOMES, SITUATIONS, Freedoms, Offer, Verdict
@@ -23,6 +25,7 @@ __all__ = ["emulated_calls", "graph_freedoms", "run_calls"]
 
 #: Positions of a call's notifications a drawn duplicate may fall on.
 _POSITIONS: Final = 12
+_IDS: Final = uuid.UUID("0f6e5d4c-3b2a-4918-8776-655443322110")
 _OTHER_ENDS: Final = tuple(code for code in CALL_END_CODES if code not in BY_BOT)
 
 
@@ -48,15 +51,25 @@ def emulated_calls(
     situations: tuple[str, ...] = SITUATIONS,
     outcomes: tuple[str, ...] = OUTCOMES[:2],
     max_calls: int = 3,
+    freedoms: st.SearchStrategy[Freedoms] | None = None,
 ) -> st.SearchStrategy[list[Offer]]:
-    """Lists of 1 to ``max_calls`` incoming calls, each with its situation and freedoms."""
-    offer = st.builds(
-        Offer,
-        call_id=st.uuids(version=4).map(str),
-        situation=st.sampled_from(situations),
-        freedoms=graph_freedoms(outcomes=outcomes),
+    """Lists of 1 to ``max_calls`` incoming calls, each with its situation and freedoms.
+
+    ``freedoms`` replaces :func:`graph_freedoms` (``st.just(Freedoms())`` to fix them).
+    """
+    drawn = st.tuples(
+        st.sampled_from(situations),
+        graph_freedoms(outcomes=outcomes) if freedoms is None else freedoms,
     )
-    return st.lists(offer, min_size=1, max_size=max_calls, unique_by=lambda o: o.call_id)
+
+    def offers(choices: list[tuple[str, Freedoms]]) -> list[Offer]:
+        # Ids are not drawn (nothing to shrink); run_calls gives each run fresh ones anyway.
+        return [
+            Offer(call_id=str(uuid.uuid5(_IDS, str(i))), situation=situation, freedoms=chosen)
+            for i, (situation, chosen) in enumerate(choices)
+        ]
+
+    return st.lists(drawn, min_size=1, max_size=max_calls).map(offers)
 
 
 def run_calls(
@@ -72,10 +85,12 @@ def run_calls(
     Once the bot has gone ``quiet`` (real seconds) with calls still live, ``expire``
     moves the virtual clock past every window, so Graph ends them as it would (an
     answer never sent, a keepAlive forgotten); without it, they are reported live.
-    ``timeout`` bounds each wait, in real seconds.
+    ``timeout`` bounds each wait, in real seconds. Each call is offered under a new id.
     """
-    ids = {offer.call_id for offer in calls}
-    for offer in calls:
+    # Each run gets ids of its own: a drawn id may repeat one an earlier example ended.
+    fresh = [attrs.evolve(offer, call_id=str(uuid.uuid4())) for offer in calls]
+    ids = {offer.call_id for offer in fresh}
+    for offer in fresh:
         graph.offer_call(offer)
 
     def ended(g: EmulatedGraph) -> bool:
