@@ -258,3 +258,32 @@ class TestTime:
             notes,
             _violations(graph),
         )
+
+
+class TestRecording:
+    def test_recorded_trace_replays(self, tmp_path: Any) -> None:
+        """The --record trace validates, and replay resends its notifications, not its requests."""
+        from callstate.replay import replay
+
+        path = tmp_path / "trace.jsonl"
+        with EmulatedGraph(record=path) as graph:
+            bot = MiniBot(graph.base_url)
+            graph.bot = bot.url
+            try:
+                call = graph.offer_call()
+                assert graph.wait(timeout=WAIT)
+            finally:
+                bot.close()
+        listener = MiniBot("", incoming="none", then="none")
+        try:
+            report = replay(path, listener.url)
+            told = listener.states(call)
+        finally:
+            listener.close()
+        lines = path.read_bytes().splitlines()
+        assert ([], TRANSFERRED, 2, ()) == (
+            validate_lines(lines).violations,
+            told,
+            report.skipped,
+            report.failed,
+        )
