@@ -287,3 +287,15 @@ class TestRecording:
             report.skipped,
             report.failed,
         )
+
+
+class TestFixture:
+    def test_callstate_graph(self, callstate_graph: EmulatedGraph) -> None:
+        """The plugin's fixture is a running emulator on 127.0.0.1 with a virtual clock."""
+        from callstate.emulate import VirtualClock
+
+        assert (True, True, True) == (
+            callstate_graph.base_url.startswith("http://127.0.0.1:"),
+            callstate_graph.base_url.endswith("/v1.0"),
+            isinstance(callstate_graph.clock, VirtualClock),
+        )
