@@ -329,8 +329,7 @@ class Registry:
             story = after(request, call.offer, answered=created is None)
             last = story[-1].signal if story else None
             if last is not None and _MACHINE.reports[last[0]] in _MACHINE.final:
-                call.queue.clear()  # the call is ending: Graph drops what it had not yet sent
-                call.closing = True
+                call.closing = True  # the call is ending: later requests find it gone
         if story:
             call.queue.append(deque(story))
         return call

@@ -76,6 +76,8 @@ class Emulator:
         #: Why the bot could not be reached, once a notification found no one listening.
         self.unreachable: str | None = None
         self._pumps: dict[str, asyncio.Task[None]] = {}
+        #: Set once a newly offered call's incoming notification was answered (or failed).
+        self._opened: dict[str, asyncio.Event] = {}
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._sweeper: asyncio.Task[None] | None = None
@@ -131,7 +133,14 @@ class Emulator:
     async def offer(self, offer: Offer, *, callback: str | None = None) -> Call:
         """Offer an incoming call, and return once its ``created``/incoming was delivered."""
         call = self.registry.offer(offer, callback=callback)
-        await self._pump(call)
+        opened = self._opened[call.call_id] = asyncio.Event()
+        self._kick(call, 0.0)  # one pump per call: what the bot asks next queues behind it
+        try:
+            await asyncio.wait_for(opened.wait(), 2 * self.notify_timeout + 1)
+        except TimeoutError:
+            pass  # the pump records what happened (undelivered)
+        finally:
+            self._opened.pop(call.call_id, None)
         return call
 
     async def redeliver(self, call_id: str) -> None:
@@ -209,6 +218,9 @@ class Emulator:
         except (TimeoutError, aiohttp.ClientError) as exc:
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         self.registry.answered(call, line, status, error)
+        opened = self._opened.get(call.call_id)
+        if opened is not None:
+            opened.set()
         self._active = asyncio.get_running_loop().time()
 
     async def _sweep_forever(self) -> None:

@@ -85,10 +85,15 @@ def run_calls(
     Once the bot has gone ``quiet`` (real seconds) with calls still live, ``expire``
     moves the virtual clock past every window, so Graph ends them as it would (an
     answer never sent, a keepAlive forgotten); without it, they are reported live.
-    ``timeout`` bounds each wait, in real seconds. Each call is offered under a new id.
+    ``timeout`` bounds each wait, in real seconds. A call whose id the graph already had
+    is offered under a new one.
     """
-    # Each run gets ids of its own: a drawn id may repeat one an earlier example ended.
-    fresh = [attrs.evolve(offer, call_id=str(uuid.uuid4())) for offer in calls]
+    # A drawn id may repeat one an earlier example ended: that call gets a new one.
+    known = set(graph.calls)
+    fresh = [
+        attrs.evolve(offer, call_id=str(uuid.uuid4())) if offer.call_id in known else offer
+        for offer in calls
+    ]
     ids = {offer.call_id for offer in fresh}
     for offer in fresh:
         graph.offer_call(offer)
