@@ -9,11 +9,20 @@ import orjson
 
 from callstate.errors import ParseError, UsageError
 from callstate.graph._foreign import foreign_json
-from callstate.graph.wire import check_depth
+from callstate.graph.wire import TIMED_BODY, check_depth, describe
 from callstate.verdict._notice import MAX_BODY_BYTES
+from callstate.verdict._time import read_at
 from callstate.verdict.finding import Finding, Violation
 
-__all__ = ["dumpable", "json_error", "malformed", "oversize", "plain_json", "too_deep"]
+__all__ = [
+    "dumpable",
+    "json_error",
+    "malformed",
+    "open_line",
+    "oversize",
+    "plain_json",
+    "too_deep",
+]
 
 
 def oversize(body: bytes | str | bytearray | memoryview) -> int:
@@ -82,3 +91,33 @@ def dumpable(body: object) -> bool:
     except orjson.JSONEncodeError:
         return False
     return True
+
+
+def open_line(
+    line: object, where: int, out: list[Finding]
+) -> tuple[dict[str, Any], float | None] | None:
+    """A trace line's content and its time: a timed notification line
+    (``{"at", "body"}``) is unwrapped, a timed request keeps its ``at``; ``None``
+    (with the finding in ``out``) when the line is no JSON object or its time is bad."""
+    if type(line) is not dict:
+        out.append(malformed(where, None, f"expected a JSON object, got {describe(line)}"))
+        return None
+    if "at" not in line:
+        return line, None
+    try:
+        at = read_at(line["at"], "/at")
+    except ParseError as exc:
+        out.append(malformed(where, None, f"{exc.pointer}: {exc.message}"))
+        return None
+    if "request" in line:
+        return line, at
+    if TIMED_BODY not in line:
+        out.append(malformed(where, None, "a timed line needs a body or a request"))
+        return None
+    body = line[TIMED_BODY]
+    if type(body) is not dict:
+        out.append(
+            malformed(where, None, f"/{TIMED_BODY}: expected a JSON object, got {describe(body)}")
+        )
+        return None
+    return body, at

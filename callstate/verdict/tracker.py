@@ -14,20 +14,28 @@ import threading
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from datetime import datetime
-from typing import IO, Any, Final
+from typing import IO, Any
 
 import orjson
 
-from callstate.errors import ParseError, UsageError
+from callstate.errors import ParseError
 from callstate.graph.wire import MAX_DEPTH, describe
 from callstate.machine.compiled import Compiled, compiled
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.machine.history import HistoryStep
 from callstate.verdict import _snapshot
 from callstate.verdict._asked import Policy, ask, take_part
-from callstate.verdict._body import dumpable, json_error, malformed, oversize, plain_json, too_deep
-from callstate.verdict._ledger import MAX_ROSTER
+from callstate.verdict._body import (
+    dumpable,
+    json_error,
+    malformed,
+    open_line,
+    oversize,
+    plain_json,
+    too_deep,
+)
 from callstate.verdict._notice import MAX_BODY_BYTES, Reader
+from callstate.verdict._options import ROSTER_LIMIT, check_options
 from callstate.verdict._readback import ReadBack
 from callstate.verdict._request import read_request
 from callstate.verdict._shared import ask_shared, decide_shared, evicted_warning, part_shared, told
@@ -40,8 +48,6 @@ __all__ = ["MAX_BODY_BYTES", "HistoryStep", "StepObserver", "Tracker"]
 
 #: Told of every step a call takes, after the tracker decided it.
 StepObserver = Callable[[StepRecord], None]
-#: ``definition=None`` means the Graph call machine (so ``help()`` stays short).
-_CALL: Final = CALL_MACHINE
 
 
 class Tracker(ReadBack):
@@ -68,35 +74,24 @@ class Tracker(ReadBack):
         max_calls: int = 1_000_000,
         ended_limit: int = 100_000,
         history_limit: int = 8,
-        roster_limit: int = 256,
+        roster_limit: int = ROSTER_LIMIT,
         timeouts: Mapping[str, float] | None = None,
         require_requests: bool = False,
         on_step: StepObserver | None = None,
         store: CallStore | None = None,
     ) -> None:
-        for name, value, low, high in (
-            ("max_calls", max_calls, 1, _snapshot.MAX_LIMIT),
-            ("ended_limit", ended_limit, 0, _snapshot.MAX_LIMIT),
-            ("history_limit", history_limit, 0, _snapshot.MAX_LIMIT),
-            ("roster_limit", roster_limit, 0, MAX_ROSTER),
-        ):
-            if type(value) is not int or not low <= value <= high:
-                raise UsageError(
-                    name, f"must be an integer from {low} to {high}, got {describe(value)}"
-                )
-        for name, flag in (("strict", strict), ("require_requests", require_requests)):
-            if type(flag) is not bool:
-                raise UsageError(name, f"must be true or false, got {describe(flag)}")
-        if definition is None:
-            definition = _CALL
-        if not isinstance(definition, MachineDefinition):
-            raise UsageError(
-                "definition", f"must be a MachineDefinition, got {describe(definition)}"
-            )
-        if on_step is not None and not callable(on_step):
-            raise UsageError("on_step", "must be callable")
-        if store is not None and not isinstance(store, CallStore):
-            raise UsageError("store", f"must be a CallStore, got {describe(store)}")
+        definition = check_options(
+            definition=definition,
+            limits={
+                "max_calls": max_calls,
+                "ended_limit": ended_limit,
+                "history_limit": history_limit,
+                "roster_limit": roster_limit,
+            },
+            flags={"strict": strict, "require_requests": require_requests},
+            on_step=on_step,
+            store=store,
+        )
         self.definition = definition
         self.strict = strict
         self.max_calls = max_calls
@@ -246,27 +241,11 @@ class Tracker(ReadBack):
         steps: list[StepRecord] | None,
         at: float | None,
     ) -> None:
-        if type(body) is not dict:
-            out.append(malformed(where, None, f"expected a JSON object, got {describe(body)}"))
+        opened = open_line(body, where, out)
+        if opened is None:
             return
-        if "at" in body:
-            try:
-                at = read_at(body["at"], "/at")
-            except ParseError as exc:
-                out.append(malformed(where, None, f"{exc.pointer}: {exc.message}"))
-                return
-            if "request" not in body:
-                if "body" not in body:
-                    out.append(malformed(where, None, "a timed line needs a body or a request"))
-                    return
-                body = body["body"]
-                if type(body) is not dict:
-                    out.append(
-                        malformed(
-                            where, None, f"/body: expected a JSON object, got {describe(body)}"
-                        )
-                    )
-                    return
+        body, stamped = opened
+        at = at if stamped is None else stamped
         value = body.get("value")
         if value is not None:
             if type(value) is not list:
@@ -370,10 +349,8 @@ class Tracker(ReadBack):
         if asked is None:
             return
         call_id = asked.call_id
-        store = self.store
-        if store is not None:
-            ask_shared(self, store, asked, where, out, at)
-            return
+        if self.store is not None:
+            return ask_shared(self, self.store, asked, where, out, at)
         record = self._live.pop(call_id, None)
         ended = self._ended_of(call_id) if record is None and call_id in self._ended else None
         decision = ask(self._machine, self._policy, record, ended, asked, at, where, out)
@@ -394,9 +371,13 @@ class Tracker(ReadBack):
         on_step: StepObserver | None = None,
         max_calls: int | None = None,
         ended_limit: int | None = None,
+        roster_limit: int = ROSTER_LIMIT,
+        timeouts: Mapping[str, float] | None = None,
+        require_requests: bool = False,
     ) -> Tracker:
         """A tracker that carries on from a :meth:`snapshot`; ``ParseError`` naming the
-        field if it is not one. New limits may be given; a lower one trims at once."""
+        field if it is not one. New limits may be given; a lower one trims at once. The
+        request options are the tracker's, not the snapshot's: give them again."""
         snap = _snapshot.load(data, CALL_MACHINE if definition is None else definition)
         tracker = cls(
             definition=definition,
@@ -405,6 +386,9 @@ class Tracker(ReadBack):
             ended_limit=snap.ended_limit if ended_limit is None else ended_limit,
             history_limit=snap.history_limit,
             on_step=on_step,
+            roster_limit=roster_limit,
+            timeouts=timeouts,
+            require_requests=require_requests,
         )
         tracker.bodies, tracker.notifications, tracker.calls_started = snap.counters
         tracker._live = snap.live

@@ -75,9 +75,11 @@ def aiohttp_server(app: Any, path: str = "/api/calls") -> Iterator[str]:
 
 
 def load_example(name: str) -> ModuleType:
-    """``examples/NAME.py`` imported afresh (its own tracker), not as ``__main__``."""
+    """``examples/NAME.py`` imported afresh (its own tracker), not as ``__main__``; ``NAME``
+    may name a file in a folder (``emulated_bot/bot``)."""
     path = REPO / "examples" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"_example_{name}_{time.monotonic_ns()}", path)
+    unique = f"_example_{name.replace('/', '_')}_{time.monotonic_ns()}"
+    spec = importlib.util.spec_from_file_location(unique, path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)

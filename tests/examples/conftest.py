@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import socket
 import threading
 import time
@@ -23,21 +22,15 @@ import attrs
 import orjson
 import pytest
 
-from tests.contrib.conftest import REPO, SERVER_WAIT, uvicorn_server
+from tests.contrib.conftest import SERVER_WAIT, load_example, uvicorn_server
 
-BOT_PATH = REPO / "examples" / "emulated_bot" / "bot.py"
 #: The longest a test waits for the bot's requests to reach the fake Graph.
 WAIT = 5.0
 
 
 def load_bot() -> ModuleType:
     """``examples/emulated_bot/bot.py``, imported afresh (it is no package)."""
-    spec = importlib.util.spec_from_file_location(f"_emulated_bot_{time.monotonic_ns()}", BOT_PATH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example("emulated_bot/bot")
 
 
 @attrs.frozen

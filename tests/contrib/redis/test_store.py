@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from callstate.simulate import event_notification, mix
 from callstate.strategies import mutated_streams, notification_streams
 from callstate.verdict import CallStore, Finding, Saved, Stored, Tracker
+from callstate.verdict._ledger import Ledger
 from callstate.verdict._step import Ended, Record
 
 #: The ``stores`` fixture: ``(count, max_calls=...) -> count stores on one new set of calls``.
@@ -85,12 +86,27 @@ class TestTrackersOnOneStore:
         assert expected == ([(f.rule, f.call_id, f.state) for f in found], list(store.live_calls()))
 
 
-#: Records that must come back exactly: no state yet, a kind, a 64-bit fingerprint,
-#: and a packed history past 64 bits.
+#: Records that must come back exactly: no state yet, a kind, a 64-bit fingerprint, a
+#: packed history past 64 bits, and a whole ledger (clocks, a roster, the flags).
 RECORDS: list[Record] = [
     (None, None, None, 0),
-    ("established", "consultative", (1 << 64) - 1, (1 << 100) + 5),
-    ("transferring", "blind", 7, 1),
+    ("established", Ledger(kind="consultative"), (1 << 64) - 1, (1 << 100) + 5),
+    (
+        "transferring",
+        Ledger(
+            kind="blind",
+            expect="transfer_call",
+            expect_line=12,
+            told_at=1714564800.25,
+            before="established",
+            clocks=(None, 1714564800.0),
+            group=True,
+            roster=frozenset({"p-1", "p-2", "p-3"}),
+            outgoing=True,
+        ),
+        7,
+        1,
+    ),
 ]
 
 
@@ -236,13 +252,23 @@ class _Racing:
         return len(self.inner)
 
 
+def _timed(second: int, line: dict[str, Any]) -> bytes:
+    """``line`` as a timed trace line, ``second`` seconds into the call."""
+    at = f"2024-05-01T12:00:{second:02d}Z"
+    return orjson.dumps({"at": at, **line} if "request" in line else {"at": at, "body": line})
+
+
 def _race(stores: Stores, *, blind: bool) -> tuple[str | None, list[str]]:
-    """A transfer request and a transferring notification for one call, raced."""
+    """A transfer request and a transferring notification for one call, raced.
+
+    Timed, as a bot's log is: the request was sent before ``transferring`` was told,
+    so whichever tracker writes first, the request is judged by ``established``.
+    """
     interloper, done = threading.Event(), threading.Event()
     one, two = (_Racing(s, interloper, done, blind=blind) for s in stores(2))
     first, second = Tracker(store=one), Tracker(store=two)
-    for event in ("offer", "establish", "connect"):
-        first.ingest(orjson.dumps(event_notification("c", event)))
+    for second_, event in enumerate(("offer", "establish", "connect")):
+        first.ingest(_timed(second_, event_notification("c", event)))
     request = {
         "request": {
             "method": "POST",
@@ -252,16 +278,16 @@ def _race(stores: Stores, *, blind: bool) -> tuple[str | None, list[str]]:
     }
     found: list[Finding] = []
     thread = threading.Thread(
-        target=lambda: first.ingest_into(orjson.dumps(request), found, line=4), name="first"
+        target=lambda: first.ingest_into(_timed(4, request), found, line=4), name="first"
     )
     thread.start()
     assert interloper.wait(5)
-    second.ingest_into(orjson.dumps(event_notification("c", "transfer")), found, line=5)
+    second.ingest_into(_timed(5, event_notification("c", "transfer")), found, line=5)
     done.set()
     thread.join(5)
-    second.ingest_into(orjson.dumps(event_notification("c", "accept_transfer")), found, line=6)
+    second.ingest_into(_timed(6, event_notification("c", "accept_transfer")), found, line=6)
     consultative = event_notification("c", "complete_transfer", "consultative")
-    second.ingest_into(orjson.dumps(consultative), found, line=7)
+    second.ingest_into(_timed(7, consultative), found, line=7)
     return second.state("c"), [f[2] for f in findings(found)]
 
 
