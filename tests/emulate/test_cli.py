@@ -25,6 +25,7 @@ class TestUsage:
             (["--bot", "http://127.0.0.1:1/", "--timeout", "0"], "--timeout"),
             (["--bot", "ftp://127.0.0.1/"], "--bot"),
             (["--bot", "http://127.0.0.1:1/", "--port", "70000"], "--port"),
+            (["--bot", "http://127.0.0.1:1/", "--record", "/nonexistent/dir/t.jsonl"], "--record"),
         ],
     )
     def test_bad_argument_exits_2(self, argv: list[str], flag: str) -> None:

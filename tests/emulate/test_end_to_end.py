@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
+import pytest
 
 from callstate.emulate import Freedoms, Offer
 from callstate.facts import ANSWER_WINDOW, KEEPALIVE_WINDOW, MEETING_MODE_FAILURE
@@ -299,3 +300,11 @@ class TestFixture:
             callstate_graph.base_url.endswith("/v1.0"),
             isinstance(callstate_graph.clock, VirtualClock),
         )
+
+    def test_offer_needs_a_bot(self, graph: EmulatedGraph) -> None:
+        """Offering a call with no bot to offer it to names the argument."""
+        from callstate.errors import UsageError
+
+        with pytest.raises(UsageError) as raised:
+            graph.offer_call()
+        assert "callback" == raised.value.argument
