@@ -17,6 +17,8 @@ __all__ = ["MAX_CALLS", "MAX_TIMEOUT", "register", "run"]
 #: The most calls one run offers, and the longest it lasts (seconds): every run is bounded.
 MAX_CALLS: Final = 1000
 MAX_TIMEOUT: Final = 24 * 3600.0
+# callstate.emulate's SITUATIONS (and mixed) and OUTCOMES, spelt here so that the parser is
+# built without aiohttp (a test holds them equal).
 _SITUATIONS: Final = ("peer-to-peer", "group", "meeting", "mixed")
 _OUTCOMES: Final = ("success", "failure", "mixed")
 

@@ -29,7 +29,7 @@ from callstate.graph.wire import parse_request_path
 from callstate.machine.compiled import compiled
 from callstate.machine.definition import CALL_MACHINE
 from callstate.simulate import JSONObject, rfc3339
-from callstate.simulate._requests import error_body
+from callstate.simulate._requests import GONE, error_body
 from callstate.verdict import Finding, Tracker, Violation
 
 __all__ = ["GRAPH", "Call", "Registry", "Reply"]
@@ -38,7 +38,7 @@ __all__ = ["GRAPH", "Call", "Registry", "Reply"]
 GRAPH: Final = "https://graph.microsoft.com"
 _MACHINE: Final = compiled(CALL_MACHINE)
 _CALL_TYPE: Final = "#microsoft.graph.call"
-_NOT_FOUND: Final = 404
+_NOT_FOUND: Final = GONE
 _BAD_REQUEST: Final = 400
 _PAIR: Final = 2
 

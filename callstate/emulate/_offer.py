@@ -18,7 +18,14 @@ import attrs
 from callstate.errors import UsageError
 from callstate.facts import END_CODES
 from callstate.machine.definition import CALL_MACHINE
-from callstate.simulate import CALL_END_CODES, MEDIA_PLACEMENTS, OPERATIONS, SUBCODE_KEYS, flows
+from callstate.simulate import (
+    CALL_END_CODES,
+    MEDIA_PLACEMENTS,
+    OPERATIONS,
+    OUTCOMES as ENDS,
+    SUBCODE_KEYS,
+    flows,
+)
 
 __all__ = [
     "BY_BOT",
@@ -34,7 +41,7 @@ __all__ = [
 #: a roster of three), or a peer-to-peer call that enters meeting mode (its roster grows).
 SITUATIONS: Final = ("peer-to-peer", "group", "meeting")
 #: How a transfer ends: it completes, it fails, or each call draws one (``mixed``).
-OUTCOMES: Final = ("success", "failure", "mixed")
+OUTCOMES: Final = (*ENDS, "mixed")
 #: Where a failed transfer may fail from: every state some kind's failure is accepted in.
 FAIL_FROM: Final = tuple(
     dict.fromkeys(s for f in flows(CALL_MACHINE).kinds.values() for s in f.failure.sources)

@@ -18,6 +18,13 @@ def _run(*argv: str) -> subprocess.CompletedProcess[str]:
 
 
 class TestUsage:
+    def test_choices_are_the_emulators(self) -> None:
+        """The command's --scenario and --outcome choices are the emulator's own tables."""
+        from callstate.cli import _emulate
+        from callstate.emulate import OUTCOMES, SITUATIONS
+
+        assert ((*SITUATIONS, "mixed"), OUTCOMES) == (_emulate._SITUATIONS, _emulate._OUTCOMES)
+
     @pytest.mark.parametrize(
         ("argv", "flag"),
         [
