@@ -46,6 +46,7 @@ _COMMANDS = (
     "report",
     "rules",
     "show",
+    "emulate",
 )
 
 

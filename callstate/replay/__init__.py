@@ -28,7 +28,7 @@ import attrs
 from callstate.errors import CallstateError, UsageError
 from callstate.replay._http import Deadline, Failure, Poster, printable
 from callstate.replay._target import BadTarget, Target
-from callstate.replay._trace import LINE_CAP, is_request_record, lines
+from callstate.replay._trace import LINE_CAP, is_request_record, lines, webhook_body
 
 __all__ = [
     "BotUnreachable",
@@ -239,7 +239,12 @@ def replay(
                 deadline.start()
                 try:
                     delivery = _deliver(
-                        poster, start, line.number, line.body, encoded, follow=follow_redirects
+                        poster,
+                        start,
+                        line.number,
+                        webhook_body(line.body),
+                        encoded,
+                        follow=follow_redirects,
                     )
                 except Failure as exc:
                     report = ReplayReport(url, tuple(deliveries))

@@ -11,7 +11,7 @@ import orjson
 
 from callstate.errors import UsageError
 
-__all__ = ["LINE_CAP", "Line", "is_request_record", "lines"]
+__all__ = ["LINE_CAP", "Line", "is_request_record", "lines", "webhook_body"]
 
 #: The longest line replay sends. Well above the 1 MiB a notification may be, so the
 #: bot's own size limit can be tested, yet a bound on what one line may hold in memory.
@@ -83,3 +83,17 @@ def is_request_record(body: bytes) -> bool:
         except (ValueError, RecursionError):
             return False
     return isinstance(obj, dict) and "request" in obj and "value" not in obj
+
+
+def webhook_body(body: bytes) -> bytes:
+    """What to POST for a line: a timed notification's ``body`` (``{"at", "body"}``), else
+    the line itself, byte for byte. Timed traces (``callstate emulate --record``) resend so."""
+    if b'"at"' not in body or b'"body"' not in body:
+        return body
+    try:
+        obj = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return body
+    if isinstance(obj, dict) and "at" in obj and isinstance(obj.get("body"), dict):
+        return orjson.dumps(obj["body"])
+    return body

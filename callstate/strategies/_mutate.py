@@ -9,7 +9,6 @@ exactly one violation, at the inserted line: so every label is exact, never a gu
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any, Final
 
@@ -17,8 +16,7 @@ import attrs
 import orjson
 from hypothesis import reject, strategies as st
 
-from callstate.errors import ParseError
-from callstate.graph.wire import parse_request_path, read_resource, untimed
+from callstate.graph.wire import untimed
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.simulate import (
     OUTCOMES,
@@ -27,11 +25,14 @@ from callstate.simulate import (
     build,
     event_notification,
     flows,
-    participant_id,
-    record,
     result_info,
-    transfer_request,
-    transferee,
+)
+from callstate.strategies._asked import (
+    _REQUEST_RULES,
+    _Candidate,
+    _expecting,
+    _judging,
+    _RequestInsertions,
 )
 from callstate.strategies._model import _Line, _Model, _model_line
 from callstate.strategies._plans import NotificationStream, choice, sizes, streams
@@ -40,31 +41,14 @@ __all__ = ["MUTATION_RULES", "MutatedStream", "mutated_streams", "mutation_rules
 
 #: Rules a mutated stream can break (``illegal-transition`` etc. come from the definition).
 _FIXED_RULES: Final = ("terminated-is-absorbing", "misplaced-marker", "malformed")
-#: Rules an inserted request breaks: one the state forbids, a group transfer's transferee.
-_REQUEST_RULES: Final = ("request-not-allowed", "transferee-required", "transferee-not-in-call")
-#: The status Graph answers a transfer it refuses: the request has no effect on the call.
-_REFUSED: Final = 400
 
 
 def mutation_rules(definition: MachineDefinition = CALL_MACHINE) -> tuple[str, ...]:
     """Every rule :func:`mutated_streams` can label a stream of ``definition`` with."""
     rules = dict.fromkeys(e.rule for e in definition.events)
     asked = _REQUEST_RULES if definition.requests else ()
-    return (*_FIXED_RULES, *(r for r in rules if r not in _FIXED_RULES), *asked)
-
-
-def _judging(definition: MachineDefinition, obj: JSONObject) -> bool:
-    """Whether ``obj`` is an accepted request whose expectation an insertion could break."""
-    if "request" not in obj or (obj.get("response") or {}).get("status", _REFUSED) >= _REFUSED:
-        return False
-    try:
-        path = parse_request_path(obj["request"]["url"], "/request/url")
-    except ParseError:
-        return False
-    return any(
-        r.action == path.action and r.expect is not None and r.expect.severity == "violation"
-        for r in definition.requests
-    )
+    expected = tuple(dict.fromkeys(e.rule for e in _expecting(definition).values()))
+    return (*_FIXED_RULES, *(r for r in rules if r not in _FIXED_RULES), *asked, *expected)
 
 
 #: Every rule :func:`mutated_streams` can label a stream with, for :data:`CALL_MACHINE`.
@@ -86,18 +70,6 @@ class MutatedStream:
     call_id: str | None
     change: str
     original: NotificationStream = attrs.field(repr=False)
-
-
-@attrs.frozen
-class _Candidate:
-    """An insertion into one call: after its line ``after`` (-1: before its first)."""
-
-    call: int
-    after: int
-    line: bytes
-    rule: str
-    call_id: str | None
-    change: str
 
 
 def _envelope(note: JSONObject) -> JSONObject:
@@ -122,7 +94,7 @@ def _corruptions(obj: JSONObject, call_id: str) -> Iterator[tuple[bytes, str | N
         yield orjson.dumps(_envelope(broken)), call_id, "a copy whose state is the number 7"
 
 
-class _Mutator:
+class _Mutator(_RequestInsertions):
     """Every single-line insertion into a stream whose verdict the model can tell exactly."""
 
     def __init__(self, definition: MachineDefinition, rules: tuple[str, ...]) -> None:
@@ -146,8 +118,13 @@ class _Mutator:
     def _single(self, lines: list[_Line], at: int, new: _Line) -> bool:
         """Whether inserting ``new`` after line ``at`` breaks one rule, there, and no more:
         the bot's later requests must still be judged in the states they were."""
+        return self._fits(lines, at, new, [at + 1])
+
+    def _fits(self, lines: list[_Line], at: int, new: _Line, refusing: list[int]) -> bool:
+        """Whether the model refuses exactly ``refusing`` with ``new`` inserted after line
+        ``at``, and the bot's later requests are judged in the states they were."""
         refused, states = self.model.refusals([*lines[: at + 1], new, *lines[at + 1 :]])
-        if refused != [at + 1]:
+        if refused != refusing:
             return False
         _, before = self.model.refusals(lines)
         return all(
@@ -169,6 +146,11 @@ class _Mutator:
                     yield _Candidate(call, at, text, "malformed", who, f"inserted {what}")
         judged = next((i for i, o in enumerate(objs) if _judging(self.definition, o)), len(objs))
         yield from self._requests(call, plan, objs, states)
+        if judged < len(objs):
+            expect = _judging(self.definition, objs[judged])
+            assert expect is not None
+            if expect.rule in self.rules:
+                yield from self._expected(call, cid, lines, states, judged, expect, codes)
         for at, state in enumerate(states):
             if state is None or at >= judged:
                 continue  # past an accepted reject or redirect, the request's rule judges too
@@ -179,42 +161,6 @@ class _Mutator:
             yield from self._illegal(call, cid, lines, at, state, codes)
             if "misplaced-marker" in self.rules:
                 yield from self._misplaced(call, cid, lines, at, state, codes)
-
-    def _requests(
-        self, call: int, plan: Plan, objs: list[JSONObject], states: list[str | None]
-    ) -> Iterator[_Candidate]:
-        """A request the state forbids; a group call's transfer without or with a stranger."""
-        cid = plan.call_id
-        roster = False
-        for at, (obj, state) in enumerate(zip(objs, states, strict=True)):
-            roster = roster or _roster(obj)
-            if state is None:
-                continue
-            if "request-not-allowed" in self.rules:
-                for request in self.definition.requests:
-                    if request.opens is None and request.name not in self.allowed[state]:
-                        line = {"request": record(request, cid)["request"]}
-                        if request is self.transfer:  # a transferee: no group-call rule fires
-                            line["request"]["body"] = _transfer_body(plan, True)
-                        what = f"inserted a {request.name} request while {state}"
-                        yield _Candidate(
-                            call, at, orjson.dumps(line), "request-not-allowed", cid, what
-                        )
-            if (
-                not plan.group
-                or self.transfer is None
-                or self.transfer.name not in (self.allowed[state])
-            ):
-                continue
-            line = record(self.transfer, cid, status=_REFUSED)
-            body = line["request"]["body"] = _transfer_body(plan, False)
-            if "transferee-required" in self.rules:
-                what = "inserted a group call's transfer without a transferee"
-                yield _Candidate(call, at, orjson.dumps(line), "transferee-required", cid, what)
-            if roster and "transferee-not-in-call" in self.rules:
-                body["transferee"] = transferee(str(uuid.uuid5(uuid.NAMESPACE_URL, cid)), cid)
-                what = "inserted a transfer of a participant not in the call's roster"
-                yield _Candidate(call, at, orjson.dumps(line), "transferee-not-in-call", cid, what)
 
     def _notification(self, cid: str, event: str, kind: str | None, **fields: Any) -> JSONObject:
         return event_notification(cid, event, kind, definition=self.definition, **fields)
@@ -289,25 +235,6 @@ def _position(stream: NotificationStream, call: int, after: int) -> int:
     raise AssertionError(f"call {call} has no line {after}")
 
 
-def _transfer_body(plan: Plan, named: bool) -> JSONObject:
-    """A blind transfer's body, naming the call's first participant as transferee if ``named``."""
-    body: JSONObject = transfer_request(
-        plan.call_id, target="user", client_context=plan.client_context
-    )["request"]["body"]
-    if named:
-        body["transferee"] = transferee(participant_id(plan.call_id, 0), plan.caller_id)
-    return body
-
-
-def _roster(obj: JSONObject) -> bool:
-    """Whether ``obj`` is a notification of the call's participants (its roster)."""
-    try:
-        body = untimed(obj)
-        return isinstance(body, dict) and read_resource(body["value"][0]).kind == "participants"
-    except (KeyError, IndexError, TypeError, ParseError):
-        return False
-
-
 @st.composite
 def _mutated(
     draw: st.DrawFn,
@@ -315,8 +242,9 @@ def _mutated(
     scenarios: tuple[str, ...],
     outcomes: tuple[str, ...],
     mutator: _Mutator,
+    timed: bool | None = None,
 ) -> MutatedStream:
-    stream = draw(streams(flows(mutator.definition), bounds, scenarios, outcomes, timed=None))
+    stream = draw(streams(flows(mutator.definition), bounds, scenarios, outcomes, timed=timed))
     options = mutator.candidates(stream)
     if not options:
         reject()
@@ -345,25 +273,35 @@ def mutated_streams(
 ) -> st.SearchStrategy[MutatedStream]:
     """A valid stream with one line inserted that breaks exactly one of ``rules``.
 
-    The insertion is one of: a notification of an event the call's state refuses
-    (the event's rule: ``transfer-not-in-progress``, ``transfer-from-non-established``,
+    The insertion is one of: a notification of an event the call's state refuses (the
+    event's rule: ``transfer-not-in-progress``, ``transfer-from-non-established``,
     ``failure-without-transfer``, ...), a change after the call ended
     (``terminated-is-absorbing``), a transfer-outcome marker on a state it does not
-    belong to (``misplaced-marker``), or a corrupted copy of a line (``malformed``).
-    Or an inserted request record: one the call's state forbids
-    (``request-not-allowed``), or a group call's transfer without a ``transferee``
-    or naming a participant not in its roster (Graph refuses both). Streams may be
-    timed; the inserted line is not. The 2019 ``legacy`` flow is left out by default:
-    its progress comes on operation lines the reference model does not read.
+    belong to (``misplaced-marker``), or a corrupted copy of a line (``malformed``). Or
+    a change an accepted reject or redirect forbids (``state-after-reject``,
+    ``state-after-redirect``; asked for alone, these draw timed reject and redirect
+    calls, whose log has Graph's answer). Or an inserted request record: one the call's
+    state forbids (``request-not-allowed``), or a group call's transfer without a
+    ``transferee`` or naming a participant not in its roster (Graph refuses both).
+    Streams may be timed; the inserted line is not. The 2019 ``legacy`` flow is left out
+    by default: its progress comes on operation lines the reference model does not read.
     ``definition`` is the *reference*, any checked definition: the streams are drawn
     from it and labelled by its rules (:func:`mutation_rules`).
     """
     f = flows(definition)
     chosen = choice("rules", rules, mutation_rules(definition))
     told = f.current_scenarios if scenarios is None else f.every_scenario
+    drawn = choice("scenarios", scenarios, told)
+    expecting = _expecting(definition)
+    timed = None
+    if scenarios is None and all(r in {e.rule for e in expecting.values()} for r in chosen):
+        # Only a timed log answers the bot's reject or redirect: draw those calls, timed.
+        drawn = tuple(s for s in told if s in expecting and expecting[s].rule in chosen) or drawn
+        timed = True
     return _mutated(
         sizes(min_calls, max_calls),
-        choice("scenarios", scenarios, told),
+        drawn,
         choice("outcomes", outcomes, OUTCOMES),
         _Mutator(definition, chosen),
+        timed,
     )

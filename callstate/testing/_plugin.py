@@ -11,7 +11,7 @@ the fixtures, which need none.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -19,6 +19,7 @@ import pytest
 if TYPE_CHECKING:
     from callstate.simulate import JSONObject
     from callstate.testing._call import SimulatedCall
+    from callstate.testing._graph import EmulatedGraph
     from callstate.verdict import Tracker
 
 #: Every profile callstate registers starts with this; no other name is touched.
@@ -70,3 +71,16 @@ def callstate_tracker() -> Tracker:
     from callstate.verdict import Tracker
 
     return Tracker()
+
+
+@pytest.fixture
+def callstate_graph() -> Iterator[EmulatedGraph]:
+    """A running :class:`~callstate.testing.EmulatedGraph` (virtual clock, free port).
+
+    Give its ``base_url`` to the bot's Graph client and set ``bot`` to the bot's URL.
+    Needs the ``emulate`` extra.
+    """
+    from callstate.testing import EmulatedGraph
+
+    with EmulatedGraph() as graph:
+        yield graph

@@ -133,6 +133,8 @@ def after_step(
     for i, states in enumerate(machine.timeout_states):
         if dest not in states:
             clocks[i] = None
+        elif source is None and clocks[i] is not None:
+            continue  # the request that created the call started it: its first line
         elif source is None or source not in states:
             clocks[i] = at
     return attrs.evolve(

@@ -60,6 +60,16 @@ def _allowing(request: str, state: str) -> MachineDefinition:
     return CALL_MACHINE.replace(requests=requests, check=False)
 
 
+def _expecting_also(request: str, state: str) -> MachineDefinition:
+    requests = tuple(
+        attrs.evolve(r, expect=attrs.evolve(r.expect, states=(*r.expect.states, state)))
+        if r.name == request and r.expect is not None
+        else r
+        for r in CALL_MACHINE.requests
+    )
+    return CALL_MACHINE.replace(requests=requests, check=False)
+
+
 #: ``id -> (the broken definition, the property that must catch it, checked by hand)``
 MUTANTS: Final[dict[str, tuple[Callable[[], MachineDefinition], str]]] = {
     "drop-accept-edge": (
@@ -126,6 +136,10 @@ MUTANTS: Final[dict[str, tuple[Callable[[], MachineDefinition], str]]] = {
     "answer-while-established": (
         lambda: _allowing("answer", "established"),
         "mutated-streams-reported[request-not-allowed]",
+    ),
+    "rejected-call-may-establish": (
+        lambda: _expecting_also("reject", "established"),
+        "mutated-streams-reported[state-after-reject]",
     ),
     "offer-while-established": (
         lambda: _with(Transition("established", "offer", "incoming")),

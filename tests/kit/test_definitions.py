@@ -55,7 +55,7 @@ class TestDrawnFromTheDefinition:
     def test_streams_of_the_variant_are_accepted(self, stream: Any) -> None:
         """The variant's tracker accepts every stream drawn from it, with no violation."""
         assert [] == validate_lines(stream.jsonl(), definition=TWO_CODES).violations
-        assert TWO_CODES is stream.definition
+        assert TWO_CODES == stream.definition
 
     @_QUICK
     @given(mutated_streams(definition=TWO_CODES, max_calls=2))

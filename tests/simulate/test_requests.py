@@ -98,18 +98,10 @@ class TestTheTrackerAgrees:
         """With faults, the tracker reports exactly the rules the plan breaks on purpose."""
         for seed in SEEDS:
             plan = random_plan(random.Random(seed), scenario, outcome, timed=True, faults=True)
-            if scenario == "outgoing" and plan.timing and plan.timing.keepalive_every is None:
-                continue  # see test_outgoing_keepalive_clock
             lines = list(jsonl(build(plan)))
             expected = (seed, expect(plan).findings)
             assert expected == (seed, _findings(lines))
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="the tracker restarts the keepAlive clock at an outgoing call's first "
-        "notification, not at the create request (design note: its first line); "
-        "see /work/notes/sim.md",
-    )
     def test_outgoing_keepalive_clock(self) -> None:
         """An outgoing call's keepAlive clock starts at the create request, its first line."""
         window = CALL_MACHINE.timeouts[MACHINE.judged_always[0]].seconds
