@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 from callstate.machine.definition import Request
-from callstate.simulate._payload import BOT_APP_ID, GRAPH_URL, HEIDI_STEEN, JSONObject
+from callstate.simulate._payload import _IDENTITY, BOT_APP_ID, GRAPH_URL, HEIDI_STEEN, JSONObject
 
 __all__ = [
     "GONE",
@@ -29,7 +29,6 @@ LEGACY_CALLS: Final = "/app/calls"
 _CALLS: Final = "/communications/calls"
 _CALLBACK: Final = "https://bot.contoso.com/api/calls"
 _MEDIA: Final = {"@odata.type": "#microsoft.graph.serviceHostedMediaConfig"}
-_IDENTITY: Final = "#microsoft.graph.identity"
 
 
 def request_url(request: Request, call_id: str, *, legacy: bool = False) -> str:

@@ -17,11 +17,9 @@ from callstate.simulate._payload import (
     call_url,
     envelope,
 )
-from callstate.simulate._requests import LEGACY_CALLS
+from callstate.simulate._requests import _CALLS, LEGACY_CALLS
 
 __all__ = ["LEGACY_OPERATION", "group_fields", "legacy", "legacy_operation"]
-
-_CALLS: Final = "/communications/calls"
 
 
 def group_fields(call_id: str) -> JSONObject:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Final
 
 from callstate.errors import ParseError, UsageError
 from callstate.graph.wire import describe
 from callstate.machine.definition import MachineDefinition
 
-__all__ = ["read_at", "stamp", "timeout_seconds"]
+__all__ = ["read_at", "timeout_seconds"]
 
 #: Longer than any RFC 3339 stamp with a fraction and an offset.
 _MAX_STAMP: Final = 64
@@ -45,15 +45,6 @@ def read_at(value: object, pointer: str) -> float:
             f"a time needs an offset (Z or +hh:mm), got {describe(str(value))}", pointer=pointer
         )
     return when.timestamp()
-
-
-def stamp(seconds: float) -> str:
-    """The RFC 3339 stamp (UTC, milliseconds) of seconds since the epoch."""
-    return (
-        datetime.fromtimestamp(seconds, UTC)
-        .isoformat(timespec="milliseconds")
-        .replace("+00:00", "Z")
-    )
 
 
 def timeout_seconds(

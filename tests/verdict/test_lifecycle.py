@@ -14,7 +14,7 @@ import pytest
 from callstate import Tracker
 from callstate.facts import ANSWER_WINDOW, KEEPALIVE_WINDOW, MEETING_MODE_FAILURE
 from callstate.rules import catalogue
-from callstate.verdict._time import stamp
+from callstate.simulate import rfc3339
 from tests.verdict.conftest import CALL, Json, RunJson, envelope, jsonl, note
 
 T0 = 1_767_261_600.0  # 2026-01-01T10:00:00Z
@@ -27,8 +27,8 @@ def at(seconds: float | None, line: Json) -> Json:
     if seconds is None:
         return line
     if "request" in line:
-        return {"at": stamp(T0 + seconds), **line}
-    return {"at": stamp(T0 + seconds), "body": line}
+        return {"at": rfc3339(T0 + seconds), **line}
+    return {"at": rfc3339(T0 + seconds), "body": line}
 
 
 def asks(
