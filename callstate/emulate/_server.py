@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import aiohttp
@@ -161,16 +161,28 @@ class Emulator:
         while self._pumps:
             await asyncio.gather(*self._pumps.values(), return_exceptions=True)
 
-    async def quiet(self, quiet: float, timeout: float) -> bool:
-        """Wait (at most ``timeout`` s) until every call ended, or nothing happened for
-        ``quiet`` s with nothing left to send; whether it came."""
+    async def quiet(
+        self, quiet: float, timeout: float, idle: Callable[[], bool] | None = None
+    ) -> bool:
+        """Wait (at most ``timeout`` s) until every call ended, or nothing is left to send
+        and the bot is done; whether it came.
+
+        The bot is done when ``idle()`` says so, or, without it, once nothing happened
+        for ``quiet`` s. ``idle`` is called on the loop, between two of its steps, so no
+        request or notification can come between the look at Graph and the look at the bot.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
-            if self.done() or (not self._pumps and loop.time() - self._active >= quiet):
+            if self.done() or (not self._pumps and self._still(idle, quiet, loop.time())):
                 return True
             await asyncio.sleep(0.01)
         return False
+
+    def _still(self, idle: Callable[[], bool] | None, quiet: float, now: float) -> bool:
+        if idle is not None:
+            return idle()
+        return now - self._active >= quiet
 
     def done(self) -> bool:
         """Whether every call has ended and nothing is left to send."""

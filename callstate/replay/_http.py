@@ -176,6 +176,8 @@ class Poster:
         )
         try:
             complete = _discard_body(response)
+        except ConnectionResetError:
+            complete = False  # a bot that resets after its status line (uvicorn's 500) answered
         finally:
             response.close()  # a response that ended its connection holds the socket till here
         if not complete:

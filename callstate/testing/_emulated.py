@@ -11,6 +11,7 @@ to its first option, so the report is the smallest call that still fails.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Final
 
 import attrs
@@ -79,14 +80,18 @@ def run_calls(
     timeout: float = 10.0,
     quiet: float = 0.5,
     expire: bool = True,
+    idle: Callable[[], bool] | None = None,
 ) -> Verdict:
     """Offer ``calls`` to the bot, let them run, and return their verdict.
 
-    Once the bot has gone ``quiet`` (real seconds) with calls still live, ``expire``
-    moves the virtual clock past every window, so Graph ends them as it would (an
-    answer never sent, a keepAlive forgotten); without it, they are reported live.
-    ``timeout`` bounds each wait, in real seconds. A call whose id the graph already had
-    is offered under a new one.
+    Once the bot is done with calls still live, ``expire`` moves the virtual clock
+    past every window, so Graph ends them as it would (an answer never sent, a
+    keepAlive forgotten); without it, they are reported live. The bot is done when
+    ``idle()`` says it has no request left to send, or, without ``idle``, once it has
+    gone ``quiet`` (real seconds): give ``idle`` when the bot runs in the test's
+    process, so a loaded machine cannot make a slow bot look finished. ``timeout``
+    bounds each wait, in real seconds. A call whose id the graph already had is
+    offered under a new one.
     """
     # A drawn id may repeat one an earlier example ended: that call gets a new one.
     known = set(graph.calls)
@@ -102,9 +107,9 @@ def run_calls(
         views = g.calls
         return all(not views[cid].live for cid in ids)
 
-    graph.quiet(quiet=quiet, timeout=timeout)
+    graph.quiet(quiet=quiet, timeout=timeout, idle=idle)
     if expire and not ended(graph):
         graph.advance(graph.longest_window + 1)
         graph.wait_for(ended, timeout=timeout)
-    graph.quiet(quiet=min(quiet, 0.1), timeout=timeout)
+    graph.quiet(quiet=min(quiet, 0.1), timeout=timeout, idle=idle)
     return graph.verdict_of(ids)

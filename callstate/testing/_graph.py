@@ -192,9 +192,21 @@ class EmulatedGraph:
         """Wait until every call has ended and everything queued was sent; whether it came."""
         return self.wait_for(lambda g: g._read(self._emulator.done), timeout=timeout)
 
-    def quiet(self, *, quiet: float = 0.5, timeout: float = 10.0) -> bool:
-        """Wait until nothing happened for ``quiet`` real seconds (every call ended counts)."""
-        return self._run(self._emulator.quiet(quiet, timeout), timeout + self.wait_limit)
+    def quiet(
+        self,
+        *,
+        quiet: float = 0.5,
+        timeout: float = 10.0,
+        idle: Callable[[], bool] | None = None,
+    ) -> bool:
+        """Wait until Graph has nothing left to send and the bot is done (every call ended
+        counts); whether it came within ``timeout`` real seconds.
+
+        The bot is done when ``idle()`` says it has no request left to send (for a bot in
+        the test's process: deterministic), or else once nothing happened for ``quiet``
+        real seconds. ``idle`` runs on the emulator's thread and must not block.
+        """
+        return self._run(self._emulator.quiet(quiet, timeout, idle), timeout + self.wait_limit)
 
     # -- reading ------------------------------------------------------------------
 

@@ -114,7 +114,9 @@ def after_step(
                     received=dest,
                 )
             )
-    if expect is not None:
+    # A late, out-of-order notice (an internal step) is not the call's next state.
+    moved = source != dest
+    if expect is not None and moved:
         wanted = machine.requests[expect].expect
         if wanted is not None and dest not in wanted.states:
             out.append(
@@ -139,8 +141,8 @@ def after_step(
             clocks[i] = at
     return attrs.evolve(
         ledger,
-        expect=None,
-        expect_line=None,
+        expect=None if moved else expect,
+        expect_line=None if moved else ledger.expect_line,
         told_at=at,
         before=source,
         clocks=tuple(clocks) if any(c is not None for c in clocks) else (),

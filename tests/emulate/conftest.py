@@ -64,12 +64,15 @@ class MiniBot:
         self.answers: list[Answered] = []
         self.done: set[str] = set()
         self.answered: set[str] = set()
+        self.hung_up: set[str] = set()
         #: Set once the bot knows Graph's URL; requests wait for it (at most WAIT).
         self.ready = threading.Event()
         if graph:
             self.ready.set()
         self._work: queue.Queue[Callable[[], None] | None] = queue.Queue()
         self._lock = threading.Lock()
+        #: Requests decided and not yet answered (queued or in flight).
+        self._pending = 0
         bot = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -103,7 +106,16 @@ class MiniBot:
 
     def _worker(self) -> None:
         while (job := self._work.get(timeout=60)) is not None:
-            job()
+            try:
+                job()
+            finally:
+                with self._lock:
+                    self._pending -= 1
+
+    def idle(self) -> bool:
+        """Whether the bot has no request left to send (``run_calls(idle=...)``)."""
+        with self._lock:
+            return self._pending == 0
 
     def states(self, call_id: str) -> list[str]:
         """The states the bot was told of ``call_id``, in order."""
@@ -132,16 +144,23 @@ class MiniBot:
                 name = {"redirect": "redirect_call"}.get(self.incoming, self.incoming)
                 self._send(call_id, name)
         elif state == "established" and failed:
-            self._send(call_id, "delete_call")
+            self._hang_up(call_id)  # a duplicated failure must not hang up twice
         elif state == "established" and call_id not in self.done:
             self.done.add(call_id)
             if self.then == "transfer":
                 self._send(call_id, "transfer_call")
             elif self.then == "hangup":
-                self._send(call_id, "delete_call")
+                self._hang_up(call_id)
             elif self.then == "keepalive":
                 self._send(call_id, "keep_alive")
-                self._send(call_id, "delete_call")
+                self._hang_up(call_id)
+
+    def _hang_up(self, call_id: str) -> None:
+        with self._lock:
+            if call_id in self.hung_up:
+                return
+            self.hung_up.add(call_id)
+        self._send(call_id, "delete_call")
 
     def _body(self, call_id: str, name: str) -> Any:
         request = CALL_MACHINE.request(name)
@@ -175,8 +194,10 @@ class MiniBot:
             with self._lock:
                 self.answers.append(Answered(name, call_id, status, answered))
             if name == "transfer_call" and status >= 400:
-                self._send(call_id, "delete_call")
+                self._hang_up(call_id)
 
+        with self._lock:
+            self._pending += 1
         self._work.put(job)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import socket
+import struct
+import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -181,4 +183,20 @@ class TestHostileAnswers:
         )
         report = replay(io.BytesIO(b"\n".join(envelopes[:2])), server.url, timeout=5)
         expected: object = ([200, 204], 2)
+        assert expected == ([d.status for d in report.deliveries], server.accepted)
+
+    def test_reset_after_the_status_keeps_the_status(
+        self, raw_bot: Callable[[list[Script]], RawBot], envelopes: list[bytes]
+    ) -> None:
+        """A bot that resets the connection mid-body (uvicorn's 500) still answered its status."""
+
+        def reset(conn: socket.socket) -> None:
+            read_request(conn)
+            conn.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 10\r\n\r\nabc")
+            time.sleep(0.2)  # let the client read the status line before the reset
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+        server = raw_bot([reset, _answer_204])
+        report = replay(io.BytesIO(b"\n".join(envelopes[:2])), server.url, timeout=5)
+        expected: object = ([500, 204], 2)
         assert expected == ([d.status for d in report.deliveries], server.accepted)

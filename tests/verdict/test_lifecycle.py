@@ -257,6 +257,22 @@ class TestTransferNotification:
         lines = [*up(), at(5, asks("transfer", BLIND)), at(6, state("hold"))]
         assert same([(6, "no-transfer-notification")]) == judged(lines, run_json)
 
+    @pytest.mark.parametrize("late", ["establishing", "ringing"])
+    def test_a_late_notification_is_not_the_next_state(self, run_json: RunJson, late: str) -> None:
+        """A late, out-of-order notice after the request still waits for transferring."""
+        lines = [*up(), at(5, asks("transfer", BLIND)), at(6, state(late)), at(7, state("hold"))]
+        assert same([(7, "no-transfer-notification")]) == judged(lines, run_json)
+
+    def test_transferring_after_a_late_notification_is_accepted(self, run_json: RunJson) -> None:
+        """The emulator's case: establishing comes late, between the request and transferring."""
+        lines = [
+            *up(),
+            at(5, asks("transfer", BLIND)),
+            at(6, state("establishing")),
+            at(7, state("transferring")),
+        ]
+        assert same([(7, "unfinished-transfer")]) == judged(lines, run_json)
+
     def test_the_end_of_the_trace_too(self, run_json: RunJson) -> None:
         """An accepted transfer at the end of the trace never got its notification."""
         lines = [*up(), at(5, asks("transfer", BLIND))]
