@@ -25,7 +25,8 @@ def _definition(definition: object) -> MachineDefinition:
     return definition
 
 
-def _size(name: str, value: object, low: int = 0) -> int:
+def size(name: str, value: object, low: int = 0) -> int:
+    """``value`` checked to be a whole number of at least ``low``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise UsageError(name, f"expected a whole number >= {low}, got {value!r}")
     return value
@@ -40,7 +41,7 @@ def signal_sequences(
     *, definition: MachineDefinition = CALL_MACHINE, max_size: int = 20
 ) -> st.SearchStrategy[list[Signal]]:
     """Arbitrary sequences of notifications, most of them refused: to try every corner."""
-    return st.lists(signals(definition=definition), max_size=_size("max_size", max_size))
+    return st.lists(signals(definition=definition), max_size=size("max_size", max_size))
 
 
 def walks(
@@ -60,7 +61,7 @@ def walks(
     first = defn.initial if start is None else start
     if first not in defn.states:
         raise UsageError("start", f"expected one of {list(defn.states)}, got {start!r}")
-    limit = _size("max_steps", max_steps)
+    limit = size("max_steps", max_steps)
     moves = Moves(defn)
 
     @st.composite

@@ -19,7 +19,10 @@ from hypothesis import strategies as st
 
 from callstate.emulate import FAIL_FROM, OUTCOMES, SITUATIONS, Freedoms, Offer, Verdict
 from callstate.emulate._offer import BY_BOT
+from callstate.errors import UsageError
 from callstate.simulate import CALL_END_CODES, MEDIA_PLACEMENTS, OPERATIONS, SUBCODE_KEYS
+from callstate.strategies._machine import size
+from callstate.strategies._plans import choice
 from callstate.testing._graph import EmulatedGraph
 
 __all__ = ["emulated_calls", "graph_freedoms", "run_calls"]
@@ -32,6 +35,7 @@ _OTHER_ENDS: Final = tuple(code for code in CALL_END_CODES if code not in BY_BOT
 
 def graph_freedoms(*, outcomes: tuple[str, ...] = OUTCOMES[:2]) -> st.SearchStrategy[Freedoms]:
     """Graph's documented freedoms for one call; ``outcomes`` are those its transfers may have."""
+    outcomes = choice("outcomes", outcomes, OUTCOMES)
     return st.builds(
         Freedoms,
         late_establishing=st.booleans(),
@@ -57,20 +61,28 @@ def emulated_calls(
     """Lists of 1 to ``max_calls`` incoming calls, each with its situation and freedoms.
 
     ``freedoms`` replaces :func:`graph_freedoms` (``st.just(Freedoms())`` to fix them).
+    The situations and the freedoms are drawn as two lists, the n-th call taking the
+    n-th of each: Hypothesis then drops a call by dropping one situation, which it
+    always manages, where a call drawn as one (situation, freedoms) pair often stays.
     """
-    drawn = st.tuples(
-        st.sampled_from(situations),
-        graph_freedoms(outcomes=outcomes) if freedoms is None else freedoms,
-    )
+    situations = choice("situations", situations, SITUATIONS)
+    outcomes = choice("outcomes", outcomes, OUTCOMES)
+    max_calls = size("max_calls", max_calls, low=1)
+    if freedoms is not None and not isinstance(freedoms, st.SearchStrategy):
+        raise UsageError("freedoms", f"expected None or a strategy of Freedoms, got {freedoms!r}")
+    each = graph_freedoms(outcomes=outcomes) if freedoms is None else freedoms
 
-    def offers(choices: list[tuple[str, Freedoms]]) -> list[Offer]:
+    def offers(drawn: tuple[list[str], list[Freedoms]]) -> list[Offer]:
         # Ids are not drawn (nothing to shrink); run_calls gives each run fresh ones anyway.
         return [
             Offer(call_id=str(uuid.uuid5(_IDS, str(i))), situation=situation, freedoms=chosen)
-            for i, (situation, chosen) in enumerate(choices)
+            for i, (situation, chosen) in enumerate(zip(*drawn, strict=False))
         ]
 
-    return st.lists(drawn, min_size=1, max_size=max_calls).map(offers)
+    return st.tuples(
+        st.lists(st.sampled_from(situations), min_size=1, max_size=max_calls),
+        st.lists(each, min_size=max_calls, max_size=max_calls),
+    ).map(offers)
 
 
 def run_calls(
