@@ -192,8 +192,11 @@ class Emulator:
     # -- sending -------------------------------------------------------------------
 
     def _kick(self, call: Call, delay: float) -> None:
-        if call.call_id in self._pumps:
-            return  # the running pump takes the new story too
+        running = self._pumps.get(call.call_id)
+        # A running pump takes the new story too; one that has returned (its done-callback
+        # not run yet) takes nothing more, so the story needs a pump of its own.
+        if running is not None and not running.done():
+            return
         task = asyncio.create_task(self._pump(call, delay))
         self._pumps[call.call_id] = task
         call_id = call.call_id

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 from typing import Any
 
 import pytest
 
-from callstate.emulate import Freedoms, Offer, Registry, VirtualClock, draw
+from callstate.emulate import Emulator, Freedoms, Offer, Registry, VirtualClock, draw
 from callstate.emulate._notes import after, transfer_story
 from callstate.errors import UsageError
 from callstate.facts import ANSWER_WINDOW, KEEPALIVE_WINDOW, MEETING_MODE_FAILURE
@@ -264,3 +266,30 @@ class TestChoices:
         with pytest.raises(UsageError) as raised:
             VirtualClock().advance(-1)
         assert "seconds" == raised.value.argument
+
+
+class TestPumps:
+    def test_a_story_queued_as_the_last_pump_returns_gets_a_pump(self) -> None:
+        """A request answered between a pump's return and its done-callback still gets sent.
+
+        The bot's transfer came just as the call's pump had sent its last notification:
+        the transfer's story waited, never sent, until Graph's windows ended the call.
+        """
+
+        async def scenario() -> tuple[bool, bool, bool]:
+            emulator = Emulator(bot="http://127.0.0.1:9/none", clock=VirtualClock())
+            call = emulator.registry.offer(Offer(call_id=CALL))
+            story = call.queue.pop()
+            emulator._kick(call, 0.0)
+            first = emulator._pumps[CALL]
+            await asyncio.sleep(0)  # the pump finds nothing and returns; its callback waits
+            ended = first.done() and emulator._pumps.get(CALL) is first
+            call.queue.append(story)
+            emulator._kick(call, 10.0)  # a long delay: this test never lets it send
+            second = emulator._pumps[CALL]
+            second.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await second
+            return ended, second is not first, bool(call.queue)
+
+        assert (True, True, True) == asyncio.run(scenario())
