@@ -30,7 +30,11 @@ def test_conforming_bot_passes_every_drawn_call(graph: EmulatedGraph, minibot: S
     @given(emulated_calls(max_calls=2))
     def check(calls: list[Offer]) -> None:
         verdict = run_calls(graph, calls, timeout=WAIT, idle=bot.idle)
-        assert [verdict.lines()[-1].replace("did not conform", "conformed")] == verdict.lines()
+        found = {f.rule for f in (*verdict.requests, *verdict.notes)}
+        # A bot cannot know a call is in meeting mode before the roster reaches it.
+        assert (True, set()) == (verdict.conformed, found - {"meeting-mode-transfer"}), (
+            verdict.lines()
+        )
 
     check()
 

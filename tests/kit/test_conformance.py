@@ -92,7 +92,17 @@ def test_buggy_bot_fails_the_machine(bot: type[BotConformance]) -> None:
 def test_sample_bot_example_passes() -> None:
     """`python -m pytest examples/sample_bot` passes: the worked example is correct."""
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "examples/sample_bot", "-q", "-p", "no:cacheprovider"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "examples/sample_bot",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-n",
+            "0",
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -1,8 +1,9 @@
 """Broken definitions: the property suite catches every mutant, and every property can fail.
 
 Which property catches which mutant is recorded in ``mutation_matrix.json`` (see
-``tests/kit/mutants.py``). By default each recorded catch is checked (a seeded hunt that stops at
-the first counterexample); the slow test hunts every property against every mutant and compares.
+``tests/kit/mutants.py``). By default the property each mutant was written against is checked to
+catch it (a seeded hunt that stops at the first counterexample); the slow test hunts every
+property against every mutant and compares with the whole matrix.
 """
 
 from __future__ import annotations
@@ -43,12 +44,13 @@ def test_the_matrix_names_the_property_written_against_the_mutant(mutant: str) -
 
 
 @pytest.mark.parametrize("mutant", list(MUTANTS))
-def test_every_recorded_catch_holds(mutant: str) -> None:
-    """Every property the matrix names for the mutant finds a counterexample to it."""
-    build, _name = MUTANTS[mutant]
-    definition = build()
-    recorded = recorded_matrix()[mutant]
-    assert recorded == [name for name in recorded if catches(name, definition)], _REWRITE
+def test_the_property_written_against_the_mutant_catches_it(mutant: str) -> None:
+    """The property each mutant was written against finds a counterexample to it.
+
+    The rest of the row (114 hunts in all) is the slow step's: it hunts the whole matrix.
+    """
+    build, name = MUTANTS[mutant]
+    assert catches(name, build()), _REWRITE
 
 
 @pytest.mark.slow

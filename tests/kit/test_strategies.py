@@ -110,6 +110,7 @@ class TestStreams:
             found = find(plans(scenarios=TRANSFER_SCENARIOS), holds, settings=budget)
             assert holds(found), name
 
+    @pytest.mark.slow
     def test_failing_examples_shrink_small(self) -> None:
         """A stream that merely needs a failed consultative transfer shrinks to that one call."""
         found = find(
