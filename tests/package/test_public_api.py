@@ -81,3 +81,16 @@ class TestVersion:
 
         project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
         assert project["version"] == callstate.__version__
+
+    def test_metadata_for_pypi(self) -> None:
+        """Project-URLs are absolute https links, and the tested Pythons are classifiers."""
+        import tomllib
+
+        project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+        pythons = [c for c in project["classifiers"] if c.startswith("Programming Language :: Py")]
+        urls = list(project["urls"].values())
+        expected = (True, ["3", "3.11", "3.12", "3.13"])
+        assert expected == (
+            bool(urls) and all(u.startswith("https://") for u in urls),
+            [c.rsplit(" :: ", 1)[1] for c in pythons],
+        )
