@@ -80,7 +80,8 @@ class _Connection(http.client.HTTPConnection):
         return isinstance(self.sock, Wire) and self.sock.dropped()
 
 
-#: Errors meaning a kept-alive connection had been closed before any answer came.
+#: Errors meaning the bot closed the connection: before any answer came (a kept-alive one to
+#: send on again), or after its status line (the answer stands).
 _CLOSED = (
     BrokenPipeError,
     ConnectionResetError,  # http.client.RemoteDisconnected is one
@@ -176,8 +177,8 @@ class Poster:
         )
         try:
             complete = _discard_body(response)
-        except ConnectionResetError:
-            complete = False  # a bot that resets after its status line (uvicorn's 500) answered
+        except _CLOSED:
+            complete = False  # closed after its status line (uvicorn's 500 resets): it answered
         finally:
             response.close()  # a response that ended its connection holds the socket till here
         if not complete:
