@@ -41,8 +41,9 @@ GRAPH_URL: Final = "https://graph.microsoft.com/v1.0"
 _NOTIFICATIONS: Final = "#microsoft.graph.commsNotifications"
 _NOTIFICATION: Final = "#microsoft.graph.commsNotification"
 _CALL: Final = "#microsoft.graph.call"
-_RESULT_INFO: Final = "#microsoft.graph.resultInfo"
-_IDENTITY: Final = "#microsoft.graph.identity"
+RESULT_INFO_TYPE: Final = "#microsoft.graph.resultInfo"
+#: The ``@odata.type`` of an identity (a user, an application).
+IDENTITY_TYPE: Final = "#microsoft.graph.identity"
 
 #: The transfer target of the spec's user examples.
 HEIDI_STEEN: Final = {
@@ -103,7 +104,7 @@ def result_info(
     if subcode_key not in SUBCODE_KEYS:
         raise UsageError("subcode_key", f"expected one of {SUBCODE_KEYS}, got {subcode_key!r}")
     return {
-        "@odata.type": _RESULT_INFO,
+        "@odata.type": RESULT_INFO_TYPE,
         "code": str(code) if string_codes else code,
         subcode_key: str(subcode) if string_codes else subcode,
         "message": message,
@@ -262,19 +263,23 @@ def participants_notification(call_id: str, *, caller_id: str, count: int = 2) -
     """
     caller = {
         "user": {
-            "@odata.type": _IDENTITY,
+            "@odata.type": IDENTITY_TYPE,
             "id": caller_id,
             "tenantId": HEIDI_STEEN["tenantId"],
             "displayName": "Adele Vance",
         }
     }
     bot = {
-        "application": {"@odata.type": _IDENTITY, "id": BOT_APP_ID, "displayName": "Contoso Bot"}
+        "application": {
+            "@odata.type": IDENTITY_TYPE,
+            "id": BOT_APP_ID,
+            "displayName": "Contoso Bot",
+        }
     }
     guests = [
         {
             "user": {
-                "@odata.type": _IDENTITY,
+                "@odata.type": IDENTITY_TYPE,
                 "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{call_id}/guests/{n}")),
                 "tenantId": HEIDI_STEEN["tenantId"],
                 "displayName": f"Guest {n}",
@@ -326,9 +331,9 @@ def transfer_request(
     identity: JSONObject
     if target == "user":
         user = dict(HEIDI_STEEN)
-        identity = {"user": {"@odata.type": _IDENTITY, **user} if selected else user}
+        identity = {"user": {"@odata.type": IDENTITY_TYPE, **user} if selected else user}
     elif target == "pstn":
-        identity = {"phone": {"@odata.type": _IDENTITY, "id": PSTN_NUMBER}}
+        identity = {"phone": {"@odata.type": IDENTITY_TYPE, "id": PSTN_NUMBER}}
     else:
         raise UsageError("target", f"expected one of {list(TARGETS)}, got {target!r}")
     transfer_target: JSONObject = {"endpointType": "default", "identity": identity}

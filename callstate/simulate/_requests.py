@@ -10,7 +10,13 @@ from __future__ import annotations
 from typing import Final
 
 from callstate.machine.definition import Request
-from callstate.simulate._payload import _IDENTITY, BOT_APP_ID, GRAPH_URL, HEIDI_STEEN, JSONObject
+from callstate.simulate._payload import (
+    BOT_APP_ID,
+    GRAPH_URL,
+    HEIDI_STEEN,
+    IDENTITY_TYPE,
+    JSONObject,
+)
 
 __all__ = [
     "GONE",
@@ -26,7 +32,8 @@ __all__ = [
 GONE: Final = 404
 #: The deprecated collection of the 2019 beta: ``/app/calls/{id}/...``.
 LEGACY_CALLS: Final = "/app/calls"
-_CALLS: Final = "/communications/calls"
+#: The collection of calls, under the Graph base URL.
+CALLS: Final = "/communications/calls"
 _CALLBACK: Final = "https://bot.contoso.com/api/calls"
 _MEDIA: Final = {"@odata.type": "#microsoft.graph.serviceHostedMediaConfig"}
 
@@ -35,7 +42,7 @@ def request_url(request: Request, call_id: str, *, legacy: bool = False) -> str:
     """The full URL of ``request`` about ``call_id`` (the ``/app`` form with ``legacy``)."""
     path = request.path.replace("{id}", call_id)
     if legacy:
-        path = LEGACY_CALLS + path.removeprefix(_CALLS)
+        path = LEGACY_CALLS + path.removeprefix(CALLS)
     return GRAPH_URL + path
 
 
@@ -47,7 +54,7 @@ def _invitation(identity: JSONObject) -> JSONObject:
 
 
 def _heidi() -> JSONObject:
-    return {"user": {"@odata.type": _IDENTITY, **HEIDI_STEEN}}
+    return {"user": {"@odata.type": IDENTITY_TYPE, **HEIDI_STEEN}}
 
 
 def request_body(request: Request) -> JSONObject | None:
@@ -65,7 +72,7 @@ def request_body(request: Request) -> JSONObject | None:
                 "@odata.type": "#microsoft.graph.participantInfo",
                 "identity": {
                     "@odata.type": "#microsoft.graph.identitySet",
-                    "application": {"@odata.type": _IDENTITY, "id": BOT_APP_ID},
+                    "application": {"@odata.type": IDENTITY_TYPE, "id": BOT_APP_ID},
                 },
             },
             "targets": [_invitation(_heidi())],

@@ -10,14 +10,14 @@ import uuid
 from typing import Final
 
 from callstate.simulate._payload import (
-    _IDENTITY,
-    _RESULT_INFO,
     HEIDI_STEEN,
+    IDENTITY_TYPE,
+    RESULT_INFO_TYPE,
     JSONObject,
     call_url,
     envelope,
 )
-from callstate.simulate._requests import _CALLS, LEGACY_CALLS
+from callstate.simulate._requests import CALLS, LEGACY_CALLS
 
 __all__ = ["LEGACY_OPERATION", "group_fields", "legacy", "legacy_operation"]
 
@@ -31,7 +31,7 @@ def group_fields(call_id: str) -> JSONObject:
             "@odata.type": "#microsoft.graph.organizerMeetingInfo",
             "organizer": {
                 "@odata.type": "#microsoft.graph.identitySet",
-                "user": {"@odata.type": _IDENTITY, **HEIDI_STEEN},
+                "user": {"@odata.type": IDENTITY_TYPE, **HEIDI_STEEN},
             },
         },
     }
@@ -45,7 +45,7 @@ def legacy(body: JSONObject, etag: int) -> JSONObject:
     """A webhook body in the 2019 beta's form: ``resource`` under ``/app/calls``, ids, etags."""
     notes = []
     for note in body["value"]:
-        resource = LEGACY_CALLS + note["resourceUrl"].removeprefix(_CALLS)
+        resource = LEGACY_CALLS + note["resourceUrl"].removeprefix(CALLS)
         old = {k: v for k, v in note.items() if k != "resourceUrl"}
         data = dict(old["resourceData"]) if isinstance(old["resourceData"], dict) else None
         if data is not None:
@@ -65,7 +65,7 @@ def legacy_operation(call_id: str, operation_id: str, *, word: str, done: bool) 
         "@odata.type": LEGACY_OPERATION,
         "id": operation_id,
         "status": "completed" if done else "running",
-        "resultInfo": {"@odata.type": _RESULT_INFO, "code": "200", "subCode": word},
+        "resultInfo": {"@odata.type": RESULT_INFO_TYPE, "code": "200", "subCode": word},
     }
     resource = f"{call_url(call_id)}/operations/{operation_id}"
     return envelope(resource, "deleted" if done else "updated", data)
