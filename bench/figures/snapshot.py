@@ -5,7 +5,9 @@ ended, over and over), timing every ``ingest`` call; the main thread takes
 ``snapshot_json()``. The figure is the longest single ingest that ended during a
 snapshot. The same window without a snapshot is the noise floor (reference); the
 longest gap between two ingests returning, which also counts time the ingest thread
-never got the GIL, is a reference too (what an event loop would feel).
+never got the GIL, is a reference too (what an event loop would feel). So are the
+full collections meanwhile: at a million live calls one stalls every thread for tens
+of ms whichever thread triggered it, so a long wait can be told apart from the snapshot.
 """
 
 from __future__ import annotations
@@ -56,14 +58,41 @@ class _Ingester(threading.Thread):
                 self.count += 1
 
 
-def _window(ingester: _Ingester, action: Any) -> tuple[float, float, int, float]:
-    """Run ``action`` (or sleep) with the ingester running: worst wait, gap, count, seconds."""
+class _FullCollections:
+    """The full (generation 2) collections while it is installed, and the longest, in s.
+
+    One can stall every thread for tens of ms at a million live calls whoever triggered
+    it, snapshot or not: counted beside the figure, so a stall can be told apart."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.longest = 0.0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.count += 1
+            self.longest = max(self.longest, time.perf_counter() - self._started)
+
+
+def _window(ingester: _Ingester, action: Any) -> tuple[float, float, int, float, _FullCollections]:
+    """Run ``action`` (or sleep) with the ingester running: worst wait, gap, count, seconds,
+    and the full collections meanwhile."""
     ingester.reset()
-    start = time.perf_counter()
-    action()
-    seconds = time.perf_counter() - start
-    time.sleep(0.05)  # let the ingest in flight when the action ended finish and be counted
-    return ingester.worst, ingester.worst_gap, ingester.count, seconds
+    collections = _FullCollections()
+    gc.callbacks.append(collections)
+    try:
+        start = time.perf_counter()
+        action()
+        seconds = time.perf_counter() - start
+        time.sleep(0.05)  # let the ingest in flight when the action ended finish and be counted
+    finally:
+        gc.callbacks.remove(collections)
+    return ingester.worst, ingester.worst_gap, ingester.count, seconds, collections
 
 
 def measure(s: Settings) -> dict[str, Any]:
@@ -89,7 +118,7 @@ def measure(s: Settings) -> dict[str, Any]:
     ingester = _Ingester(tracker)
     ingester.start()
     time.sleep(0.2)
-    waits: list[tuple[float, float, int, float]] = []
+    waits: list[tuple[float, float, int, float, _FullCollections]] = []
     try:
         quiet = _window(ingester, lambda: time.sleep(alone_s))
         for k in range(s.snapshots):
@@ -107,6 +136,9 @@ def measure(s: Settings) -> dict[str, Any]:
         "snapshot_max_ingest_gap_ms": max(w[1] for w in waits) * 1e3,
         "snapshot_ingests_during": min(w[2] for w in waits),
         "snapshot_json_contended_s": max(w[3] for w in waits),
+        "snapshot_full_collections": sum(w[4].count for w in waits),
+        "snapshot_longest_full_collection_ms": max(w[4].longest for w in waits) * 1e3,
+        "quiet_full_collections": quiet[4].count,
         "quiet_max_ingest_wait_ms": quiet[0] * 1e3,
         "quiet_max_ingest_gap_ms": quiet[1] * 1e3,
     }
@@ -123,7 +155,10 @@ def rows(fig: dict[str, Any]) -> list[Row]:
         ),
         Row("longest gap between ingests during it, ms", "snapshot_max_ingest_gap_ms"),
         Row("fewest ingests during one snapshot", "snapshot_ingests_during"),
+        Row("full collections during the snapshots (any thread)", "snapshot_full_collections"),
+        Row("longest of them, ms", "snapshot_longest_full_collection_ms"),
         Row("same window, no snapshot: longest ingest, ms", "quiet_max_ingest_wait_ms"),
+        Row("same window, no snapshot: full collections", "quiet_full_collections"),
         Row(
             f"snapshot_json at {n:,} live, alone, s",
             "snapshot_json_s",

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-import attrs
-
 from callstate.machine.compiled import Compiled
 from callstate.verdict._ledger import EMPTY, Ledger
 from callstate.verdict._notice import GROUP, LEGACY, Part
@@ -130,22 +128,33 @@ def after_step(
                     received=dest,
                 )
             )
-    count = len(machine.timeouts)
-    clocks = list(ledger.clocks) + [None] * (count - len(ledger.clocks))
-    for i, states in enumerate(machine.timeout_states):
-        if dest not in states:
-            clocks[i] = None
-        elif source is None and clocks[i] is not None:
-            continue  # the request that created the call started it: its first line
-        elif source is None or source not in states:
-            clocks[i] = at
-    return attrs.evolve(
-        ledger,
-        expect=None if moved else expect,
-        expect_line=None if moved else ledger.expect_line,
-        told_at=at,
-        before=source,
-        clocks=tuple(clocks) if any(c is not None for c in clocks) else (),
+    if moved:
+        expect, expect_line = None, None
+    else:
+        expect_line = ledger.expect_line
+    clocks = ledger.clocks
+    if at is not None or clocks:
+        running = list(clocks) + [None] * (len(machine.timeouts) - len(clocks))
+        for i, states in enumerate(machine.timeout_states):
+            if dest not in states:
+                running[i] = None
+            elif source is None and running[i] is not None:
+                continue  # the request that created the call started it: its first line
+            elif source is None or source not in states:
+                running[i] = at
+        clocks = tuple(running) if any(c is not None for c in running) else ()
+    # ``before`` is read only beside a known ``told_at``: untimed, it stays unset, and
+    # an unchanged ledger is the same object (no allocation on the hot path).
+    before = None if at is None else source
+    if (
+        expect == ledger.expect
+        and at == ledger.told_at
+        and before == ledger.before
+        and clocks == ledger.clocks
+    ):
+        return ledger
+    return ledger.but(
+        expect=expect, expect_line=expect_line, told_at=at, before=before, clocks=clocks
     )
 
 
@@ -155,7 +164,7 @@ def traits_of(ledger: Ledger, traits: int) -> Ledger:
     legacy = ledger.legacy or bool(traits & LEGACY)
     if group == ledger.group and legacy == ledger.legacy:
         return ledger
-    return attrs.evolve(ledger, group=group, legacy=legacy)
+    return ledger.but(group=group, legacy=legacy)
 
 
 def take_part(
@@ -167,7 +176,7 @@ def take_part(
     kind, change, ids, invites = part
     before = ledger
     if invites and not ledger.group:
-        ledger = attrs.evolve(ledger, meeting=True)
+        ledger = ledger.but(meeting=True)
     if kind == "participants" and not ledger.crowded:
         known = ledger.roster
         roster = set() if known is None else set(known)
@@ -186,7 +195,7 @@ def take_part(
                     state=state,
                 )
             )
-            ledger = attrs.evolve(ledger, roster=None, crowded=True, group=True)
+            ledger = ledger.but(roster=None, crowded=True, group=True)
         else:
             group, meeting = ledger.group, ledger.meeting
             if len(roster) > _PEER_TO_PEER and not group:
@@ -194,7 +203,7 @@ def take_part(
                     group = True  # first seen with more than two: a group call
                 else:
                     meeting = True  # a peer-to-peer call grew: meeting mode, for good
-            ledger = attrs.evolve(ledger, roster=frozenset(roster), group=group, meeting=meeting)
+            ledger = ledger.but(roster=frozenset(roster), group=group, meeting=meeting)
     if ledger == before:
         return None
     return (state, ledger, fp, hist)
@@ -277,7 +286,7 @@ def ask(
     if request.opens is not None:
         changes["outgoing"] = True
     if changes:
-        ledger = attrs.evolve(ledger, **changes)  # type: ignore[arg-type]
+        ledger = ledger.but(**changes)
     count = len(machine.timeouts)
     for i in machine.reset_at[name]:
         ledger = ledger.with_clock(i, at, count)

@@ -60,7 +60,26 @@ class Ledger:
         """This ledger with timeout ``index``'s clock set to ``started`` (``count`` timeouts)."""
         clocks = list(self.clocks) + [None] * (count - len(self.clocks))
         clocks[index] = started
-        return attrs.evolve(self, clocks=tuple(clocks))
+        return self.but(clocks=tuple(clocks))
+
+    def but(self, **changes: Any) -> Ledger:
+        """This ledger with ``changes``: :func:`attrs.evolve` without its introspection,
+        which cost twice this on the tracker's hot path."""
+        get = changes.get
+        return Ledger(
+            get("kind", self.kind),
+            get("expect", self.expect),
+            get("expect_line", self.expect_line),
+            get("told_at", self.told_at),
+            get("before", self.before),
+            get("clocks", self.clocks),
+            get("group", self.group),
+            get("meeting", self.meeting),
+            get("roster", self.roster),
+            get("crowded", self.crowded),
+            get("legacy", self.legacy),
+            get("outgoing", self.outgoing),
+        )
 
 
 #: The ledger of a call nothing beyond its state is known of.
@@ -86,7 +105,7 @@ def ledger_to_json(ledger: Ledger | None) -> Any:
     """The ledger as JSON: ``null``, the bare kind (all 0.1 snapshots knew), or an object."""
     if ledger is None:
         return None
-    if attrs.evolve(ledger, kind=None) == EMPTY:
+    if ledger.but(kind=None) == EMPTY:
         return ledger.kind
     values = attrs.astuple(ledger, recurse=False)
     out = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from callstate.errors import ParseError, UsageError
@@ -20,6 +20,7 @@ from callstate.machine.history import HistoryStep
 from callstate.verdict import _snapshot
 from callstate.verdict._asked import Policy, ask
 from callstate.verdict._body import malformed
+from callstate.verdict._overlay import Overlay
 from callstate.verdict._request import read_request
 from callstate.verdict._step import Ended, Record
 from callstate.verdict._time import read_at
@@ -47,6 +48,7 @@ class ReadBack:
     _live: dict[str, Record]
     _ended: dict[str, int | Ended | None]
     _lock: threading.Lock
+    _snapshotting: threading.Lock
     _policy: Policy
     on_step: Callable[[StepRecord], None] | None
 
@@ -165,31 +167,39 @@ class ReadBack:
     def snapshot(self) -> dict[str, Any]:
         """Everything needed to carry on elsewhere, as JSON-ready data (see :meth:`restore`).
 
-        Each table is copied under the lock on its own, and turned into JSON data
-        outside it, so an ingest waits at most for one copy. A call that ended between
-        the two copies is kept as ended, which it is. A tracker on a shared store has
-        nothing of its own to carry: the store is the state (a :class:`UsageError`).
+        The live table is not copied: under the lock, an overlay takes its place (and
+        the ended table, bounded by ``ended_limit``, is copied), so an ingest never waits
+        for a million calls to be copied. The table below is read outside the lock and
+        the overlay's changes are folded back in afterwards. A tracker on a shared store
+        has nothing of its own to carry: the store is the state (a :class:`UsageError`).
         """
-        return _snapshot.dump(self, *self._tables())
-
-    def _tables(
-        self,
-    ) -> tuple[dict[str, Record], dict[str, int | Ended | None], tuple[int, int, int]]:
-        if self.store is not None:
-            raise UsageError("snapshot", "this tracker's calls live in its store; keep the store")
-        with self._lock:
-            live = self._live.copy()
-        with self._lock:
-            ended = self._ended.copy()
-            counters = (self.bodies, self.notifications, self.calls_started)
-        for call_id in [cid for cid in ended if cid in live]:
-            del live[call_id]
-        return live, ended, counters
+        with self._frozen() as tables:
+            return _snapshot.dump(self, *tables)
 
     def snapshot_json(self) -> bytes:
-        """:meth:`snapshot` as JSON bytes, for a store of your choice (written in chunks,
-        so a big snapshot does not stall other threads)."""
-        return _snapshot.dump_json(self, *self._tables())
+        """:meth:`snapshot` as JSON bytes, for a store of your choice (written a row at a
+        time, so a big snapshot neither stalls other threads nor wakes the collector)."""
+        with self._frozen() as tables:
+            return _snapshot.dump_json(self, *tables)
+
+    @contextmanager
+    def _frozen(
+        self,
+    ) -> Iterator[tuple[dict[str, Record], dict[str, int | Ended | None], tuple[int, int, int]]]:
+        """The tables as they are now, unchanged while the block runs; one snapshot at a time."""
+        if self.store is not None:
+            raise UsageError("snapshot", "this tracker's calls live in its store; keep the store")
+        with self._snapshotting:
+            with self._lock:
+                live = self._live
+                self._live = overlay = Overlay(live)
+                ended = self._ended.copy()
+                counters = (self.bodies, self.notifications, self.calls_started)
+            try:
+                yield live, ended, counters
+            finally:
+                with self._lock:
+                    self._live = overlay.settle()
 
 
 def unfinished(

@@ -6,7 +6,8 @@ failure is a :class:`~callstate.errors.ParseError` naming the field's JSON point
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import io
+from collections.abc import Iterator, Mapping
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Final
 
@@ -66,8 +67,8 @@ def dump(
     }
 
 
-#: Rows turned into JSON at a time: orjson holds the interpreter while it writes, so a
-#: million rows in one call would stall every other thread; a chunk takes a few ms.
+#: Rows written between two appends to the output: each row is its own short-lived
+#: object, freed at once, so the collector never walks a million live calls mid-snapshot.
 _CHUNK: Final = 10_000
 
 
@@ -77,32 +78,34 @@ def dump_json(
     ended: dict[str, int | Ended | None],
     counters: tuple[int, int, int],
 ) -> bytes:
-    """:func:`dump` as JSON bytes, built a chunk of rows at a time: only a chunk's rows
-    exist at once (no million objects for the collector to walk), and other threads
-    (an event loop's ingests) run between chunks."""
+    """:func:`dump` as JSON bytes, a row at a time: no row outlives its own encoding, and
+    orjson holds the interpreter for one row only, so other threads (an event loop's
+    ingests) run all along. The output grows in a :class:`io.BytesIO`, whose value is
+    handed over without one more copy of the whole."""
     head = dump(tracker, {}, {}, counters)
     del head["live"], head["ended"]
-    parts = [orjson.dumps(head)[:-1], b',"live":[']
-    items = iter(live.items())
+    dumps = orjson.dumps
+    out = io.BytesIO()
+    out.write(dumps(head)[:-1] + b',"live":[')
+    _write_rows(
+        out,
+        (
+            dumps((cid, s, k if k is None else ledger_to_json(k), fp, format(h, "x")))
+            for cid, (s, k, fp, h) in live.items()
+        ),
+    )
+    out.write(b'],"ended":[')
+    _write_rows(out, (dumps(_ended_row(cid, end)) for cid, end in ended.items()))
+    out.write(b"]}")
+    return out.getvalue()
+
+
+def _write_rows(out: io.BytesIO, rows: Iterator[bytes]) -> None:
+    """Comma-separated ``rows``, written a chunk at a time."""
     sep = b""
-    while chunk := list(islice(items, _CHUNK)):
-        rows = [
-            [cid, s, k if k is None else ledger_to_json(k), fp, format(h, "x")]
-            for cid, (s, k, fp, h) in chunk
-        ]
-        parts.append(sep + orjson.dumps(rows)[1:-1])
+    while chunk := list(islice(rows, _CHUNK)):
+        out.write(sep + b",".join(chunk))
         sep = b","
-    parts.append(b'],"ended":[')
-    pairs = iter(ended.items())
-    sep = b""
-    while chunk_ended := list(islice(pairs, _CHUNK)):
-        ended_rows = [
-            _ended_row(cid, end) if type(end) is Ended else [cid, end] for cid, end in chunk_ended
-        ]
-        parts.append(sep + orjson.dumps(ended_rows)[1:-1])
-        sep = b","
-    parts.append(b"]}")
-    return b"".join(parts)
 
 
 @attrs.frozen

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from typing import Final, NamedTuple
 
-import attrs
-
 from callstate.machine.compiled import Compiled, Step
 from callstate.verdict._asked import Policy, after_step, on_line, traits_of
 from callstate.verdict._ledger import EMPTY, Ledger
@@ -49,7 +47,6 @@ KEEP: Final = _Keep()
 
 #: What follows a notice: a live record, the end, or nothing at all.
 Decision = Record | Ended | _Keep
-
 
 _NO_RECORD: Final[Record] = (None, None, None, 0)
 
@@ -188,8 +185,8 @@ def decide(
             if step.transition is None:  # a same-state update
                 keep = fingerprint(body) if odd else None
                 return (state, ledger, keep, hist), None, None
-        if step.settles and ledger is not None:
-            ledger = attrs.evolve(ledger, kind=None)
+        if step.settles and ledger is not None and ledger.kind is not None:
+            ledger = ledger.but(kind=None)
     if ledger is not None:
         ledger = after_step(machine, policy, ledger, state, step.dest, at, call_id, line, out)
     elif policy.require_requests and step.dest in machine.in_transfer:

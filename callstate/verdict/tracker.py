@@ -36,6 +36,7 @@ from callstate.verdict._body import (
 )
 from callstate.verdict._notice import MAX_BODY_BYTES, Reader
 from callstate.verdict._options import ROSTER_LIMIT, check_options
+from callstate.verdict._overlay import oldest
 from callstate.verdict._readback import ReadBack
 from callstate.verdict._request import read_request
 from callstate.verdict._shared import ask_shared, decide_shared, evicted_warning, part_shared, told
@@ -115,6 +116,8 @@ class Tracker(ReadBack):
         #: Recently ended calls, oldest first, with the fingerprint of their last notification.
         self._ended: dict[str, int | Ended | None] = {}
         self._lock = threading.Lock()
+        #: Held by a snapshot from start to end: one overlay at a time.
+        self._snapshotting = threading.Lock()
         #: Counters for reports: bodies ingested, notifications read, calls started.
         self.bodies = 0
         self.notifications = 0
@@ -337,7 +340,7 @@ class Tracker(ReadBack):
         self.calls_started += 1
         live = self._live
         if len(live) >= self.max_calls:
-            evicted = next(iter(live))
+            evicted = oldest(live)
             out.append(evicted_warning(where, evicted, live.pop(evicted)[0], self.max_calls))
 
     # -- requests -------------------------------------------------------------------
