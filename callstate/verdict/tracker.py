@@ -173,6 +173,8 @@ class Tracker(ReadBack):
         with self._lock:
             while line := readline(limit):
                 count += 1
+                if line == b"\n":  # a blank line: skipped without the cost of a JSON error
+                    continue
                 if len(line) == limit and not line.endswith(b"\n"):
                     size = len(line)
                     while (rest := readline(1 << 16)) and not rest.endswith(b"\n"):
