@@ -5,6 +5,7 @@ Re-exported by :mod:`callstate.graph.wire`; import it from there.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Final, Literal, NamedTuple, TypeAlias
 
@@ -59,6 +60,12 @@ class CallPath:
 
 
 _EXPECTED_PATH: Final = "expected /communications/calls/{id}..."
+#: The exact spelling Graph sends (lower case, a version on a full URL, no empty segment
+#: or long id), which the general grammar below reads to the same :class:`CallPath`.
+_PLAIN: Final = re.compile(
+    r"(?:https://graph\.microsoft\.com(?:/v1\.0|/beta)|/v1\.0|/beta)?"
+    rf"/communications/calls/([^/?#]{{1,{MAX_ID}}})((?:/[^/?#]{{1,{MAX_ID}}})*)"
+)
 
 
 def parse_call_path(url: object, pointer: str) -> CallPath:
@@ -70,6 +77,15 @@ def parse_call_path(url: object, pointer: str) -> CallPath:
     be at most :data:`MAX_ID` characters.
     """
     text = read_string(url, pointer)
+    plain = _PLAIN.fullmatch(text)
+    if plain is not None:  # the spelling Graph sends: one match instead of the walk below
+        rest = plain[2]
+        return CallPath(plain[1], tuple(rest[1:].split("/")) if rest else (), False)
+    return _walk(text, pointer)
+
+
+def _walk(text: str, pointer: str) -> CallPath:
+    """The general grammar, for every spelling :data:`_PLAIN` does not match."""
     path = text
     if "://" in text:
         scheme, _, rest = text.partition("://")

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Final
 
 import orjson
 
 from callstate.errors import ParseError, UsageError
 from callstate.graph._foreign import foreign_json
-from callstate.graph.wire import TIMED_BODY, check_depth, describe
+from callstate.graph.wire import MAX_DEPTH, TIMED_BODY, check_depth, describe
 from callstate.verdict._notice import MAX_BODY_BYTES
 from callstate.verdict._time import read_at
 from callstate.verdict.finding import Finding, Violation
 
 __all__ = [
+    "DEEP_BYTES",
     "dumpable",
     "json_error",
     "malformed",
+    "may_nest_deep",
     "open_line",
     "oversize",
     "plain_json",
+    "skip_long_line",
     "too_deep",
 ]
 
@@ -71,6 +74,31 @@ def plain_json(body: object) -> object:
 
 def malformed(line: int, call_id: str | None, message: str) -> Violation:
     return Violation(line=line, call_id=call_id, rule="malformed", message=message)
+
+
+def skip_long_line(readline: Callable[[int], bytes], start: bytes, line: int) -> Violation:
+    """Read past the rest of a line that began with ``start`` and is over 1 MiB, a bounded
+    piece at a time (it is never held whole); its ``malformed`` finding."""
+    size = len(start)
+    while (rest := readline(1 << 16)) and not rest.endswith(b"\n"):
+        size += len(rest)
+    return malformed(line, None, f"line over 1 MiB ({size + len(rest)} bytes)")
+
+
+#: A body nesting past MAX_DEPTH opens and closes that many brackets: a shorter one
+#: cannot, and skips counting them (most lines of a trace are shorter).
+DEEP_BYTES: Final = 2 * (MAX_DEPTH + 1)
+
+
+def may_nest_deep(text: bytes | str | bytearray | memoryview) -> bool:
+    """Whether a body's text holds brackets enough to nest past MAX_DEPTH: the cheap test
+    before walking the decoded body."""
+    if len(text) < DEEP_BYTES:
+        return False
+    if isinstance(text, str):
+        return text.count("[") + text.count("{") > MAX_DEPTH
+    data = bytes(text) if isinstance(text, memoryview) else text
+    return data.count(b"[") + data.count(b"{") > MAX_DEPTH
 
 
 def too_deep(body: object, line: int, out: list[Finding]) -> bool:

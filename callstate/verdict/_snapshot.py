@@ -120,6 +120,17 @@ class Loaded:
     live: dict[str, Record]
     ended: dict[str, int | Ended | None]
 
+    def trimmed(
+        self, max_calls: int, ended_limit: int
+    ) -> tuple[dict[str, Record], dict[str, int | Ended | None]]:
+        """The tables, their oldest calls dropped past lower limits than the snapshot's."""
+        live, ended = self.live, self.ended
+        while len(live) > max_calls:
+            del live[next(iter(live))]
+        while len(ended) > ended_limit:
+            del ended[next(iter(ended))]
+        return live, ended
+
 
 def _field(parent: Mapping[str, Any], key: str, at: str) -> Any:
     if key not in parent:

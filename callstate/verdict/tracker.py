@@ -26,12 +26,15 @@ from callstate.machine.history import HistoryStep
 from callstate.verdict import _snapshot
 from callstate.verdict._asked import Policy, ask, take_part
 from callstate.verdict._body import (
+    DEEP_BYTES,
     dumpable,
     json_error,
     malformed,
+    may_nest_deep,
     open_line,
     oversize,
     plain_json,
+    skip_long_line,
     too_deep,
 )
 from callstate.verdict._notice import MAX_BODY_BYTES, Reader
@@ -176,13 +179,8 @@ class Tracker(ReadBack):
                 if line == b"\n":  # a blank line: skipped without the cost of a JSON error
                     continue
                 if len(line) == limit and not line.endswith(b"\n"):
-                    size = len(line)
-                    while (rest := readline(1 << 16)) and not rest.endswith(b"\n"):
-                        size += len(rest)
                     self.bodies += 1
-                    out.append(
-                        malformed(count, None, f"line over 1 MiB ({size + len(rest)} bytes)")
-                    )
+                    out.append(skip_long_line(readline, line, count))
                     continue
                 try:
                     body = loads(line)
@@ -192,7 +190,11 @@ class Tracker(ReadBack):
                         out.append(malformed(count, None, f"not valid JSON: {json_error(line)}"))
                     continue
                 self.bodies += 1
-                if line.count(b"[") + line.count(b"{") > MAX_DEPTH and too_deep(body, count, out):
+                if (
+                    len(line) >= DEEP_BYTES
+                    and line.count(b"[") + line.count(b"{") > MAX_DEPTH
+                    and too_deep(body, count, out)
+                ):
                     continue
                 # An envelope of one notification, the common case, skips the dispatch.
                 value = body.get("value") if type(body) is dict else None
@@ -227,9 +229,7 @@ class Tracker(ReadBack):
             except orjson.JSONDecodeError:
                 out.append(malformed(where, None, f"not valid JSON: {json_error(text)}"))
                 return
-            # Only a body with that many brackets can nest too deep: count before walking.
-            opening = ("[", "{") if shape is str else (b"[", b"{")
-            deep = text.count(opening[0]) + text.count(opening[1]) > MAX_DEPTH
+            deep = may_nest_deep(text)
         else:
             if shape is not dict:
                 body = plain_json(body)
@@ -396,10 +396,5 @@ class Tracker(ReadBack):
             require_requests=require_requests,
         )
         tracker.bodies, tracker.notifications, tracker.calls_started = snap.counters
-        tracker._live = snap.live
-        tracker._ended = snap.ended
-        while len(tracker._live) > tracker.max_calls:
-            del tracker._live[next(iter(tracker._live))]
-        while len(tracker._ended) > tracker.ended_limit:
-            del tracker._ended[next(iter(tracker._ended))]
+        tracker._live, tracker._ended = snap.trimmed(tracker.max_calls, tracker.ended_limit)
         return tracker

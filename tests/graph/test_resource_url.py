@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 import statistics
+from collections.abc import Callable
 
 import pytest
+from hypothesis import given, strategies as st
 
 from callstate.errors import ParseError
 from callstate.graph import ResourceRef, _calls_url as wire, parse_resource_url
@@ -139,3 +141,45 @@ class TestCache:
         for i in range(wire._SEEN_MAX + 10):
             parse_resource_url(f"/communications/calls/bounded-{i:06d}")
         assert wire._SEEN_MAX >= len(wire._SEEN)
+
+
+_SEGMENTS = st.text(alphabet="aZ09-._~%:@", min_size=1, max_size=8) | st.sampled_from(
+    ["", "x" * 256, "x" * 257, "Calls", "participants", "operations", "?q", "#f"]
+)
+
+
+@st.composite
+def _urls(draw: st.DrawFn) -> str:
+    """Calls URLs near the exact spelling: other hosts, cases, versions and segments."""
+    prefix = draw(
+        st.sampled_from(
+            [
+                "",
+                "/v1.0",
+                "/beta",
+                "/V1.0",
+                "https://graph.microsoft.com/v1.0",
+                "https://graph.microsoft.com/beta",
+                "https://graph.microsoft.com",
+                "https://GRAPH.microsoft.com/v1.0",
+                "http://graph.microsoft.com/v1.0",
+                "https://graph.microsoft.us/v1.0",
+            ]
+        )
+    )
+    head = draw(st.sampled_from(["/communications/calls", "/Communications/calls", "/app/calls"]))
+    rest = draw(st.lists(_SEGMENTS, max_size=4))
+    return prefix + head + "".join("/" + s for s in rest) + draw(st.sampled_from(["", "/", "?a"]))
+
+
+def _read(read: Callable[[str, str], object], url: str) -> object:
+    try:
+        return read(url, "/u")
+    except ParseError as exc:
+        return (type(exc), exc.pointer, exc.message)
+
+
+@given(url=_urls())
+def test_exact_spelling_reads_as_the_general_grammar(url: str) -> None:
+    """The one-match fast read of Graph's own spelling gives what the general grammar gives."""
+    assert _read(wire._walk, url) == _read(wire.parse_call_path, url)

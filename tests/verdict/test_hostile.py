@@ -88,6 +88,16 @@ class TestHugeAndDeep:
         body = envelope(note("established", extra=deep))
         assert ["malformed"] == rules(Tracker(), body)
 
+    @pytest.mark.parametrize("shape", [bytes, bytearray, memoryview, lambda b: b.decode()])
+    @pytest.mark.parametrize("depth", [1, 100, 300])
+    def test_every_text_shape_is_read_alike(self, shape: Any, depth: int) -> None:
+        """Bytes, bytearray, memoryview and str bodies, long or deep, give the same findings."""
+        text = orjson.dumps(envelope(note("established", change="created", extra="X")))
+        text = text.replace(b'"X"', b"[" * depth + b"1" + b"]" * depth)  # past what orjson writes
+        expected = rules(Tracker(), text)
+        assert expected == rules(Tracker(), shape(text))
+        assert (["malformed"] if depth > 254 else []) == expected
+
     @pytest.mark.parametrize(
         "url",
         [
