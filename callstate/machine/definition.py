@@ -177,7 +177,9 @@ class MachineDefinition:
                 continue
             found: object = request
             for key in kind.selected_by.split("/")[1:]:
-                found = found.get(key) if isinstance(found, Mapping) else None
+                found = (
+                    found.get(key) if type(found) is dict or isinstance(found, Mapping) else None
+                )
             if found is not None:
                 return kind.name
         return default

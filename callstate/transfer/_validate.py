@@ -84,7 +84,7 @@ def validate_transfer_request(
 
 def _dumped(body: object) -> object:
     """Parsed JSON as is; a typed request as its Graph JSON; anything else is a usage error."""
-    if isinstance(body, _JSON_VALUES):
+    if type(body) is dict or isinstance(body, _JSON_VALUES):  # dict: no ABC look-up
         return body
     from callstate.graph import TransferRequest, dump  # the codec: only for typed requests
 

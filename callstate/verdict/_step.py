@@ -194,7 +194,7 @@ def decide(
     if step.ends:
         return Ended(fingerprint(body), at), step, violation
     keep = fingerprint(body) if odd or step.remember else None
-    if ledger == EMPTY:
+    if ledger is not None and ledger == EMPTY:
         ledger = None
     return (
         (step.dest, ledger, keep, ((hist << machine.history.width) | step.code) & policy.push),

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, Any, Final
 
 import orjson
 
@@ -49,6 +49,11 @@ from callstate.verdict.finding import Finding, StepRecord
 from callstate.verdict.store import CallStore
 
 __all__ = ["MAX_BODY_BYTES", "HistoryStep", "StepObserver", "Tracker"]
+
+#: No body this long (in characters or bytes) can be over 1 MiB in UTF-8.
+_SHORT: Final = MAX_BODY_BYTES // 4
+#: Where a store makes each update atomic itself.
+_UNLOCKED: Final = nullcontext()
 
 #: Told of every step a call takes, after the tracker decided it.
 StepObserver = Callable[[StepRecord], None]
@@ -154,7 +159,7 @@ class Tracker(ReadBack):
         steps: list[StepRecord] | None = None if self.on_step is None else []
         # A store makes each call's update atomic itself: no need to hold our lock across
         # its round trips (only this tracker's counters would race, and they are only counts).
-        with self._lock if self.store is None else nullcontext():
+        with self._lock if self.store is None else _UNLOCKED:
             self._ingest(body, out, line, steps, when)
         if steps:
             self._tell(steps)
@@ -220,7 +225,7 @@ class Tracker(ReadBack):
         shape = type(body)
         if shape is bytes or shape is str or shape is bytearray or shape is memoryview:
             text: Any = body
-            size = oversize(text)
+            size = oversize(text) if len(text) > _SHORT else 0
             if size:
                 out.append(malformed(where, None, f"body over 1 MiB ({size} bytes)"))
                 return
@@ -229,7 +234,7 @@ class Tracker(ReadBack):
             except orjson.JSONDecodeError:
                 out.append(malformed(where, None, f"not valid JSON: {json_error(text)}"))
                 return
-            deep = may_nest_deep(text)
+            deep = len(text) >= DEEP_BYTES and may_nest_deep(text)
         else:
             if shape is not dict:
                 body = plain_json(body)
@@ -246,11 +251,12 @@ class Tracker(ReadBack):
         steps: list[StepRecord] | None,
         at: float | None,
     ) -> None:
-        opened = open_line(body, where, out)
-        if opened is None:
-            return
-        body, stamped = opened
-        at = at if stamped is None else stamped
+        if type(body) is not dict or "at" in body:  # else it is its own content, untimed
+            opened = open_line(body, where, out)
+            if opened is None:
+                return
+            body, stamped = opened
+            at = at if stamped is None else stamped
         value = body.get("value")
         if value is not None:
             if type(value) is not list:
