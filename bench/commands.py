@@ -38,7 +38,9 @@ def callstate_cli() -> tuple[tuple[str, ...], str]:
     (PYTHONPATH puts the checkout first), else ``python -m callstate``.
     """
     script = Path(sys.executable).parent / "callstate"
-    candidates = [((str(script),), "callstate (console script)")] if script.exists() else []
+    candidates: list[tuple[tuple[str, ...], str]] = []
+    if script.exists():
+        candidates.append(((str(script),), "callstate (console script)"))
     candidates.append(((sys.executable, "-m", "callstate"), "python -m callstate"))
     for argv, label in candidates:
         probe = subprocess.run(

@@ -31,7 +31,7 @@ class Target:
         """``{"target", "value", "pass", "status"}``; ``pass`` is null when not measured."""
         out: dict[str, Any] = {"target": f"{self.op} {self.limit:g}"}
         value = fig.get(self.key)
-        if status is None and type(value) in (int, float):
+        if status is None and isinstance(value, int | float) and type(value) is not bool:
             out.update(value=value, status="pass" if self.holds(value) else "fail")
             out["pass"] = self.holds(value)
             if self.stretch is not None:

@@ -90,8 +90,9 @@ def measure(s: Settings) -> dict[str, Any]:
     from callstate import Tracker
 
     for name, module in list(sys.modules.items()):  # name allocation sites as imported
-        if name.startswith("callstate") and getattr(module, "__file__", None):
-            linecache.getlines(module.__file__)
+        path = getattr(module, "__file__", None)
+        if name.startswith("callstate") and path:
+            linecache.getlines(path)
     calls, small, batch = s.live_calls, s.small_live_calls, s.add_batch
     cap = calls + batch + 1  # past max_calls the tracker evicts: keep eviction out of this
     say(f"live: filling a tracker to {calls:,} calls (RSS)")
