@@ -79,11 +79,29 @@ def register(sub: Any) -> None:
         help="list at most N findings (default: all for text, jsonl and github; "
         "10000 for json, junit and sarif); the counts by rule stay complete",
     )
+    p.add_argument(
+        "--jobs",
+        type=_processes,
+        default=1,
+        metavar="N",
+        help="spread the calls over N worker processes, each tracking the calls whose id "
+        "hashes to it (limits hold per worker; the output is the same as one process's, "
+        "written when all are done); stdin, .gz input and --diagram use one process "
+        "(default: 1)",
+    )
     p.add_argument("--diagram", metavar="OUT", help="draw one call's path on the machine")
     p.add_argument(
         "--call", metavar="ID", help="the call to draw (default: first with a violation)"
     )
     p.set_defaults(handler=run)
+
+
+def _processes(text: str) -> int:
+    """An argparse type: a number of processes, at least 1."""
+    value = whole_number(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
 
 
 def _format(chosen: str | None) -> str:
@@ -140,6 +158,7 @@ class _Input:
                 on_finding=self,
                 require_requests=args.require_requests,
                 timeouts=dict(args.window) or None,
+                jobs=args.jobs,
             )
         report = _draw(args, self.trace)
         found: list[Finding] = [*report.violations, *report.warnings]
@@ -216,6 +235,12 @@ def run(args: argparse.Namespace) -> int:
             continue
         if report.notifications == 0 and not args.allow_empty:
             formatter.finding(trace.name, _empty(trace, report))
+        if report.unsplit_line is not None:
+            _say(
+                "hint",
+                f"--jobs: line {report.unsplit_line} of {escape(trace.name)} names calls of "
+                "two workers, so it was validated in one process",
+            )
         if (hint := current.hint(start)) is not None:
             _say("hint", escape(hint))
         _add(summary, report)

@@ -16,6 +16,7 @@ from callstate.verdict.finding import Finding, Violation
 
 __all__ = [
     "DEEP_BYTES",
+    "decode_text",
     "dumpable",
     "json_error",
     "malformed",
@@ -99,6 +100,29 @@ def may_nest_deep(text: bytes | str | bytearray | memoryview) -> bool:
         return text.count("[") + text.count("{") > MAX_DEPTH
     data = bytes(text) if isinstance(text, memoryview) else text
     return data.count(b"[") + data.count(b"{") > MAX_DEPTH
+
+
+#: No body this long (in characters or bytes) can be over 1 MiB in UTF-8.
+_SHORT: Final = MAX_BODY_BYTES // 4
+
+
+def decode_text(
+    text: bytes | str | bytearray | memoryview, where: int, out: list[Finding]
+) -> tuple[bool, Any]:
+    """``(True, body)`` decoded from ``text``; ``(False, None)``, its finding in ``out``,
+    when it is over 1 MiB, not JSON, or nested too deep."""
+    size = oversize(text) if len(text) > _SHORT else 0
+    if size:
+        out.append(malformed(where, None, f"body over 1 MiB ({size} bytes)"))
+        return False, None
+    try:
+        body = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        out.append(malformed(where, None, f"not valid JSON: {json_error(text)}"))
+        return False, None
+    if len(text) >= DEEP_BYTES and may_nest_deep(text) and too_deep(body, where, out):
+        return False, None
+    return True, body
 
 
 def too_deep(body: object, line: int, out: list[Finding]) -> bool:

@@ -84,9 +84,10 @@ class ReadBack:
         return tuple(out)
 
     def finish(self, *, line: int | None = None) -> tuple[Finding, ...]:
-        """What the end of the input says: each live call left in the middle of a transfer
-        (``unfinished-transfer``, a violation when ``strict``, else a warning), and each
-        accepted request whose expected notification never came (``no-transfer-notification``).
+        """What the end of the input says, call by call in id order: each live call left in the
+        middle of a transfer (``unfinished-transfer``, a violation when ``strict``, else a
+        warning), and each accepted request whose expected notification never came
+        (``no-transfer-notification``).
 
         A truncated trace would otherwise pass silently. ``line`` is where the input
         ended; the calls stay tracked.
@@ -205,10 +206,11 @@ class ReadBack:
 def unfinished(
     machine: Compiled, records: Iterable[tuple[str, Record | None]], strict: bool, line: int | None
 ) -> tuple[Finding, ...]:
-    """The findings of calls the input left mid-transfer, or waiting for what a request expects."""
+    """The findings of calls the input left mid-transfer, or waiting for what a request expects,
+    in call id order: the same however the calls were spread over trackers or processes."""
     out: list[Finding] = []
     finding = Violation if strict else CallWarning
-    for cid, record in records:
+    for cid, record in sorted(records, key=_call_id):
         if record is None:
             continue
         state, ledger = record[0], record[1]
@@ -238,3 +240,7 @@ def unfinished(
                 )
             )
     return tuple(out)
+
+
+def _call_id(item: tuple[str, Record | None]) -> str:
+    return item[0]

@@ -10,7 +10,8 @@ import attrs
 
 from callstate.errors import UsageError
 from callstate.machine.definition import MachineDefinition
-from callstate.verdict._input import Gunzipped, trace_stream
+from callstate.verdict._input import GZIP_MAGIC, Gunzipped, trace_stream
+from callstate.verdict._partition import can_partition, validate_parts
 from callstate.verdict.finding import CallWarning, Finding, Violation
 from callstate.verdict.tracker import StepObserver, Tracker
 
@@ -37,6 +38,9 @@ class Report:
     counts: dict[str, int] = attrs.Factory(dict)
     violation_count: int = 0
     warning_count: int = 0
+    #: With ``jobs`` > 1: the first line naming calls of two workers, for which the trace
+    #: was validated in one process instead (``None``: it was split, or not asked to be).
+    unsplit_line: int | None = attrs.field(default=None, eq=False, kw_only=True)
 
     @property
     def ok(self) -> bool:
@@ -148,6 +152,7 @@ def validate_path(
     on_finding: FindingObserver | None = None,
     require_requests: bool = False,
     timeouts: Mapping[str, float] | None = None,
+    jobs: int = 1,
 ) -> Report:
     """:func:`validate_lines` over a file (``-`` is standard input), streamed, never read whole.
 
@@ -157,7 +162,39 @@ def validate_path(
     that cannot be read. ``on_finding`` is as for
     :func:`validate_lines`, and so are ``require_requests`` and ``timeouts`` (see
     :class:`~callstate.Tracker`).
+
+    ``jobs`` > 1 spreads the calls over that many forked worker processes, each with its
+    own tracker (so ``max_calls`` and the ended-call table hold per worker). The report
+    is the same as one process's, findings in the same order, but they reach
+    ``on_finding`` only once every worker is done. Standard input, gzip input, an
+    ``on_step`` observer and a platform without ``fork`` use one process; so does a trace
+    with a line naming calls of two workers (:attr:`Report.unsplit_line`).
     """
+    if type(jobs) is not int or jobs < 1:
+        raise UsageError("jobs", f"expected a whole number of processes >= 1, got {jobs!r}")
+    if jobs > 1 and on_step is None and str(path) != "-" and can_partition():
+        with open(path, "rb") as raw:
+            gzipped = raw.read(2) == GZIP_MAGIC
+        if not gzipped:
+            options = {
+                "definition": definition,
+                "strict": strict,
+                "require_requests": require_requests,
+                "timeouts": timeouts,
+            }
+            parts = validate_parts(str(path), jobs, options)
+            if not isinstance(parts, int):
+                return _merged(parts, on_finding)
+            report = validate_path(
+                path,
+                strict=strict,
+                definition=definition,
+                on_finding=on_finding,
+                require_requests=require_requests,
+                timeouts=timeouts,
+            )
+            report.unsplit_line = parts
+            return report
     tracker = Tracker(
         definition=definition,
         strict=strict,
@@ -173,6 +210,18 @@ def validate_path(
         with open(path, "rb") as raw:
             lines = _read(tracker, trace_stream(raw), found)
     return _finish(report, lines, tracker, found)
+
+
+def _merged(
+    parts: tuple[list[Finding], int, int, int], on_finding: FindingObserver | None
+) -> Report:
+    """The report of a partitioned run, its findings handed on in their merged order."""
+    findings, lines, notifications, calls = parts
+    report = Report(lines=lines, notifications=notifications, calls=calls)
+    found = _Sink(report, on_finding)
+    for finding in findings:
+        found.append(finding)
+    return report
 
 
 def _read(tracker: Tracker, stream: IO[bytes] | Gunzipped, found: list[Finding]) -> int:

@@ -27,12 +27,11 @@ from callstate.verdict import _snapshot
 from callstate.verdict._asked import Policy, ask, take_part
 from callstate.verdict._body import (
     DEEP_BYTES,
+    decode_text,
     dumpable,
     json_error,
     malformed,
-    may_nest_deep,
     open_line,
-    oversize,
     plain_json,
     skip_long_line,
     too_deep,
@@ -50,8 +49,6 @@ from callstate.verdict.store import CallStore
 
 __all__ = ["MAX_BODY_BYTES", "HistoryStep", "StepObserver", "Tracker"]
 
-#: No body this long (in characters or bytes) can be over 1 MiB in UTF-8.
-_SHORT: Final = MAX_BODY_BYTES // 4
 #: Where a store makes each update atomic itself.
 _UNLOCKED: Final = nullcontext()
 
@@ -164,8 +161,9 @@ class Tracker(ReadBack):
         if steps:
             self._tell(steps)
 
-    def read_stream(self, stream: IO[bytes], out: list[Finding]) -> int:
-        """Check every line of a binary stream, appending findings; returns the line count.
+    def read_stream(self, stream: IO[bytes], out: list[Finding], *, start: int = 0) -> int:
+        """Check every line of a binary stream, appending findings; returns the number of its
+        last line (``start`` lines came before it: its lines are numbered on from there).
 
         Each line is read with a bound, so a huge line is never held whole. This is
         the loop ``callstate validate`` runs; it goes through the same path as
@@ -176,7 +174,7 @@ class Tracker(ReadBack):
         body_ = self._body
         notification = self._notification
         limit = MAX_BODY_BYTES + 1
-        count = 0
+        count = start
         steps: list[StepRecord] | None = None if self.on_step is None else []
         with self._lock:
             while line := readline(limit):
@@ -224,23 +222,15 @@ class Tracker(ReadBack):
         where = self.bodies if line is None else line
         shape = type(body)
         if shape is bytes or shape is str or shape is bytearray or shape is memoryview:
-            text: Any = body
-            size = oversize(text) if len(text) > _SHORT else 0
-            if size:
-                out.append(malformed(where, None, f"body over 1 MiB ({size} bytes)"))
+            read, body = decode_text(body, where, out)  # type: ignore[arg-type]
+            if not read:
                 return
-            try:
-                body = orjson.loads(text)
-            except orjson.JSONDecodeError:
-                out.append(malformed(where, None, f"not valid JSON: {json_error(text)}"))
-                return
-            deep = len(text) >= DEEP_BYTES and may_nest_deep(text)
         else:
             if shape is not dict:
                 body = plain_json(body)
-            deep = not dumpable(body)  # orjson refuses what nests too deep: try it first
-        if deep and too_deep(body, where, out):
-            return
+            # orjson refuses what nests too deep: try it before walking the body.
+            if not dumpable(body) and too_deep(body, where, out):
+                return
         self._body(body, where, out, steps, at)
 
     def _body(

@@ -42,7 +42,12 @@ def _apply(table: dict[str, Any], op: str, call_id: str, n: int) -> object:
 
 
 def _seen(table: dict[str, Any]) -> object:
-    return (len(table), list(table), [table.get(c) for c in "abcdefg"], ["a" in table, "g" in table])
+    return (
+        len(table),
+        list(table),
+        [table.get(c) for c in "abcdefg"],
+        ["a" in table, "g" in table],
+    )
 
 
 class TestOverlay:
@@ -93,7 +98,7 @@ class TestSnapshotWhileIngesting:
         for body in before:
             tracker.ingest(body)
             plain.ingest(body)
-        with tracker._frozen() as (live, ended, _):
+        with tracker._frozen() as (live, _, _):
             found = [tracker.ingest(body) for body in during]  # evicts at the limit, too
             taken = list(live)
         assert [plain.ingest(body) for body in during] == found
