@@ -14,20 +14,20 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from callstate.verdict._step import Record
+    from callstate.verdict._packed import Stored
 
 __all__ = ["Overlay", "oldest"]
 
 _NO_DEFAULT: Any = object()
 
 
-class Overlay(dict[str, "Record"]):
+class Overlay(dict[str, "Stored"]):
     """A live table over ``base``, in the same order: ``base``'s calls not taken out, then
     the ones put in since (a put call is the most recently touched, as in a plain table)."""
 
     __slots__ = ("_next", "_scan", "base", "gone")
 
-    def __init__(self, base: dict[str, Record]) -> None:
+    def __init__(self, base: dict[str, Stored]) -> None:
         super().__init__()
         #: The table a snapshot is reading: left as it was until :meth:`settle`.
         self.base = base
@@ -44,7 +44,7 @@ class Overlay(dict[str, "Record"]):
     def __contains__(self, call_id: object) -> bool:
         return dict.__contains__(self, call_id) or self._below(call_id)
 
-    def __getitem__(self, call_id: str) -> Record:
+    def __getitem__(self, call_id: str) -> Stored:
         if dict.__contains__(self, call_id):
             return dict.__getitem__(self, call_id)
         if self._below(call_id):
@@ -57,7 +57,7 @@ class Overlay(dict[str, "Record"]):
             return dict.__getitem__(self, call_id)
         return self.base[call_id] if self._below(call_id) else default
 
-    def __setitem__(self, call_id: str, record: Record) -> None:
+    def __setitem__(self, call_id: str, record: Stored) -> None:
         # Put back at the end, as after the tracker's pop; unlike a plain table, a call
         # still in ``base`` that is set without a pop moves to the end as well.
         if self._below(call_id):
@@ -96,11 +96,11 @@ class Overlay(dict[str, "Record"]):
         """``(call id, record)`` pairs, longest idle first (a list: a copy)."""
         return [(cid, self[cid]) for cid in self]
 
-    def copy(self) -> dict[str, Record]:
+    def copy(self) -> dict[str, Stored]:
         """A plain table with the same calls, in the same order."""
         return dict(self.items())
 
-    def settle(self) -> dict[str, Record]:
+    def settle(self) -> dict[str, Stored]:
         """``base`` with every change folded in: the plain table to use from now on."""
         base = self.base
         for call_id in self.gone:
@@ -109,6 +109,6 @@ class Overlay(dict[str, "Record"]):
         return base
 
 
-def oldest(live: dict[str, Record]) -> str:
+def oldest(live: dict[str, Stored]) -> str:
     """The longest-idle call of a live table, plain or overlaid."""
     return live.oldest() if type(live) is Overlay else next(iter(live))

@@ -21,6 +21,7 @@ from callstate.verdict import _snapshot
 from callstate.verdict._asked import Policy, ask
 from callstate.verdict._body import malformed
 from callstate.verdict._overlay import Overlay
+from callstate.verdict._packed import Packing, Stored
 from callstate.verdict._request import read_request
 from callstate.verdict._step import Ended, Record
 from callstate.verdict._time import read_at
@@ -45,7 +46,8 @@ class ReadBack:
     notifications: int
     calls_started: int
     _machine: Compiled
-    _live: dict[str, Record]
+    _live: dict[str, Stored]
+    _packing: Packing
     _ended: dict[str, int | Ended | None]
     _lock: threading.Lock
     _snapshotting: threading.Lock
@@ -76,7 +78,7 @@ class ReadBack:
                     stored = self.store.load(call_id)
                     found, end = stored.record, stored.ended
                 else:
-                    found = self._live.get(call_id)
+                    found = self._packing.find(self._live.get(call_id))
                     end = None
                     if found is None and call_id in self._ended:
                         end = self._ended_of(call_id)
@@ -97,7 +99,8 @@ class ReadBack:
             records = [(cid, store.load(cid).record) for cid in store.live_calls()]
         else:
             with self._lock:
-                records = list(self._live.items())
+                unpack = self._packing.unpack
+                records = [(cid, unpack(stored)) for cid, stored in self._live.items()]
         return unfinished(self._machine, records, self.strict, line)
 
     def _tell(self, steps: list[StepRecord]) -> None:
@@ -121,7 +124,7 @@ class ReadBack:
             stored = self.store.load(call_id)
             return stored.record, stored.ended is not None
         with self._lock:
-            return self._live.get(call_id), call_id in self._ended
+            return self._packing.find(self._live.get(call_id)), call_id in self._ended
 
     def state(self, call_id: str) -> str | None:
         """The state of a live call, the final state of a recently ended one, else ``None``."""
@@ -186,7 +189,7 @@ class ReadBack:
     @contextmanager
     def _frozen(
         self,
-    ) -> Iterator[tuple[dict[str, Record], dict[str, int | Ended | None], tuple[int, int, int]]]:
+    ) -> Iterator[tuple[dict[str, Stored], dict[str, int | Ended | None], tuple[int, int, int]]]:
         """The tables as they are now, unchanged while the block runs; one snapshot at a time."""
         if self.store is not None:
             raise UsageError("snapshot", "this tracker's calls live in its store; keep the store")

@@ -7,7 +7,7 @@ failure is a :class:`~callstate.errors.ParseError` naming the field's JSON point
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Final
 
@@ -22,6 +22,7 @@ from callstate.verdict._ledger import ledger_from_json, ledger_to_json
 from callstate.verdict._step import Ended
 
 if TYPE_CHECKING:
+    from callstate.verdict._packed import Stored
     from callstate.verdict._readback import ReadBack
     from callstate.verdict._step import Record
 
@@ -34,6 +35,16 @@ MAX_LIMIT: Final = 1 << 63
 _MAX_FP: Final = (1 << 64) - 1
 
 
+def _unpacked(tracker: ReadBack) -> Callable[[tuple[str, Stored]], tuple[str, Record]]:
+    """``(call id, record)`` of a live table's ``(call id, stored)`` pair."""
+    unpack = tracker._packing.unpack
+
+    def one(item: tuple[str, Stored]) -> tuple[str, Record]:
+        return item[0], unpack(item[1])
+
+    return one
+
+
 def _ended_row(call_id: str, end: int | Ended | None) -> list[Any]:
     """``[id, fingerprint]``, and the end's time when it is known."""
     if type(end) is Ended:
@@ -43,7 +54,7 @@ def _ended_row(call_id: str, end: int | Ended | None) -> list[Any]:
 
 def dump(
     tracker: ReadBack,
-    live: dict[str, Record],
+    live: dict[str, Stored],
     ended: dict[str, int | Ended | None],
     counters: tuple[int, int, int],
 ) -> dict[str, Any]:
@@ -61,7 +72,7 @@ def dump(
         # The packed history can pass 64 bits, past what JSON stores take: hex.
         "live": [
             [cid, s, k if k is None else ledger_to_json(k), fp, format(h, "x")]
-            for cid, (s, k, fp, h) in live.items()
+            for cid, (s, k, fp, h) in map(_unpacked(tracker), live.items())
         ],
         "ended": [_ended_row(cid, fp) for cid, fp in ended.items()],
     }
@@ -74,7 +85,7 @@ _CHUNK: Final = 10_000
 
 def dump_json(
     tracker: ReadBack,
-    live: dict[str, Record],
+    live: dict[str, Stored],
     ended: dict[str, int | Ended | None],
     counters: tuple[int, int, int],
 ) -> bytes:
@@ -91,7 +102,7 @@ def dump_json(
         out,
         (
             dumps((cid, s, k if k is None else ledger_to_json(k), fp, format(h, "x")))
-            for cid, (s, k, fp, h) in live.items()
+            for cid, (s, k, fp, h) in map(_unpacked(tracker), live.items())
         ),
     )
     out.write(b'],"ended":[')

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from datetime import datetime
-from typing import IO, Any, Final
+from typing import IO, Any, Final, cast
 
 import orjson
 
@@ -39,6 +39,7 @@ from callstate.verdict._body import (
 from callstate.verdict._notice import MAX_BODY_BYTES, Reader
 from callstate.verdict._options import ROSTER_LIMIT, check_options
 from callstate.verdict._overlay import oldest
+from callstate.verdict._packed import Packing, Stored
 from callstate.verdict._readback import ReadBack
 from callstate.verdict._request import read_request
 from callstate.verdict._shared import ask_shared, decide_shared, evicted_warning, part_shared, told
@@ -117,7 +118,8 @@ class Tracker(ReadBack):
             strict, self._mask, require_requests, tuple(self.timeouts.values()), roster_limit
         )
         #: Live calls, longest idle first: a touched call is popped and put back at the end.
-        self._live: dict[str, Record] = {}
+        self._live: dict[str, Stored] = {}
+        self._packing = Packing(self._machine)
         #: Recently ended calls, oldest first, with the fingerprint of their last notification.
         self._ended: dict[str, int | Ended | None] = {}
         self._lock = threading.Lock()
@@ -294,15 +296,17 @@ class Tracker(ReadBack):
             if self.store is not None:
                 part_shared(self, self.store, call_id, part, where, out)
             elif call_id in self._live:
-                current = self._live.pop(call_id)
+                kept = self._live.pop(call_id)
+                current = self._packing.unpack(kept)
                 changed = take_part(self._policy, current, part, call_id, where, out)
-                self._live[call_id] = current if changed is None else changed
+                self._live[call_id] = kept if changed is None else self._packing.pack(changed)
             return
         if self.store is not None:
             decide_shared(self, self.store, notice, where, out, steps, index, at)
             return
         live = self._live
-        record = live.pop(call_id, None)
+        stored: Stored | None = live.pop(call_id, None)
+        record: Record | None = stored if type(stored) is not int else self._packing.unpack(stored)  # type: ignore[assignment]
         ended = None
         if record is None and call_id in self._ended:
             ended = self._ended_of(call_id)
@@ -311,14 +315,14 @@ class Tracker(ReadBack):
                 self._machine, record, ended, notice, where, out, self._policy, at
             )
         except ParseError as exc:  # the notification cannot be fingerprinted
-            if record is not None:
-                live[call_id] = record
+            if stored is not None:
+                live[call_id] = stored
             within = "" if index is None else f"/value/{index}"
             out.append(malformed(where, call_id, f"{within}{exc.pointer}: {exc.message}"))
             return
         if decision is KEEP:
-            if record is not None:
-                live[call_id] = record
+            if stored is not None:
+                live[call_id] = stored
         elif type(decision) is Ended:
             if self.ended_limit:
                 ended_calls = self._ended
@@ -329,7 +333,7 @@ class Tracker(ReadBack):
         else:
             if record is None:
                 self._start(call_id, where, out)
-            live[call_id] = decision  # type: ignore[assignment]
+            live[call_id] = self._packing.pack(decision)  # type: ignore[arg-type]
         if steps is not None and step is not None:
             steps.append(told(where, call_id, record, step, violation))
 
@@ -339,7 +343,8 @@ class Tracker(ReadBack):
         live = self._live
         if len(live) >= self.max_calls:
             evicted = oldest(live)
-            out.append(evicted_warning(where, evicted, live.pop(evicted)[0], self.max_calls))
+            state = self._packing.unpack(live.pop(evicted))[0]
+            out.append(evicted_warning(where, evicted, state, self.max_calls))
 
     # -- requests -------------------------------------------------------------------
 
@@ -352,16 +357,17 @@ class Tracker(ReadBack):
         call_id = asked.call_id
         if self.store is not None:
             return ask_shared(self, self.store, asked, where, out, at)
-        record = self._live.pop(call_id, None)
+        stored = self._live.pop(call_id, None)
+        record = self._packing.find(stored)
         ended = self._ended_of(call_id) if record is None and call_id in self._ended else None
         decision = ask(self._machine, self._policy, record, ended, asked, at, where, out)
         if decision is KEEP:
-            if record is not None:
-                self._live[call_id] = record
+            if stored is not None:
+                self._live[call_id] = stored
             return
         if record is None:
             self._start(call_id, where, out)
-        self._live[call_id] = decision  # type: ignore[assignment]
+        self._live[call_id] = self._packing.pack(decision)  # type: ignore[arg-type]
 
     @classmethod
     def restore(
@@ -392,5 +398,6 @@ class Tracker(ReadBack):
             require_requests=require_requests,
         )
         tracker.bodies, tracker.notifications, tracker.calls_started = snap.counters
-        tracker._live, tracker._ended = snap.trimmed(tracker.max_calls, tracker.ended_limit)
+        live, tracker._ended = snap.trimmed(tracker.max_calls, tracker.ended_limit)
+        tracker._live = cast("dict[str, Stored]", live)  # records as they are: packing is optional
         return tracker
