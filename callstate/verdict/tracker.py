@@ -4,8 +4,9 @@ One path: a body is decoded once, each notification read into a
 :class:`~callstate.verdict._notice.Notice`, and :func:`~callstate.verdict._step.decide`
 applies the rules to the call's record. Observers hear of each step after the
 decision, outside the lock; ``strict`` only adds its one rule. Memory follows the
-number of *live* calls: a record is a 4-tuple with its history packed into one
-int, and ended calls leave only their id and a fingerprint in a bounded table.
+number of *live* calls: most records are kept as one int (state and packed
+history, see :mod:`~callstate.verdict._packed`), and ended calls leave only their id
+and a fingerprint in a bounded table.
 """
 
 from __future__ import annotations
@@ -129,8 +130,6 @@ class Tracker(ReadBack):
         self.bodies = 0
         self.notifications = 0
         self.calls_started = 0
-
-    # -- ingesting --------------------------------------------------------------
 
     def ingest(
         self, body: object, *, line: int | None = None, at: datetime | str | None = None
@@ -345,8 +344,6 @@ class Tracker(ReadBack):
             evicted = oldest(live)
             state = self._packing.unpack(live.pop(evicted))[0]
             out.append(evicted_warning(where, evicted, state, self.max_calls))
-
-    # -- requests -------------------------------------------------------------------
 
     def _request(
         self, body: dict[str, Any], where: int, out: list[Finding], at: float | None

@@ -1,0 +1,50 @@
+"""Live records kept as ints: the same record back, and a table the collector never walks."""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+from hypothesis import given, strategies as st
+
+from callstate.machine import CALL_MACHINE, compiled
+from callstate.verdict import Tracker
+from callstate.verdict._ledger import Ledger
+from callstate.verdict._packed import Packing
+from tests.verdict.conftest import envelope, note
+
+PACKING = Packing(compiled(CALL_MACHINE))
+RECORDS = st.tuples(
+    st.sampled_from([None, *CALL_MACHINE.states]),
+    st.sampled_from([None, Ledger(kind="blind")]),
+    st.none() | st.integers(0, 2**64 - 1),
+    st.integers(0, 2**90),
+)
+
+
+class TestPacking:
+    @given(record=RECORDS)
+    def test_round_trip(self, record: Any) -> None:
+        """Every record unpacks to itself, packed or not."""
+        assert record == PACKING.unpack(PACKING.pack(record))
+
+    @given(record=RECORDS)
+    def test_plain_records_are_ints(self, record: Any) -> None:
+        """A record with a state and no ledger or fingerprint is kept as an int."""
+        state, ledger, fp, _ = record
+        expected = state is not None and ledger is None and fp is None
+        assert expected == (type(PACKING.pack(record)) is int)
+
+
+def test_a_table_of_plain_calls_is_not_walked_by_the_collector() -> None:
+    """Calls holding only a state and a history leave the live table untracked by the GC."""
+    tracker = Tracker()
+    for i in range(50):
+        call = f"c{i}"
+        tracker.ingest(envelope(note("incoming", change="created", call=call)))
+        tracker.ingest(envelope(note("establishing", call=call)))
+    gc.collect()
+    assert [] == [v for v in tracker._live.values() if type(v) is not int]
+    assert False is gc.is_tracked(tracker._live)
+    assert "establishing" == tracker.state("c7")
+    assert 2 == len(tracker.history("c7"))
