@@ -7,7 +7,7 @@ failure is a :class:`~callstate.errors.ParseError` naming the field's JSON point
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Final
 
@@ -35,14 +35,11 @@ MAX_LIMIT: Final = 1 << 63
 _MAX_FP: Final = (1 << 64) - 1
 
 
-def _unpacked(tracker: ReadBack) -> Callable[[tuple[str, Stored]], tuple[str, Record]]:
-    """``(call id, record)`` of a live table's ``(call id, stored)`` pair."""
+def _records(tracker: ReadBack, live: dict[str, Stored]) -> Iterator[tuple[str, Record]]:
+    """``(call id, record)`` of each live call, unpacked as it is read."""
     unpack = tracker._packing.unpack
-
-    def one(item: tuple[str, Stored]) -> tuple[str, Record]:
-        return item[0], unpack(item[1])
-
-    return one
+    for call_id, stored in live.items():
+        yield call_id, unpack(stored)
 
 
 def _ended_row(call_id: str, end: int | Ended | None) -> list[Any]:
@@ -72,7 +69,7 @@ def dump(
         # The packed history can pass 64 bits, past what JSON stores take: hex.
         "live": [
             [cid, s, k if k is None else ledger_to_json(k), fp, format(h, "x")]
-            for cid, (s, k, fp, h) in map(_unpacked(tracker), live.items())
+            for cid, (s, k, fp, h) in _records(tracker, live)
         ],
         "ended": [_ended_row(cid, fp) for cid, fp in ended.items()],
     }
@@ -102,7 +99,7 @@ def dump_json(
         out,
         (
             dumps((cid, s, k if k is None else ledger_to_json(k), fp, format(h, "x")))
-            for cid, (s, k, fp, h) in map(_unpacked(tracker), live.items())
+            for cid, (s, k, fp, h) in _records(tracker, live)
         ),
     )
     out.write(b'],"ended":[')
