@@ -19,7 +19,7 @@ from callstate.diagrams import (
 from callstate.diagrams._model import PARTS
 from callstate.errors import UsageError
 
-__all__ = ["register", "run"]
+__all__ = ["diagram_format", "emit", "register", "run"]
 
 _SUFFIXES = {".mmd": "mermaid", ".dot": "dot", ".svg": "svg", ".png": "png", ".md": "table"}
 _COMMITTED_DIR = "diagrams"
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         return _committed(args)
     if args.call is not None and args.trace is None:
         raise UsageError("--call", "needs --trace PATH")
-    fmt = _format(args.format, args.output)
+    fmt = diagram_format(args.format, args.output)
     if args.trace is not None:
         if args.only is not None:
             raise UsageError("--only", "a trace is drawn on the whole machine")
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         drawn = render_trace(steps, call_id=call_id, format=fmt)
     else:
         drawn = render(format=fmt, only=args.only)
-    _emit(drawn, args.output, fmt)
+    emit(drawn, args.output, fmt)
     return 0
 
 
@@ -107,7 +107,7 @@ def _committed(args: argparse.Namespace) -> int:
     return 0
 
 
-def _format(fmt: str | None, output: Path | None) -> str:
+def diagram_format(fmt: str | None, output: Path | None) -> str:
     """``--format``, else the format the ``--output`` suffix names (in any letter case),
     else mermaid; a suffix that names no format is a usage error, never a silent guess."""
     if fmt is not None:
@@ -125,7 +125,8 @@ def _format(fmt: str | None, output: Path | None) -> str:
     return found
 
 
-def _emit(drawn: str | bytes, output: Path | None, fmt: str) -> None:
+def emit(drawn: str | bytes, output: Path | None, fmt: str) -> None:
+    """Write a drawing to ``output`` (standard output when ``None``)."""
     data = drawn.encode("utf-8") if isinstance(drawn, str) else drawn
     if output is not None:
         try:

@@ -125,15 +125,15 @@ def _draw(args: argparse.Namespace, trace: TraceInput) -> Report:
     """Validate while following one call, and draw its path to ``--diagram``."""
     from pathlib import Path
 
-    from callstate.cli._diagram import _emit, _format
+    from callstate.cli._diagram import diagram_format, emit
     from callstate.diagrams import follow_call, render_trace
 
     output = Path(args.diagram)
     followed = follow_call(trace.path, call_id=args.call, strict=args.strict)
-    fmt = _format(None, output)
+    fmt = diagram_format(None, output)
     if fmt == "table":
         fmt = "svg"
-    _emit(render_trace(followed.steps, call_id=followed.call_id, format=fmt), output, fmt)
+    emit(render_trace(followed.steps, call_id=followed.call_id, format=fmt), output, fmt)
     return followed.report
 
 

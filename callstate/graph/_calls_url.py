@@ -18,6 +18,9 @@ __all__ = [
     "GRAPH_HOSTS",
     "MAX_ID",
     "REQUEST_ACTIONS",
+    "SEEN",
+    "SEEN_MAX",
+    "SEEN_URL",
     "URL_KEYS",
     "CallPath",
     "CallPathError",
@@ -181,24 +184,24 @@ class ResourceRef:
 
 
 #: Recently read URLs (a call's notifications repeat its URL); short URLs only, so the
-#: cache holds at most ``_SEEN_MAX`` entries of at most ``_SEEN_URL`` characters.
-_SEEN: dict[str, ResourceRef] = {}
-_SEEN_MAX: Final = 4096
-_SEEN_URL: Final = 400
+#: cache holds at most ``SEEN_MAX`` entries of at most ``SEEN_URL`` characters.
+SEEN: dict[str, ResourceRef] = {}
+SEEN_MAX: Final = 4096
+SEEN_URL: Final = 400
 
 
 def parse_resource_url(url: object, *, pointer: str = "/resourceUrl") -> ResourceRef:
     """Read a notification's resource URL: a call, ``/operations/{id}`` or ``/participants``."""
     if type(url) is str:
-        ref = _SEEN.get(url)
+        ref = SEEN.get(url)
         if ref is not None:
             return ref
     path = parse_call_path(url, pointer)
     ref = _resource(path, url, pointer)
-    if len(url) <= _SEEN_URL:  # type: ignore[arg-type]  # a str, or parse_call_path raised
-        if len(_SEEN) >= _SEEN_MAX:
-            _SEEN.clear()
-        _SEEN[url] = ref  # type: ignore[index]
+    if len(url) <= SEEN_URL:  # type: ignore[arg-type]  # a str, or parse_call_path raised
+        if len(SEEN) >= SEEN_MAX:
+            SEEN.clear()
+        SEEN[url] = ref  # type: ignore[index]
     return ref
 
 

@@ -28,17 +28,17 @@ from callstate.simulate import (
     transfer_request,
     transferee,
 )
-from callstate.strategies._model import _Line, _Model
+from callstate.strategies._model import ModelLine, StreamModel
 
-__all__: list[str] = []
+__all__ = ["REQUEST_RULES", "Candidate", "RequestInsertions", "expectations_of", "judged_by"]
 
 #: Rules an inserted request breaks: one the state forbids, a group transfer's transferee.
-_REQUEST_RULES: Final = ("request-not-allowed", "transferee-required", "transferee-not-in-call")
+REQUEST_RULES: Final = ("request-not-allowed", "transferee-required", "transferee-not-in-call")
 #: The status Graph answers a transfer it refuses: the request has no effect on the call.
 _REFUSED: Final = 400
 
 
-def _expecting(definition: MachineDefinition) -> dict[str | None, Expect]:
+def expectations_of(definition: MachineDefinition) -> dict[str | None, Expect]:
     """The requests whose expectation one inserted line can break, by action: those that
     end the call (reject). After a redirect, Graph's ``redirecting`` must still follow,
     and no single change before it leaves that legal; ``tests/verdict`` covers it."""
@@ -51,7 +51,7 @@ def _expecting(definition: MachineDefinition) -> dict[str | None, Expect]:
     }
 
 
-def _judging(definition: MachineDefinition, obj: JSONObject) -> Expect | None:
+def judged_by(definition: MachineDefinition, obj: JSONObject) -> Expect | None:
     """The expectation of ``obj`` when it is an accepted request with one to break."""
     if "request" not in obj or (obj.get("response") or {}).get("status", _REFUSED) >= _REFUSED:
         return None
@@ -59,11 +59,11 @@ def _judging(definition: MachineDefinition, obj: JSONObject) -> Expect | None:
         path = parse_request_path(obj["request"]["url"], "/request/url")
     except ParseError:
         return None
-    return _expecting(definition).get(path.action)
+    return expectations_of(definition).get(path.action)
 
 
 @attrs.frozen
-class _Candidate:
+class Candidate:
     """An insertion into one call: after its line ``after`` (-1: before its first)."""
 
     call: int
@@ -74,17 +74,17 @@ class _Candidate:
     change: str
 
 
-class _RequestInsertions:
+class RequestInsertions:
     """The request-rule insertions of :class:`~callstate.strategies._mutate._Mutator`."""
 
-    model: _Model
+    model: StreamModel
     rules: tuple[str, ...]
     definition: MachineDefinition
     signals: tuple[Signal, ...]
     allowed: dict[str, frozenset[str]]
     transfer: Request | None
 
-    def _fits(self, lines: list[_Line], at: int, new: _Line, refusing: list[int]) -> bool:
+    def _fits(self, lines: list[ModelLine], at: int, new: ModelLine, refusing: list[int]) -> bool:
         raise NotImplementedError
 
     def _notification(self, cid: str, event: str, kind: str | None, **fields: Any) -> JSONObject:
@@ -94,12 +94,12 @@ class _RequestInsertions:
         self,
         call: int,
         cid: str,
-        lines: list[_Line],
+        lines: list[ModelLine],
         states: list[str | None],
         judged: int,
         expect: Expect,
         codes: dict[str, Any],
-    ) -> Iterator[_Candidate]:
+    ) -> Iterator[Candidate]:
         """A legal change the accepted request forbids, before the call's next change."""
         state = states[judged]
         if state is None:
@@ -111,16 +111,16 @@ class _RequestInsertions:
                 if step is None or step.transition is None or step.dest in expect.states:
                     continue
                 obj = self._notification(cid, event, kind, **codes)
-                new = _Line(obj["value"][0], "event", (event, kind))
+                new = ModelLine(obj["value"][0], "event", (event, kind))
                 if self._fits(lines, at, new, []):
                     label = event if kind is None else f"{event}[{kind}]"
                     what = f"inserted {label} after the accepted request of line {judged + 1}"
-                    yield _Candidate(call, at, orjson.dumps(obj), expect.rule, cid, what)
+                    yield Candidate(call, at, orjson.dumps(obj), expect.rule, cid, what)
             at += 1
 
     def _requests(
         self, call: int, plan: Plan, objs: list[JSONObject], states: list[str | None]
-    ) -> Iterator[_Candidate]:
+    ) -> Iterator[Candidate]:
         """A request the state forbids; a group call's transfer without or with a stranger."""
         cid = plan.call_id
         roster = False
@@ -135,7 +135,7 @@ class _RequestInsertions:
                         if request == self.transfer:  # a transferee: no group-call rule fires
                             line["request"]["body"] = _transfer_body(plan, True)
                         what = f"inserted a {request.name} request while {state}"
-                        yield _Candidate(
+                        yield Candidate(
                             call, at, orjson.dumps(line), "request-not-allowed", cid, what
                         )
             if (
@@ -148,11 +148,11 @@ class _RequestInsertions:
             body = line["request"]["body"] = _transfer_body(plan, False)
             if "transferee-required" in self.rules:
                 what = "inserted a group call's transfer without a transferee"
-                yield _Candidate(call, at, orjson.dumps(line), "transferee-required", cid, what)
+                yield Candidate(call, at, orjson.dumps(line), "transferee-required", cid, what)
             if roster and "transferee-not-in-call" in self.rules:
                 body["transferee"] = transferee(str(uuid.uuid5(uuid.NAMESPACE_URL, cid)), cid)
                 what = "inserted a transfer of a participant not in the call's roster"
-                yield _Candidate(call, at, orjson.dumps(line), "transferee-not-in-call", cid, what)
+                yield Candidate(call, at, orjson.dumps(line), "transferee-not-in-call", cid, what)
 
 
 def _transfer_body(plan: Plan, named: bool) -> JSONObject:

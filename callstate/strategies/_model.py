@@ -17,11 +17,11 @@ from callstate.machine.compiled import Compiled, Signal, compiled
 from callstate.machine.definition import MachineDefinition
 from callstate.simulate import JSONObject
 
-__all__: list[str] = []
+__all__ = ["ModelLine", "StreamModel", "model_line"]
 
 
 @attrs.frozen
-class _Line:
+class ModelLine:
     """One line of a call as the model sees it: ``tag`` says what it does to the call."""
 
     obj: object
@@ -29,15 +29,15 @@ class _Line:
     signal: Signal | None = None
 
 
-def _model_line(line: JSONObject, machine: Compiled) -> _Line:
+def model_line(line: JSONObject, machine: Compiled) -> ModelLine:
     obj = untimed(line)
     if not isinstance(obj, dict):
-        return _Line(obj, "other")
+        return ModelLine(obj, "other")
     if "request" in obj:
-        return _Line(obj, "request")
+        return ModelLine(obj, "request")
     note = obj["value"][0]
     if read_resource(note).kind != "call":
-        return _Line(obj, "other")
+        return ModelLine(obj, "other")
     data = note.get("resourceData") or {}
     code, subcode = read_result(data.get("resultInfo"), "/resourceData/resultInfo")
     state = data.get("state")
@@ -50,17 +50,17 @@ def _model_line(line: JSONObject, machine: Compiled) -> _Line:
         subcode=subcode,
         termination_reason=data.get("terminationReason"),
     )
-    return _Line(note, "data" if signal is None else "event", signal)
+    return ModelLine(note, "data" if signal is None else "event", signal)
 
 
-class _Model:
+class StreamModel:
     """Walks one call's lines through a definition's table the way the contract says."""
 
     def __init__(self, definition: MachineDefinition) -> None:
         self.definition = definition
         self.machine = compiled(definition)
 
-    def refusals(self, lines: list[_Line]) -> tuple[list[int], list[str | None]]:
+    def refusals(self, lines: list[ModelLine]) -> tuple[list[int], list[str | None]]:
         """Indexes of the lines a validator must report, and the state after each line."""
         state: str | None = None
         last: object = None

@@ -28,13 +28,13 @@ from callstate.simulate import (
     result_info,
 )
 from callstate.strategies._asked import (
-    _REQUEST_RULES,
-    _Candidate,
-    _expecting,
-    _judging,
-    _RequestInsertions,
+    REQUEST_RULES,
+    Candidate,
+    RequestInsertions,
+    expectations_of,
+    judged_by,
 )
-from callstate.strategies._model import _Line, _Model, _model_line
+from callstate.strategies._model import ModelLine, StreamModel, model_line
 from callstate.strategies._plans import NotificationStream, choice, sizes, streams
 
 __all__ = ["MUTATION_RULES", "MutatedStream", "mutated_streams", "mutation_rules"]
@@ -46,8 +46,8 @@ _FIXED_RULES: Final = ("terminated-is-absorbing", "misplaced-marker", "malformed
 def mutation_rules(definition: MachineDefinition = CALL_MACHINE) -> tuple[str, ...]:
     """Every rule :func:`mutated_streams` can label a stream of ``definition`` with."""
     rules = dict.fromkeys(e.rule for e in definition.events)
-    asked = _REQUEST_RULES if definition.requests else ()
-    expected = tuple(dict.fromkeys(e.rule for e in _expecting(definition).values()))
+    asked = REQUEST_RULES if definition.requests else ()
+    expected = tuple(dict.fromkeys(e.rule for e in expectations_of(definition).values()))
     return (*_FIXED_RULES, *(r for r in rules if r not in _FIXED_RULES), *asked, *expected)
 
 
@@ -94,11 +94,11 @@ def _corruptions(obj: JSONObject, call_id: str) -> Iterator[tuple[bytes, str | N
         yield orjson.dumps(_envelope(broken)), call_id, "a copy whose state is the number 7"
 
 
-class _Mutator(_RequestInsertions):
+class _Mutator(RequestInsertions):
     """Every single-line insertion into a stream whose verdict the model can tell exactly."""
 
     def __init__(self, definition: MachineDefinition, rules: tuple[str, ...]) -> None:
-        self.model = _Model(definition)
+        self.model = StreamModel(definition)
         self.rules = rules
         self.definition = definition
         self.signals = self.model.machine.signals
@@ -107,20 +107,20 @@ class _Mutator(_RequestInsertions):
         requests = flows(definition)
         self.transfer = requests.transfer_request() if definition.requests else None
 
-    def candidates(self, stream: NotificationStream) -> list[_Candidate]:
-        found: list[_Candidate] = []
+    def candidates(self, stream: NotificationStream) -> list[Candidate]:
+        found: list[Candidate] = []
         for index, plan in enumerate(stream.plans):
             objs = build(plan, definition=self.definition)
-            lines = [_model_line(obj, self.model.machine) for obj in objs]
+            lines = [model_line(obj, self.model.machine) for obj in objs]
             found += self._for_call(index, plan, objs, lines)
         return found
 
-    def _single(self, lines: list[_Line], at: int, new: _Line) -> bool:
+    def _single(self, lines: list[ModelLine], at: int, new: ModelLine) -> bool:
         """Whether inserting ``new`` after line ``at`` breaks one rule, there, and no more:
         the bot's later requests must still be judged in the states they were."""
         return self._fits(lines, at, new, [at + 1])
 
-    def _fits(self, lines: list[_Line], at: int, new: _Line, refusing: list[int]) -> bool:
+    def _fits(self, lines: list[ModelLine], at: int, new: ModelLine, refusing: list[int]) -> bool:
         """Whether the model refuses exactly ``refusing`` with ``new`` inserted after line
         ``at``, and the bot's later requests are judged in the states they were."""
         refused, states = self.model.refusals([*lines[: at + 1], new, *lines[at + 1 :]])
@@ -134,8 +134,8 @@ class _Mutator(_RequestInsertions):
         )
 
     def _for_call(
-        self, call: int, plan: Plan, objs: list[JSONObject], lines: list[_Line]
-    ) -> Iterator[_Candidate]:
+        self, call: int, plan: Plan, objs: list[JSONObject], lines: list[ModelLine]
+    ) -> Iterator[Candidate]:
         cid = plan.call_id
         _, states = self.model.refusals(lines)
         final = self.definition.final
@@ -143,11 +143,11 @@ class _Mutator(_RequestInsertions):
         if "malformed" in self.rules:
             for at, obj in enumerate(objs):
                 for text, who, what in _corruptions(obj, cid):
-                    yield _Candidate(call, at, text, "malformed", who, f"inserted {what}")
-        judged = next((i for i, o in enumerate(objs) if _judging(self.definition, o)), len(objs))
+                    yield Candidate(call, at, text, "malformed", who, f"inserted {what}")
+        judged = next((i for i, o in enumerate(objs) if judged_by(self.definition, o)), len(objs))
         yield from self._requests(call, plan, objs, states)
         if judged < len(objs):
-            expect = _judging(self.definition, objs[judged])
+            expect = judged_by(self.definition, objs[judged])
             assert expect is not None
             if expect.rule in self.rules:
                 yield from self._expected(call, cid, lines, states, judged, expect, codes)
@@ -166,13 +166,13 @@ class _Mutator(_RequestInsertions):
         return event_notification(cid, event, kind, definition=self.definition, **fields)
 
     def _absorbing(
-        self, call: int, cid: str, lines: list[_Line], at: int, codes: dict[str, Any]
-    ) -> Iterator[_Candidate]:
+        self, call: int, cid: str, lines: list[ModelLine], at: int, codes: dict[str, Any]
+    ) -> Iterator[Candidate]:
         for event, kind in self.signals:
             obj = self._notification(cid, event, kind, **codes)
-            new = _Line(obj["value"][0], "event", (event, kind))
+            new = ModelLine(obj["value"][0], "event", (event, kind))
             if self._single(lines, at, new):
-                yield _Candidate(
+                yield Candidate(
                     call,
                     at,
                     orjson.dumps(obj),
@@ -182,23 +182,35 @@ class _Mutator(_RequestInsertions):
                 )
 
     def _illegal(
-        self, call: int, cid: str, lines: list[_Line], at: int, state: str, codes: dict[str, Any]
-    ) -> Iterator[_Candidate]:
+        self,
+        call: int,
+        cid: str,
+        lines: list[ModelLine],
+        at: int,
+        state: str,
+        codes: dict[str, Any],
+    ) -> Iterator[Candidate]:
         for event, kind in self.signals:
             rule = self.definition.event(event).rule
             if rule not in self.rules or (state, event, kind) in self.model.machine.table:
                 continue
             obj = self._notification(cid, event, kind, **codes)
-            new = _Line(obj["value"][0], "event", (event, kind))
+            new = ModelLine(obj["value"][0], "event", (event, kind))
             if self._single(lines, at, new):
                 label = event if kind is None else f"{event}[{kind}]"
-                yield _Candidate(
+                yield Candidate(
                     call, at, orjson.dumps(obj), rule, cid, f"inserted {label} while {state}"
                 )
 
     def _misplaced(
-        self, call: int, cid: str, lines: list[_Line], at: int, state: str, codes: dict[str, Any]
-    ) -> Iterator[_Candidate]:
+        self,
+        call: int,
+        cid: str,
+        lines: list[ModelLine],
+        at: int,
+        state: str,
+        codes: dict[str, Any],
+    ) -> Iterator[Candidate]:
         signal = self.model.machine.plain.get(state)
         update = None if signal is None else self.model.machine.step(state, *signal)
         if signal is None or update is None or update.transition is not None:
@@ -213,8 +225,8 @@ class _Mutator(_RequestInsertions):
             if marker.termination_reason is not None:
                 fields["terminationReason"] = marker.termination_reason
             obj = self._notification(cid, plain, None, **codes, **fields)
-            if self._single(lines, at, _Line(obj["value"][0], "misplaced")):
-                yield _Candidate(
+            if self._single(lines, at, ModelLine(obj["value"][0], "misplaced")):
+                yield Candidate(
                     call,
                     at,
                     orjson.dumps(obj),
@@ -292,7 +304,7 @@ def mutated_streams(
     chosen = choice("rules", rules, mutation_rules(definition))
     told = f.current_scenarios if scenarios is None else f.every_scenario
     drawn = choice("scenarios", scenarios, told)
-    expecting = _expecting(definition)
+    expecting = expectations_of(definition)
     timed = None
     if scenarios is None and all(r in {e.rule for e in expecting.values()} for r in chosen):
         # Only a timed log answers the bot's reject or redirect: draw those calls, timed.

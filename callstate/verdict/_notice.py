@@ -14,7 +14,7 @@ from typing import Any, Final
 import orjson
 
 from callstate.errors import ParseError
-from callstate.graph._calls_url import _SEEN
+from callstate.graph._calls_url import SEEN
 from callstate.graph.wire import (
     MAX_ID,
     OPERATION_STATUSES,
@@ -126,7 +126,7 @@ class Reader:
         if type(n) is not dict:
             raise ParseError(f"expected a commsNotification object, got {describe(n)}")
         url = n.get("resourceUrl")
-        ref = _SEEN.get(url) if type(url) is str else None
+        ref = SEEN.get(url) if type(url) is str else None
         if ref is None or "resource" in n:
             ref = read_resource(n)
         change = n.get("changeType")

@@ -109,7 +109,7 @@ class TestCache:
     @pytest.fixture
     def parsed(self, monkeypatch: pytest.MonkeyPatch) -> list[object]:
         """Every URL the parser is asked to read (each cache miss), in order; cache empty."""
-        monkeypatch.setattr(wire, "_SEEN", {})
+        monkeypatch.setattr(wire, "SEEN", {})
         seen: list[object] = []
         real = wire.parse_call_path
 
@@ -133,14 +133,14 @@ class TestCache:
         url = f"/communications/calls/{call_id}/operations/{'o' * wire.MAX_ID}"
         refs = [parse_resource_url(url) for _ in range(2)]
         expected = (True, [url, url], ResourceRef(call_id, "operation", "o" * wire.MAX_ID))
-        assert expected == (len(url) > wire._SEEN_URL, parsed, refs[1])
+        assert expected == (len(url) > wire.SEEN_URL, parsed, refs[1])
 
     def test_the_cache_stays_bounded(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """However many distinct URLs are read, the cache holds at most its bound."""
-        monkeypatch.setattr(wire, "_SEEN", {})
-        for i in range(wire._SEEN_MAX + 10):
+        monkeypatch.setattr(wire, "SEEN", {})
+        for i in range(wire.SEEN_MAX + 10):
             parse_resource_url(f"/communications/calls/bounded-{i:06d}")
-        assert wire._SEEN_MAX >= len(wire._SEEN)
+        assert wire.SEEN_MAX >= len(wire.SEEN)
 
 
 _SEGMENTS = st.text(alphabet="aZ09-._~%:@", min_size=1, max_size=8) | st.sampled_from(

@@ -166,10 +166,10 @@ class TestCaches:
         for i in range(3000):
             tracker.ingest(envelope(note("incoming", call=f"{i:0200d}", sub="/participants",
                                          data=[{"id": "p"}])))  # fmt: skip
-        from callstate.graph._calls_url import _SEEN, _SEEN_MAX, _SEEN_URL
+        from callstate.graph._calls_url import SEEN, SEEN_MAX, SEEN_URL
 
-        assert len(_SEEN) <= _SEEN_MAX
-        assert all(len(url) <= _SEEN_URL for url in _SEEN)
+        assert len(SEEN) <= SEEN_MAX
+        assert all(len(url) <= SEEN_URL for url in SEEN)
 
     def test_classification_cache_ignores_long_reasons(self) -> None:
         """600 distinct 100 KB termination reasons are not remembered."""
