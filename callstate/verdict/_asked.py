@@ -67,14 +67,17 @@ def on_line(
                 ledger = ledger.with_clock(i, at, len(machine.timeouts))
             continue
         late = at - started
-        if late > policy.seconds[i]:
+        window = policy.seconds[i]
+        if late > window:
+            # The summary names the definition's window: not beside an overridden one.
+            why = f": {timeout.summary}" if window == timeout.seconds else ""
             out.append(
                 _finding(timeout.severity)(
                     line=line,
                     call_id=call_id,
                     rule=timeout.rule,
                     message=f"{what} {late:.0f} s into the {timeout.name} window of "
-                    f"{policy.seconds[i]:g} s: {timeout.summary}",
+                    f"{window:g} s{why}",
                     state=state,
                 )
             )

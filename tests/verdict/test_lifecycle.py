@@ -178,6 +178,16 @@ class TestAnswerWindow:
             lines, run_json, "--window", "answer=5", timeouts={"answer": 5}
         )
 
+    def test_an_overridden_window_is_the_one_told(self) -> None:
+        """The finding names the window in force, not the definition's 15 s."""
+        tracker = Tracker(timeouts={"answer": 5})
+        found = [
+            f.message
+            for line in [*offered(), at(6, asks("answer", {}))]
+            for f in tracker.ingest(line)
+        ]
+        assert ["the answer request 6 s into the answer window of 5 s"] == found
+
 
 class TestKeepAlive:
     def test_a_keepalive_restarts_the_clock(self, run_json: RunJson) -> None:
