@@ -88,6 +88,9 @@ def figures(quick_run: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     return _last_json(quick_run)
 
 
+# About 20 s of two cores (every figure in a fresh process): in the slow step, so the
+# default suite stays under its 90 s.
+@pytest.mark.slow
 class TestQuickRun:
     """``bench/run.py --quick`` prints a table, then one JSON object as its last line."""
 
