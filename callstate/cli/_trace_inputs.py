@@ -6,7 +6,6 @@ Kept out of the validate command so that command stays about the verdict.
 from __future__ import annotations
 
 import glob
-import gzip
 import os
 import sys
 from collections.abc import Sequence
@@ -79,6 +78,8 @@ def head(trace: TraceInput) -> bytes:
             if start[:2] != GZIP_MAGIC:
                 return start
             raw.seek(0)
+            import gzip  # only for a gzipped trace: it costs every command's startup
+
             with gzip.GzipFile(fileobj=raw, mode="rb") as unpacked:
                 return unpacked.read(_HEAD)
     except (OSError, EOFError):

@@ -6,7 +6,6 @@ Both are told from the first bytes, not the file name, so ``zcat``-free pipes
 
 from __future__ import annotations
 
-import gzip
 import io
 import zlib
 from typing import IO, Final, cast
@@ -33,7 +32,10 @@ class Gunzipped:
     """
 
     def __init__(self, raw: io.BufferedReader) -> None:
+        import gzip  # here, not at the top: most traces are not gzipped, and it costs startup
+
         self._gzip = gzip.GzipFile(fileobj=raw, mode="rb")
+        self._damaged = (gzip.BadGzipFile, zlib.error)
         #: Why the stream ended early, or ``None``.
         self.error: str | None = None
 
@@ -45,7 +47,7 @@ class Gunzipped:
             return self._gzip.readline(size)
         except EOFError:
             self.error = "the gzip stream is truncated"
-        except (gzip.BadGzipFile, zlib.error) as exc:
+        except self._damaged as exc:
             self.error = f"the gzip stream is corrupt: {exc}"
         return b""
 
@@ -57,7 +59,7 @@ class Gunzipped:
             return self._gzip.peek(size)
         except EOFError:
             self.error = "the gzip stream is truncated"
-        except (gzip.BadGzipFile, zlib.error) as exc:
+        except self._damaged as exc:
             self.error = f"the gzip stream is corrupt: {exc}"
         return b""
 

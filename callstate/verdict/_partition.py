@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import heapq
 import io
-import multiprocessing
 import re
 import zlib
 from collections.abc import Mapping
-from multiprocessing.connection import Connection
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import orjson
 
@@ -36,6 +34,9 @@ from callstate.verdict._notice import MAX_BODY_BYTES, Reader
 from callstate.verdict._request import read_request
 from callstate.verdict.finding import Finding
 from callstate.verdict.tracker import Tracker
+
+if TYPE_CHECKING:  # multiprocessing is imported only where workers start: it costs startup
+    from multiprocessing.connection import Connection
 
 __all__ = ["Parts", "can_partition", "validate_parts"]
 
@@ -62,6 +63,8 @@ class Parts(NamedTuple):
 
 def can_partition() -> bool:
     """Whether worker processes can start from this one as it is (the ``fork`` method)."""
+    import multiprocessing
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -187,6 +190,8 @@ def validate_parts(
     """The findings (merged, end-of-input ones last) and counts of ``path`` over ``jobs``
     forked workers, each with a :class:`Tracker` of ``options``; or the first line that
     names calls of two workers, when no split is exact."""
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     _JOB.update(path=path, options=dict(options), jobs=jobs)
     workers: list[tuple[Any, Connection]] = []

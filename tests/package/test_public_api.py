@@ -54,6 +54,21 @@ class TestPublicNames:
         ).stdout
         assert "[]" == out.strip()
 
+    def test_validate_one_process_imports_no_workers_or_gzip(self, tmp_path: Path) -> None:
+        """``callstate validate`` of a plain file in one process loads neither multiprocessing
+        nor gzip: they cost about a fifth of its startup, and only --jobs and .gz use them."""
+        trace = tmp_path / "one.jsonl"
+        trace.write_bytes((REPO / "examples" / "blind-user-success.jsonl").read_bytes())
+        code = (
+            "import sys; from callstate.cli import main; code = main(['validate', '-q', "
+            f"{str(trace)!r}]);"
+            "print(code, sorted(m for m in ('multiprocessing', 'gzip') if m in sys.modules))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+        assert "0 []" == out.strip().splitlines()[-1]
+
 
 class TestShipped:
     """Files a user relies on are in the package."""
