@@ -54,11 +54,10 @@ class TestPublicNames:
         ).stdout
         assert "[]" == out.strip()
 
-    def test_validate_one_process_imports_no_workers_or_gzip(self, tmp_path: Path) -> None:
+    def test_validate_one_process_imports_no_workers_or_gzip(self) -> None:
         """``callstate validate`` of a plain file in one process loads neither multiprocessing
-        nor gzip: they cost about a fifth of its startup, and only --jobs and .gz use them."""
-        trace = tmp_path / "one.jsonl"
-        trace.write_bytes((REPO / "examples" / "blind-user-success.jsonl").read_bytes())
+        nor gzip: they cost about a tenth of its startup, and only --jobs and .gz use them."""
+        trace = REPO / "examples" / "blind-user-success.jsonl"
         code = (
             "import sys; from callstate.cli import main; code = main(['validate', '-q', "
             f"{str(trace)!r}]);"
