@@ -79,15 +79,23 @@ def parse_call_path(url: object, pointer: str) -> CallPath:
     version or not. Fixed segments match in any case; ids are kept as sent and must
     be at most :data:`MAX_ID` characters.
     """
+    return CallPath(*_read(url, pointer))
+
+
+#: A calls URL read: ``(call id, the segments after it, legacy)``, as :class:`CallPath` says.
+_Read: TypeAlias = tuple["str | None", tuple[str, ...], bool]
+
+
+def _read(url: object, pointer: str) -> _Read:
     text = read_string(url, pointer)
     plain = _PLAIN.fullmatch(text)
     if plain is not None:  # the spelling Graph sends: one match instead of the walk below
         rest = plain[2]
-        return CallPath(plain[1], tuple(rest[1:].split("/")) if rest else (), False)
+        return plain[1], tuple(rest[1:].split("/")) if rest else (), False
     return _walk(text, pointer)
 
 
-def _walk(text: str, pointer: str) -> CallPath:
+def _walk(text: str, pointer: str) -> _Read:
     """The general grammar, for every spelling :data:`_PLAIN` does not match."""
     path = text
     if "://" in text:
@@ -114,13 +122,13 @@ def _walk(text: str, pointer: str) -> CallPath:
         raise CallPathError(text, pointer, "not a calls path")
     ids = parts[at + 2 :]
     if not ids:
-        return CallPath(None, (), head == "app")
+        return None, (), head == "app"
     if "" in ids:
         raise CallPathError(text, pointer, "an empty segment")
     if max(map(len, ids)) > MAX_ID:
         what = "an id" if len(ids[0]) > MAX_ID else "a segment"
         raise CallPathError(text, pointer, f"{what} over {MAX_ID} characters")
-    return CallPath(ids[0], tuple(ids[1:]), head == "app")
+    return ids[0], tuple(ids[1:]), head == "app"
 
 
 #: The actions a bot POSTs to a call, ``/communications/calls/{id}/{action}``.
@@ -145,14 +153,13 @@ def parse_request_path(url: object, pointer: str) -> RequestPath:
     any letter case, under ``/app/calls`` too; the grammar of :func:`parse_call_path`.
     Anything else is a :class:`~callstate.errors.ParseError` at ``pointer``.
     """
-    path = parse_call_path(url, pointer)
-    rest = path.rest
+    call_id, rest, legacy = _read(url, pointer)
     if not rest:
-        return RequestPath(path.call_id, None, path.legacy)
+        return RequestPath(call_id, None, legacy)
     action = _ACTIONS.get(rest[0].lower()) if len(rest) == 1 else None
     if action is None:
         raise CallPathError(str(url), pointer, f"not a call or /{{id}}/{'|'.join(REQUEST_ACTIONS)}")
-    return RequestPath(path.call_id, action, path.legacy)
+    return RequestPath(call_id, action, legacy)
 
 
 class CallPathError(ParseError):
@@ -196,8 +203,7 @@ def parse_resource_url(url: object, *, pointer: str = "/resourceUrl") -> Resourc
         ref = SEEN.get(url)
         if ref is not None:
             return ref
-    path = parse_call_path(url, pointer)
-    ref = _resource(path, url, pointer)
+    ref = _resource(_read(url, pointer), url, pointer)
     if len(url) <= SEEN_URL:  # type: ignore[arg-type]  # a str, or parse_call_path raised
         if len(SEEN) >= SEEN_MAX:
             SEEN.clear()
@@ -205,8 +211,8 @@ def parse_resource_url(url: object, *, pointer: str = "/resourceUrl") -> Resourc
     return ref
 
 
-def _resource(path: CallPath, url: object, pointer: str) -> ResourceRef:
-    call_id, rest, legacy = path.call_id, path.rest, path.legacy
+def _resource(path: _Read, url: object, pointer: str) -> ResourceRef:
+    call_id, rest, legacy = path
     if call_id is not None:
         if not rest:
             return ResourceRef(call_id, "call", None, legacy)

@@ -11,10 +11,10 @@ from typing import Final
 
 import attrs
 
-from callstate.graph.wire import MAX_ID, CallPathError, parse_request_path, quote
+from callstate.graph.wire import MAX_ID, CallPathError, RequestPath, parse_request_path, quote
 from callstate.transfer._verdict import PATH_POINTER, Problem
 
-__all__ = ["PathVerdict", "check_path"]
+__all__ = ["PathVerdict", "check_path", "read_path"]
 
 #: The canonical URLs and paths, checked with plain string operations first (the
 #: common case); what passes here is exactly what the grammar reads as a transfer path.
@@ -77,6 +77,11 @@ def check_path(path: str) -> PathVerdict:
         request = parse_request_path(path, PATH_POINTER)
     except CallPathError as exc:
         return _invalid(f"{quote(path)} is not a call transfer path ({exc.why}); {_EXPECTED}")
+    return read_path(request, path)
+
+
+def read_path(request: RequestPath, path: str) -> PathVerdict:
+    """The verdict of ``path``, which the grammar read as ``request``."""
     if request.action != _ACTION or request.call_id is None:
         if request.action is not None:
             what = f"a call's {request.action} request"

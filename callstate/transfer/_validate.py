@@ -9,10 +9,10 @@ import orjson
 from callstate.errors import UsageError
 from callstate.graph._foreign import foreign_json
 from callstate.transfer._body import CALLERS, Caller, check_body
-from callstate.transfer._path import check_path
+from callstate.transfer._path import PathVerdict, check_path
 from callstate.transfer._verdict import Problem, TransferVerdict
 
-__all__ = ["validate_transfer_request"]
+__all__ = ["judge", "validate_transfer_request"]
 
 _BOM = "\ufeff"
 # Python values that are already parsed JSON; anything else is a programming error.
@@ -60,6 +60,11 @@ def validate_transfer_request(
     known_caller = _caller(caller)
     if path is not None and not isinstance(path, str):
         raise UsageError("path", f"expected a str or None, got {type(path).__name__}")
+    return judge(body, known_caller, None if path is None else check_path(path))
+
+
+def judge(body: object, caller: Caller | None, path: PathVerdict | None) -> TransferVerdict:
+    """:func:`validate_transfer_request` of a checked caller and a path already judged."""
     problems: list[Problem] = []
     warnings: tuple[Problem, ...] = ()
     kind = target = None
@@ -70,15 +75,14 @@ def validate_transfer_request(
     if malformed is not None:
         problems.append(malformed)
     else:
-        verdict = check_body(parsed, caller=known_caller)
+        verdict = check_body(parsed, caller=caller)
         problems += verdict.problems
         kind, target, warnings = verdict.kind, verdict.target, verdict.warnings
     call_id = None
     if path is not None:
-        path_verdict = check_path(path)
-        problems += path_verdict.problems
-        warnings += path_verdict.warnings
-        call_id = path_verdict.call_id
+        problems += path.problems
+        warnings += path.warnings
+        call_id = path.call_id
     return TransferVerdict(tuple(problems), warnings, kind, target, call_id)
 
 

@@ -13,7 +13,8 @@ from typing import Any, NamedTuple
 from callstate.errors import ParseError
 from callstate.graph.wire import MAX_ID, describe, parse_request_path
 from callstate.machine.compiled import Compiled
-from callstate.transfer import validate_transfer_request
+from callstate.transfer._path import PathVerdict, check_path, read_path
+from callstate.transfer._validate import judge
 from callstate.verdict.finding import CallWarning, Finding, Violation
 
 __all__ = ["Asked", "read_request"]
@@ -90,7 +91,8 @@ def read_request(
         path = parse_request_path(url, "/request/url")
     except ParseError as exc:
         if type(url) is str and url.rstrip("/").endswith(f"/{_TRANSFER_ACTION}"):
-            return _transfer(body, url, None, where, out, machine, status)  # its own path rules
+            # A transfer's path has its own rules, which say what is wrong with it.
+            return _transfer(body, check_path(url), None, where, out, machine, status)
         out.append(_violation(where, None, exc.pointer, exc.message, "invalid-path"))
         return None
     name = machine.request_paths.get((method, path.action, path.call_id is None))
@@ -101,7 +103,7 @@ def read_request(
         out.append(_violation(where, call_id, "/request", f"{what} is not a request Graph takes"))
         return None
     if path.action == _TRANSFER_ACTION:
-        return _transfer(body, url, name, where, out, machine, status)
+        return _transfer(body, read_path(path, str(url)), name, where, out, machine, status)
     if path.legacy:
         out.append(
             CallWarning(
@@ -132,14 +134,14 @@ def read_request(
 
 def _transfer(
     body: object,
-    url: object,
+    path: PathVerdict,
     name: str | None,
     where: int,
     out: list[Finding],
     machine: Compiled,
     status: int | None,
 ) -> Asked | None:
-    verdict = validate_transfer_request(body, path=url if type(url) is str else None)
+    verdict = judge(body, None, path)
     call_id = verdict.call_id
     for problems, finding in ((verdict.problems, Violation), (verdict.warnings, CallWarning)):
         for problem in problems:

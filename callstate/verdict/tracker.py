@@ -37,6 +37,7 @@ from callstate.verdict._body import (
     skip_long_line,
     too_deep,
 )
+from callstate.verdict._moves import Moves
 from callstate.verdict._notice import MAX_BODY_BYTES, Reader
 from callstate.verdict._options import ROSTER_LIMIT, check_options
 from callstate.verdict._overlay import oldest
@@ -121,6 +122,8 @@ class Tracker(ReadBack):
         #: Live calls, longest idle first: a touched call is popped and put back at the end.
         self._live: dict[str, Stored] = {}
         self._packing = Packing(self._machine)
+        #: decide's answers for packed calls on plain notices, remembered.
+        self._moves = Moves()
         #: Recently ended calls, oldest first, with the fingerprint of their last notification.
         self._ended: dict[str, int | Ended | None] = {}
         self._lock = threading.Lock()
@@ -305,6 +308,24 @@ class Tracker(ReadBack):
             return
         live = self._live
         stored: Stored | None = live.pop(call_id, None)
+        # A packed call and a notice that carries nothing but its signal: decide's answer
+        # is a function of the two alone, so a remembered one stands for it.
+        plain = (
+            type(stored) is int
+            and at is None
+            and notice[2] is None
+            and not notice[4]
+            and not notice[11]
+        )
+        if plain:
+            known = self._moves.known.get((stored, notice[1]))  # type: ignore[arg-type]
+            if known is not None:
+                live[call_id] = known[0]
+                if steps is not None and known[1] is not None:
+                    source = self._packing.unpack(stored)  # type: ignore[arg-type]
+                    steps.append(told(where, call_id, source, known[1], None))
+                return
+        found = len(out)
         record: Record | None = stored if type(stored) is not int else self._packing.unpack(stored)  # type: ignore[assignment]
         ended = None
         if record is None and call_id in self._ended:
@@ -332,7 +353,9 @@ class Tracker(ReadBack):
         else:
             if record is None:
                 self._start(call_id, where, out)
-            live[call_id] = self._packing.pack(decision)  # type: ignore[arg-type]
+            packed = live[call_id] = self._packing.pack(decision)  # type: ignore[arg-type]
+            if plain and type(packed) is int and len(out) == found:
+                self._moves.learn(stored, notice[1], packed, step)  # type: ignore[arg-type]
         if steps is not None and step is not None:
             steps.append(told(where, call_id, record, step, violation))
 

@@ -111,13 +111,13 @@ class TestCache:
         """Every URL the parser is asked to read (each cache miss), in order; cache empty."""
         monkeypatch.setattr(wire, "SEEN", {})
         seen: list[object] = []
-        real = wire.parse_call_path
+        real = wire._read
 
-        def counting(url: object, pointer: str) -> wire.CallPath:
+        def counting(url: object, pointer: str) -> tuple[str | None, tuple[str, ...], bool]:
             seen.append(url)
             return real(url, pointer)
 
-        monkeypatch.setattr(wire, "parse_call_path", counting)
+        monkeypatch.setattr(wire, "_read", counting)
         return seen
 
     def test_a_repeated_url_is_parsed_once(self, parsed: list[object]) -> None:
@@ -182,4 +182,4 @@ def _read(read: Callable[[str, str], object], url: str) -> object:
 @given(url=_urls())
 def test_exact_spelling_reads_as_the_general_grammar(url: str) -> None:
     """The one-match fast read of Graph's own spelling gives what the general grammar gives."""
-    assert _read(wire._walk, url) == _read(wire.parse_call_path, url)
+    assert _read(wire._walk, url) == _read(wire._read, url)

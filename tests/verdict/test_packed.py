@@ -10,6 +10,7 @@ from hypothesis import given, strategies as st
 from callstate.machine import CALL_MACHINE, compiled
 from callstate.verdict import Tracker
 from callstate.verdict._ledger import Ledger
+from callstate.verdict._moves import MOVES_LIMIT, Moves
 from callstate.verdict._packed import Packing
 from tests.verdict.conftest import envelope, note
 
@@ -48,3 +49,25 @@ def test_a_table_of_plain_calls_is_not_walked_by_the_collector() -> None:
     assert False is gc.is_tracked(tracker._live)
     assert "establishing" == tracker.state("c7")
     assert 2 == len(tracker.history("c7"))
+
+
+class TestRememberedMoves:
+    """decide's answers for packed calls on plain notices are remembered, and bounded."""
+
+    def test_a_second_call_on_the_same_path_is_answered_from_the_table(self) -> None:
+        """The second call's steps come from the table and leave it where decide left the first."""
+        tracker = Tracker()
+        for call in ("c1", "c2"):
+            tracker.ingest(envelope(note("incoming", change="created", call=call)))
+            tracker.ingest(envelope(note("establishing", call=call)))
+            tracker.ingest(envelope(note("established", call=call)))
+        remembered = len(tracker._moves.known)
+        assert (tracker._live["c1"], 2) == (tracker._live["c2"], remembered)
+        assert tracker.history("c1") == tracker.history("c2")
+
+    def test_the_table_is_bounded(self) -> None:
+        """Past its limit the table starts again, whatever arrives."""
+        moves = Moves()
+        for i in range(MOVES_LIMIT + 10):
+            moves.learn(i, ("connect", None), i + 1, None)
+        assert 10 == len(moves.known)
