@@ -9,7 +9,7 @@ accepted request expects all come from the compiled definition.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from callstate.machine.compiled import Compiled
 from callstate.verdict._ledger import EMPTY, Ledger
@@ -20,12 +20,23 @@ from callstate.verdict.finding import CallWarning, Finding, Violation
 if TYPE_CHECKING:
     from callstate.verdict._step import Decision, Ended, Record
 
-__all__ = ["Policy", "after_step", "ask", "on_line", "take_part", "traits_of"]
+__all__ = ["KEEP", "Keep", "Policy", "after_step", "ask", "on_line", "take_part", "traits_of"]
 
 #: The path segment of the request whose body names a transferee.
 _TRANSFER_ACTION = "transfer"
 #: How many participants make a group call.
 _PEER_TO_PEER = 2
+
+
+class Keep:
+    """Nothing changes: a recognised retry, a request Graph refused, anything after the end."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+#: The decision that changes nothing (here, as the bot's rules return it too).
+KEEP: Final = Keep()
 
 
 class Policy(NamedTuple):
@@ -207,7 +218,7 @@ def take_part(
                 else:
                     meeting = True  # a peer-to-peer call grew: meeting mode, for good
             ledger = ledger.but(roster=frozenset(roster), group=group, meeting=meeting)
-    if ledger == before:
+    if ledger is before or ledger == before:  # the same object, most often: no field compare
         return None
     return (state, ledger, fp, hist)
 
@@ -223,8 +234,6 @@ def ask(
     out: list[Finding],
 ) -> Decision:
     """The record after the bot's request ``asked``: judged, and applied if Graph took it."""
-    from callstate.verdict._step import KEEP
-
     call_id, name = asked.call_id, asked.name
     request = machine.requests[name]
     if record is None and ended is not None:

@@ -1,11 +1,12 @@
 """A live call's record as the in-memory tracker keeps it: most of them as one int.
 
-A record with no ledger and no fingerprint (most live calls, most of the time) is kept
-as ``history << bits | state index``. An int takes less than half a 4-tuple's memory and
-refers to nothing, so a table of them is one the garbage collector never walks: with a
-million tuples in it, each full collection stalled every thread for about 50 ms.
-The rules never see the packed form: :func:`~callstate.verdict._step.decide` takes and
-returns records.
+A record with no fingerprint and no ledger, or a ledger that holds only the transfer
+kind the bot's request announced (most live calls, most of the time), is kept as
+``(history << kind bits | kind slot) << state bits | state index``. An int takes less
+than half a 4-tuple's memory and refers to nothing, so a table of them is one the
+garbage collector never walks: with a million tuples in it, each full collection
+stalled every thread for about 50 ms. The rules never see the packed form:
+:func:`~callstate.verdict._step.decide` takes and returns records.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import TypeAlias
 
 from callstate.machine.compiled import Compiled
+from callstate.verdict._ledger import Ledger
 from callstate.verdict._step import Record
 
 __all__ = ["Packing", "Stored"]
@@ -24,26 +26,45 @@ Stored: TypeAlias = "Record | int"
 class Packing:
     """Packs and unpacks the records of one compiled machine's calls."""
 
-    __slots__ = ("_bits", "_index", "_mask", "_states")
+    __slots__ = ("_bits", "_kind_bits", "_kinds", "_ledgers", "_mask", "_slot", "_states")
 
     def __init__(self, machine: Compiled) -> None:
         states = tuple(machine.states)
         self._bits = max(1, (len(states) - 1).bit_length())
         self._mask = (1 << self._bits) - 1
-        self._index = {state: i for i, state in enumerate(states)}
+        self._slot = {state: i for i, state in enumerate(states)}
         self._states = states
+        #: Slot 0: no ledger; slot i: a ledger that holds only the i-th kind.
+        self._ledgers: tuple[Ledger | None, ...] = (
+            None,
+            *(Ledger(kind=k.name) for k in machine.definition.kinds),
+        )
+        self._kinds = {ledger.kind: i for i, ledger in enumerate(self._ledgers) if ledger}
+        self._kind_bits = max(1, (len(self._ledgers) - 1).bit_length())
 
     def pack(self, record: Record) -> Stored:
         """``record`` as the table keeps it."""
         state, ledger, fp, hist = record
-        if ledger is None and fp is None and state is not None:
-            return hist << self._bits | self._index[state]
-        return record
+        if fp is not None or state is None:
+            return record
+        if ledger is None:
+            kind = 0
+        else:
+            kind = self._kinds.get(ledger.kind, 0)
+            if not kind or ledger != self._ledgers[kind]:
+                return record
+        return ((hist << self._kind_bits | kind) << self._bits) | self._slot[state]
 
     def unpack(self, stored: Stored) -> Record:
         """The record the table keeps as ``stored``."""
         if type(stored) is int:
-            return (self._states[stored & self._mask], None, None, stored >> self._bits)
+            rest = stored >> self._bits
+            return (
+                self._states[stored & self._mask],
+                self._ledgers[rest & ((1 << self._kind_bits) - 1)],
+                None,
+                rest >> self._kind_bits,
+            )
         return stored  # type: ignore[return-value]
 
     def find(self, stored: Stored | None) -> Record | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Final, NamedTuple
 
 from callstate.machine.compiled import Compiled, Step
-from callstate.verdict._asked import Policy, after_step, on_line, traits_of
+from callstate.verdict._asked import KEEP, Keep, Policy, after_step, on_line, traits_of
 from callstate.verdict._ledger import EMPTY, Ledger
 from callstate.verdict._notice import Notice, fingerprint, received
 from callstate.verdict.finding import CallWarning, Finding, Violation
@@ -36,17 +36,8 @@ class Ended(NamedTuple):
     at: float | None = None
 
 
-class _Keep:
-    """Nothing changes: a recognised retry, or anything after the end."""
-
-    def __repr__(self) -> str:
-        return "KEEP"
-
-
-KEEP: Final = _Keep()
-
 #: What follows a notice: a live record, the end, or nothing at all.
-Decision = Record | Ended | _Keep
+Decision = Record | Ended | Keep
 
 _NO_RECORD: Final[Record] = (None, None, None, 0)
 
@@ -194,7 +185,8 @@ def decide(
     if step.ends:
         return Ended(fingerprint(body), at), step, violation
     keep = fingerprint(body) if odd or step.remember else None
-    if ledger is not None and ledger == EMPTY:
+    # A roster or a kind is not EMPTY's: two reads spare the field-by-field compare.
+    if ledger is not None and ledger.roster is None and ledger.kind is None and ledger == EMPTY:
         ledger = None
     return (
         (step.dest, ledger, keep, ((hist << machine.history.width) | step.code) & policy.push),

@@ -17,24 +17,19 @@ from contextlib import nullcontext
 from datetime import datetime
 from typing import IO, Any, Final, cast
 
-import orjson
-
 from callstate.errors import ParseError
-from callstate.graph.wire import MAX_DEPTH, describe
+from callstate.graph.wire import describe
 from callstate.machine.compiled import Compiled, compiled
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.machine.history import HistoryStep
 from callstate.verdict import _snapshot
 from callstate.verdict._asked import Policy, ask, take_part
 from callstate.verdict._body import (
-    DEEP_BYTES,
     decode_text,
     dumpable,
-    json_error,
     malformed,
     open_line,
     plain_json,
-    skip_long_line,
     too_deep,
 )
 from callstate.verdict._moves import Moves
@@ -46,6 +41,7 @@ from callstate.verdict._readback import ReadBack
 from callstate.verdict._request import read_request
 from callstate.verdict._shared import ask_shared, decide_shared, evicted_warning, part_shared, told
 from callstate.verdict._step import KEEP, Ended, Record, decide
+from callstate.verdict._stream import read_lines
 from callstate.verdict._time import read_at, timeout_seconds
 from callstate.verdict.finding import Finding, StepRecord
 from callstate.verdict.store import CallStore
@@ -173,46 +169,8 @@ class Tracker(ReadBack):
         the loop ``callstate validate`` runs; it goes through the same path as
         :meth:`ingest`, holding the lock for the whole stream.
         """
-        readline = stream.readline
-        loads = orjson.loads
-        body_ = self._body
-        notification = self._notification
-        limit = MAX_BODY_BYTES + 1
-        count = start
-        steps: list[StepRecord] | None = None if self.on_step is None else []
         with self._lock:
-            while line := readline(limit):
-                count += 1
-                if line == b"\n":  # a blank line: skipped without the cost of a JSON error
-                    continue
-                if len(line) == limit and not line.endswith(b"\n"):
-                    self.bodies += 1
-                    out.append(skip_long_line(readline, line, count))
-                    continue
-                try:
-                    body = loads(line)
-                except orjson.JSONDecodeError:
-                    if not line.isspace():
-                        self.bodies += 1
-                        out.append(malformed(count, None, f"not valid JSON: {json_error(line)}"))
-                    continue
-                self.bodies += 1
-                if (
-                    len(line) >= DEEP_BYTES
-                    and line.count(b"[") + line.count(b"{") > MAX_DEPTH
-                    and too_deep(body, count, out)
-                ):
-                    continue
-                # An envelope of one notification, the common case, skips the dispatch.
-                value = body.get("value") if type(body) is dict else None
-                if type(value) is list and len(value) == 1:
-                    notification(value[0], count, out, steps, 0, None)
-                else:
-                    body_(body, count, out, steps, None)
-                if steps:
-                    self._tell(steps)
-                    steps.clear()
-        return count
+            return read_lines(self, stream, out, start)
 
     def _ingest(
         self,
@@ -308,38 +266,43 @@ class Tracker(ReadBack):
             return
         live = self._live
         stored: Stored | None = live.pop(call_id, None)
-        # A packed call and a notice that carries nothing but its signal: decide's answer
-        # is a function of the two alone, so a remembered one stands for it.
+        # A packed call (or a new one) and a notice that carries nothing but its signal:
+        # decide's answer is a function of the two alone, so a remembered one stands for it.
         plain = (
-            type(stored) is int
+            (type(stored) is int or (stored is None and call_id not in self._ended))
             and at is None
             and notice[2] is None
             and not notice[4]
             and not notice[11]
         )
         if plain:
-            known = self._moves.known.get((stored, notice[1]))  # type: ignore[arg-type]
+            known = self._moves.known.get((stored, notice[1], notice[7], notice[8]))  # type: ignore[arg-type]
             if known is not None:
+                if stored is None:
+                    self._start(call_id, where, out)
                 live[call_id] = known[0]
                 if steps is not None and known[1] is not None:
-                    source = self._packing.unpack(stored)  # type: ignore[arg-type]
+                    source = self._packing.find(stored)
                     steps.append(told(where, call_id, source, known[1], None))
                 return
-        found = len(out)
+        # What decide finds, apart: only an answer that found nothing is remembered (``out``
+        # may be a sink that keeps nothing, so its length would not tell).
+        found: list[Finding] = [] if plain else out
         record: Record | None = stored if type(stored) is not int else self._packing.unpack(stored)  # type: ignore[assignment]
         ended = None
         if record is None and call_id in self._ended:
             ended = self._ended_of(call_id)
         try:
             decision, step, violation = decide(
-                self._machine, record, ended, notice, where, out, self._policy, at
+                self._machine, record, ended, notice, where, found, self._policy, at
             )
-        except ParseError as exc:  # the notification cannot be fingerprinted
-            if stored is not None:
-                live[call_id] = stored
+        except ParseError as exc:  # the notification cannot be fingerprinted: kept as it was
             within = "" if index is None else f"/value/{index}"
-            out.append(malformed(where, call_id, f"{within}{exc.pointer}: {exc.message}"))
-            return
+            found.append(malformed(where, call_id, f"{within}{exc.pointer}: {exc.message}"))
+            decision, step, violation = KEEP, None, None
+        if found is not out:
+            for finding in found:
+                out.append(finding)
         if decision is KEEP:
             if stored is not None:
                 live[call_id] = stored
@@ -354,8 +317,8 @@ class Tracker(ReadBack):
             if record is None:
                 self._start(call_id, where, out)
             packed = live[call_id] = self._packing.pack(decision)  # type: ignore[arg-type]
-            if plain and type(packed) is int and len(out) == found:
-                self._moves.learn(stored, notice[1], packed, step)  # type: ignore[arg-type]
+            if plain and type(packed) is int and not found:
+                self._moves.learn((stored, notice[1], notice[7], notice[8]), packed, step)  # type: ignore[arg-type]
         if steps is not None and step is not None:
             steps.append(told(where, call_id, record, step, violation))
 
