@@ -1,40 +1,67 @@
 """What :func:`~callstate.verdict._step.decide` answered for packed records, remembered.
 
-Most lines of a trace find their call kept as one int (a state, its history and at
-most a transfer kind: see :mod:`~callstate.verdict._packed`), or not yet seen, and
-carry a plain notice: no marker out of place, no unknown state, no group-call trait,
-no time. ``decide`` is a pure function, and on such a notice what it reads is the
-packed record, the signal and the result codes alone. So an answer that found nothing
-and left the call packed is remembered, and the next such line costs one look-up.
-The rules stay in ``decide``: this table holds only what it said, and is bounded.
+Most lines of a trace find their call kept as one int (a state, its history, at most
+a transfer kind and a fingerprint: see :mod:`~callstate.verdict._packed`), or not yet
+seen, and carry a plain notice: no marker out of place, no unknown state, no
+group-call trait, no time. ``decide`` is a pure function, and on such a notice what
+it reads is the record, the signal and the result codes. The fingerprint it reads
+only where it refuses the step, and a refusal is never remembered: so the question
+leaves the fingerprint out. An answer that found nothing and left the call packed
+(or ended it) is remembered, and the next such line costs one look-up, plus the
+notification's fingerprint where the answer keeps one. The rules stay in ``decide``:
+this table holds only what it said, and is bounded.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from callstate.errors import ParseError
 from callstate.machine.compiled import Signal, Step
+from callstate.verdict._notice import Notice, fingerprint
+from callstate.verdict._packed import Packing
+from callstate.verdict._step import Ended
 
 __all__ = ["MOVES_LIMIT", "Key", "Moves"]
 
 #: At most this many answers are remembered; the table starts again when full.
 MOVES_LIMIT: Final = 4096
 
-#: ``(packed record or None for a new call, signal, code, subcode)``: the question.
+#: ``(packed record below its fingerprint or None for a new call, signal, code, subcode)``.
 Key = tuple["int | None", "Signal | None", "int | None", "int | None"]
 
 
 class Moves:
-    """One tracker's answers: :data:`Key` ``-> (packed record, step)``."""
+    """One tracker's answers: :data:`Key` ``-> (packed record below its fingerprint, or
+    None for the end; the step; whether the answer keeps the notification's fingerprint)``."""
 
-    __slots__ = ("known",)
+    __slots__ = ("_shift", "below", "known")
 
-    def __init__(self) -> None:
-        self.known: dict[Key, tuple[int, Step | None]] = {}
+    def __init__(self, packing: Packing) -> None:
+        #: The bits of a packed record below its fingerprint: the question's first part.
+        self.below = packing.below_fp
+        self._shift = packing.fp_shift
+        self.known: dict[Key, tuple[int | None, Step | None, bool]] = {}
 
-    def learn(self, key: Key, packed: int, step: Step | None) -> None:
-        """Remember that ``decide``, asked ``key``, left the call packed as ``packed``."""
+    def with_fingerprint(
+        self, known: tuple[int | None, Step | None, bool], notice: Notice
+    ) -> int | Ended | None:
+        """A remembered answer that keeps the notification's fingerprint, completed with it;
+        ``None`` if it has none (decide then says what is wrong)."""
+        try:
+            fp = fingerprint(notice[10])
+        except ParseError:
+            return None
+        low = known[0]
+        return Ended(fp) if low is None else low | (fp + 1) << self._shift
+
+    def learn(self, key: Key, decision: int | Ended, step: Step | None) -> None:
+        """Remember that ``decide``, asked ``key``, left the call as ``decision``."""
         known = self.known
         if len(known) >= MOVES_LIMIT:
             known.clear()
-        known[key] = (packed, step)
+        if type(decision) is int:
+            low = decision & self.below
+            known[key] = (low, step, low != decision)
+        else:
+            known[key] = (None, step, True)

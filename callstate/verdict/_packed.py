@@ -1,12 +1,12 @@
 """A live call's record as the in-memory tracker keeps it: most of them as one int.
 
-A record with no fingerprint and no ledger, or a ledger that holds only the transfer
-kind the bot's request announced (most live calls, most of the time), is kept as
-``(history << kind bits | kind slot) << state bits | state index``. An int takes less
-than half a 4-tuple's memory and refers to nothing, so a table of them is one the
-garbage collector never walks: with a million tuples in it, each full collection
-stalled every thread for about 50 ms. The rules never see the packed form:
-:func:`~callstate.verdict._step.decide` takes and returns records.
+A record whose ledger is absent or holds only the transfer kind the bot's request
+announced (most live calls, most of the time) is kept as one int, from the top:
+the fingerprint plus one (0: none), the history, the kind's slot, the state's index.
+An int takes less than half a 4-tuple's memory and refers to nothing, so a table of
+them is one the garbage collector never walks: with a million tuples in it, each
+full collection stalled every thread for about 50 ms. The rules never see the packed
+form: :func:`~callstate.verdict._step.decide` takes and returns records.
 """
 
 from __future__ import annotations
@@ -24,11 +24,23 @@ Stored: TypeAlias = "Record | int"
 
 
 class Packing:
-    """Packs and unpacks the records of one compiled machine's calls."""
+    """Packs and unpacks the records of one compiled machine's calls, whose histories
+    ``history_mask`` bounds."""
 
-    __slots__ = ("_bits", "_kind_bits", "_kinds", "_ledgers", "_mask", "_slot", "_states")
+    __slots__ = (
+        "_bits",
+        "_hist_bits",
+        "_kind_bits",
+        "_kinds",
+        "_ledgers",
+        "_mask",
+        "_slot",
+        "_states",
+        "below_fp",
+        "fp_shift",
+    )
 
-    def __init__(self, machine: Compiled) -> None:
+    def __init__(self, machine: Compiled, history_mask: int) -> None:
         states = tuple(machine.states)
         self._bits = max(1, (len(states) - 1).bit_length())
         self._mask = (1 << self._bits) - 1
@@ -41,11 +53,15 @@ class Packing:
         )
         self._kinds = {ledger.kind: i for i, ledger in enumerate(self._ledgers) if ledger}
         self._kind_bits = max(1, (len(self._ledgers) - 1).bit_length())
+        self._hist_bits = history_mask.bit_length()
+        #: Where the fingerprint starts, and the mask of everything below it.
+        self.fp_shift = self._hist_bits + self._kind_bits + self._bits
+        self.below_fp = (1 << self.fp_shift) - 1
 
     def pack(self, record: Record) -> Stored:
         """``record`` as the table keeps it."""
         state, ledger, fp, hist = record
-        if fp is not None or state is None:
+        if state is None or hist >> self._hist_bits or (fp is not None and fp < 0):
             return record
         if ledger is None:
             kind = 0
@@ -53,17 +69,21 @@ class Packing:
             kind = self._kinds.get(ledger.kind, 0)
             if not kind or ledger != self._ledgers[kind]:
                 return record
-        return ((hist << self._kind_bits | kind) << self._bits) | self._slot[state]
+        low = ((hist << self._kind_bits | kind) << self._bits) | self._slot[state]
+        return low if fp is None else low | (fp + 1) << self.fp_shift
 
     def unpack(self, stored: Stored) -> Record:
         """The record the table keeps as ``stored``."""
         if type(stored) is int:
             rest = stored >> self._bits
+            ledger = self._ledgers[rest & ((1 << self._kind_bits) - 1)]
+            rest >>= self._kind_bits
+            fp = (rest >> self._hist_bits) - 1
             return (
                 self._states[stored & self._mask],
-                self._ledgers[rest & ((1 << self._kind_bits) - 1)],
-                None,
-                rest >> self._kind_bits,
+                ledger,
+                None if fp < 0 else fp,
+                rest & ((1 << self._hist_bits) - 1),
             )
         return stored  # type: ignore[return-value]
 

@@ -2,11 +2,11 @@
 
 One path: a body is decoded once, each notification read into a
 :class:`~callstate.verdict._notice.Notice`, and :func:`~callstate.verdict._step.decide`
-applies the rules to the call's record. Observers hear of each step after the
-decision, outside the lock; ``strict`` only adds its one rule. Memory follows the
-number of *live* calls: most records are kept as one int (state and packed
-history, see :mod:`~callstate.verdict._packed`), and ended calls leave only their id
-and a fingerprint in a bounded table.
+applies the rules to the call's record (or its remembered answer stands for it, see
+:mod:`~callstate.verdict._moves`). Observers hear of each step after the decision,
+outside the lock; ``strict`` only adds its one rule. Memory follows the number of
+*live* calls: most records are one int (:mod:`~callstate.verdict._packed`), and ended
+calls leave only their id and a fingerprint in a bounded table.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from datetime import datetime
-from typing import IO, Any, Final, cast
+from typing import IO, Any, Final
 
 from callstate.errors import ParseError
 from callstate.graph.wire import describe
@@ -23,7 +23,7 @@ from callstate.machine.compiled import Compiled, compiled
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.machine.history import HistoryStep
 from callstate.verdict import _snapshot
-from callstate.verdict._asked import Policy, ask, take_part
+from callstate.verdict._asked import Keep, Policy, ask, take_part
 from callstate.verdict._body import (
     decode_text,
     dumpable,
@@ -50,6 +50,11 @@ __all__ = ["MAX_BODY_BYTES", "HistoryStep", "StepObserver", "Tracker"]
 
 #: Where a store makes each update atomic itself.
 _UNLOCKED: Final = nullcontext()
+
+#: What a JSON object that is none of the bodies a trace holds is told.
+_NOT_A_BODY: Final = (
+    "expected a commsNotifications envelope (value), a commsNotification or a request record"
+)
 
 #: Told of every step a call takes, after the tracker decided it.
 StepObserver = Callable[[StepRecord], None]
@@ -117,9 +122,9 @@ class Tracker(ReadBack):
         )
         #: Live calls, longest idle first: a touched call is popped and put back at the end.
         self._live: dict[str, Stored] = {}
-        self._packing = Packing(self._machine)
+        self._packing = Packing(self._machine, self._mask)
         #: decide's answers for packed calls on plain notices, remembered.
-        self._moves = Moves()
+        self._moves = Moves(self._packing)
         #: Recently ended calls, oldest first, with the fingerprint of their last notification.
         self._ended: dict[str, int | Ended | None] = {}
         self._lock = threading.Lock()
@@ -223,14 +228,7 @@ class Tracker(ReadBack):
         elif "changeType" in body or "resourceUrl" in body or "resource" in body:
             self._notification(body, where, out, steps, None, at)
         else:
-            out.append(
-                malformed(
-                    where,
-                    None,
-                    "expected a commsNotifications envelope (value), a commsNotification "
-                    "or a request record",
-                )
-            )
+            out.append(malformed(where, None, _NOT_A_BODY))
 
     def _notification(
         self,
@@ -264,34 +262,41 @@ class Tracker(ReadBack):
         if self.store is not None:
             decide_shared(self, self.store, notice, where, out, steps, index, at)
             return
-        live = self._live
-        stored: Stored | None = live.pop(call_id, None)
+        stored: Stored | None = self._live.pop(call_id, None)
         # A packed call (or a new one) and a notice that carries nothing but its signal:
         # decide's answer is a function of the two alone, so a remembered one stands for it.
-        plain = (
+        key = None
+        if (
             (type(stored) is int or (stored is None and call_id not in self._ended))
             and at is None
             and notice[2] is None
             and not notice[4]
             and not notice[11]
-        )
-        if plain:
-            known = self._moves.known.get((stored, notice[1], notice[7], notice[8]))  # type: ignore[arg-type]
+        ):
+            moves = self._moves
+            key = (
+                None if stored is None else stored & moves.below,
+                notice[1],
+                notice[7],
+                notice[8],
+            )
+            known = moves.known.get(key)
             if known is not None:
-                if stored is None:
-                    self._start(call_id, where, out)
-                live[call_id] = known[0]
-                if steps is not None and known[1] is not None:
-                    source = self._packing.find(stored)
-                    steps.append(told(where, call_id, source, known[1], None))
-                return
+                answer = known[0] if not known[2] else moves.with_fingerprint(known, notice)
+                if answer is not None:
+                    if type(answer) is int and stored is not None:
+                        self._live[call_id] = answer  # the common case, inline
+                    else:
+                        self._settle(call_id, stored, answer, where, out)
+                    if steps is not None and known[1] is not None:
+                        source = self._packing.find(stored)
+                        steps.append(told(where, call_id, source, known[1], None))
+                    return
         # What decide finds, apart: only an answer that found nothing is remembered (``out``
         # may be a sink that keeps nothing, so its length would not tell).
-        found: list[Finding] = [] if plain else out
-        record: Record | None = stored if type(stored) is not int else self._packing.unpack(stored)  # type: ignore[assignment]
-        ended = None
-        if record is None and call_id in self._ended:
-            ended = self._ended_of(call_id)
+        found: list[Finding] = out if key is None else []
+        record: Record | None = self._packing.find(stored)
+        ended = self._ended_of(call_id) if record is None and call_id in self._ended else None
         try:
             decision, step, violation = decide(
                 self._machine, record, ended, notice, where, found, self._policy, at
@@ -303,9 +308,26 @@ class Tracker(ReadBack):
         if found is not out:
             for finding in found:
                 out.append(finding)
+        settled = decision if type(decision) is not tuple else self._packing.pack(decision)  # type: ignore[arg-type]
+        self._settle(call_id, stored, settled, where, out)
+        if key is not None and not found and (type(settled) is int or type(settled) is Ended):
+            self._moves.learn(key, settled, step)
+        if steps is not None and step is not None:
+            steps.append(told(where, call_id, record, step, violation))
+
+    def _settle(
+        self,
+        call_id: str,
+        stored: Stored | None,
+        decision: Stored | Ended | Keep,
+        where: int,
+        out: list[Finding],
+    ) -> None:
+        """Keep what decide answered for the call that was ``stored``: the same record, the
+        end (in the table of ended calls), or the next record, packed if it can be."""
         if decision is KEEP:
             if stored is not None:
-                live[call_id] = stored
+                self._live[call_id] = stored
         elif type(decision) is Ended:
             if self.ended_limit:
                 ended_calls = self._ended
@@ -314,13 +336,9 @@ class Tracker(ReadBack):
                     del ended_calls[next(iter(ended_calls))]
                 ended_calls[call_id] = decision.fp if decision.at is None else decision
         else:
-            if record is None:
+            if stored is None:
                 self._start(call_id, where, out)
-            packed = live[call_id] = self._packing.pack(decision)  # type: ignore[arg-type]
-            if plain and type(packed) is int and not found:
-                self._moves.learn((stored, notice[1], notice[7], notice[8]), packed, step)  # type: ignore[arg-type]
-        if steps is not None and step is not None:
-            steps.append(told(where, call_id, record, step, violation))
+            self._live[call_id] = decision  # type: ignore[assignment]
 
     def _start(self, call_id: str, where: int, out: list[Finding]) -> None:
         """Count a new live call, evicting the longest-idle one past ``max_calls``."""
@@ -344,13 +362,8 @@ class Tracker(ReadBack):
         record = self._packing.find(stored)
         ended = self._ended_of(call_id) if record is None and call_id in self._ended else None
         decision = ask(self._machine, self._policy, record, ended, asked, at, where, out)
-        if decision is KEEP:
-            if stored is not None:
-                self._live[call_id] = stored
-            return
-        if record is None:
-            self._start(call_id, where, out)
-        self._live[call_id] = self._packing.pack(decision)  # type: ignore[arg-type]
+        settled = decision if decision is KEEP else self._packing.pack(decision)  # type: ignore[arg-type]
+        self._settle(call_id, stored, settled, where, out)
 
     @classmethod
     def restore(
@@ -382,5 +395,5 @@ class Tracker(ReadBack):
         )
         tracker.bodies, tracker.notifications, tracker.calls_started = snap.counters
         live, tracker._ended = snap.trimmed(tracker.max_calls, tracker.ended_limit)
-        tracker._live = cast("dict[str, Stored]", live)  # records as they are: packing is optional
+        tracker._live = {call_id: tracker._packing.pack(r) for call_id, r in live.items()}
         return tracker

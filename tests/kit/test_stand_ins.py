@@ -57,7 +57,8 @@ def test_snapshot_property_catches_a_lossy_restore(monkeypatch: pytest.MonkeyPat
 
     def lossy(cls: type[Tracker], data: Any, **options: Any) -> Tracker:
         tracker = restore(cls, data, **options)
-        for call_id, (state, kind, fp, _hist) in list(tracker._live.items()):
+        for call_id, stored in list(tracker._live.items()):
+            state, kind, fp, _hist = tracker._packing.unpack(stored)
             tracker._live[call_id] = (state, kind, fp, 0)
         return tracker
 

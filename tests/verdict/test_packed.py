@@ -14,14 +14,16 @@ from callstate.verdict._moves import MOVES_LIMIT, Moves
 from callstate.verdict._packed import Packing
 from tests.verdict.conftest import envelope, note
 
-PACKING = Packing(compiled(CALL_MACHINE))
+MACHINE = compiled(CALL_MACHINE)
+HISTORY = MACHINE.history.mask(8)
+PACKING = Packing(MACHINE, HISTORY)
 RECORDS = st.tuples(
     st.sampled_from([None, *CALL_MACHINE.states]),
     st.sampled_from(
         [None, Ledger(kind="blind"), Ledger(kind="consultative"), Ledger(kind="blind", group=True)]
     ),
     st.none() | st.integers(0, 2**64 - 1),
-    st.integers(0, 2**90),
+    st.integers(0, HISTORY) | st.integers(0, 2**90),
 )
 
 
@@ -33,10 +35,10 @@ class TestPacking:
 
     @given(record=RECORDS)
     def test_plain_records_are_ints(self, record: Any) -> None:
-        """A record with a state, no fingerprint and no ledger but a kind is kept as an int."""
-        state, ledger, fp, _ = record
+        """A record with a state, a history in bounds and no ledger but a kind is an int."""
+        state, ledger, _, hist = record
         kind_only = ledger is None or ledger == Ledger(kind=ledger.kind)
-        expected = state is not None and kind_only and fp is None
+        expected = state is not None and kind_only and hist <= HISTORY
         assert expected == (type(PACKING.pack(record)) is int)
 
 
@@ -69,9 +71,23 @@ class TestRememberedMoves:
         assert (tracker._live["c1"], [3, 3]) == (tracker._live["c2"], remembered)
         assert tracker.history("c1") == tracker.history("c2")
 
+    def test_a_remembered_end_keeps_each_calls_own_fingerprint(self) -> None:
+        """A second call ended from the table keeps its own last notification: its retry is
+        recognised, and another notification after its end is still reported."""
+        tracker = Tracker()
+        ends = {}
+        for call in ("c1", "c2"):
+            tracker.ingest(envelope(note("incoming", change="created", call=call)))
+            tracker.ingest(envelope(note("established", call=call)))
+            ends[call] = envelope(note("terminated", change="deleted", call=call, extra=call))
+            tracker.ingest(ends[call])
+        retry = tracker.ingest(ends["c2"])
+        other = tracker.ingest(ends["c1"] | {"value": [note("terminated", call="c2")]})
+        assert ((), ["terminated-is-absorbing"]) == (retry, [f.rule for f in other])
+
     def test_the_table_is_bounded(self) -> None:
         """Past its limit the table starts again, whatever arrives."""
-        moves = Moves()
+        moves = Moves(PACKING)
         for i in range(MOVES_LIMIT + 10):
             moves.learn((i, ("connect", None), None, None), i + 1, None)
         assert 10 == len(moves.known)
