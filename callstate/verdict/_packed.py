@@ -30,7 +30,9 @@ class Packing:
     __slots__ = (
         "_bits",
         "_hist_bits",
+        "_hist_mask",
         "_kind_bits",
+        "_kind_mask",
         "_kinds",
         "_ledgers",
         "_mask",
@@ -53,7 +55,9 @@ class Packing:
         )
         self._kinds = {ledger.kind: i for i, ledger in enumerate(self._ledgers) if ledger}
         self._kind_bits = max(1, (len(self._ledgers) - 1).bit_length())
+        self._kind_mask = (1 << self._kind_bits) - 1
         self._hist_bits = history_mask.bit_length()
+        self._hist_mask = (1 << self._hist_bits) - 1
         #: Where the fingerprint starts, and the mask of everything below it.
         self.fp_shift = self._hist_bits + self._kind_bits + self._bits
         self.below_fp = (1 << self.fp_shift) - 1
@@ -74,18 +78,18 @@ class Packing:
 
     def unpack(self, stored: Stored) -> Record:
         """The record the table keeps as ``stored``."""
-        if type(stored) is int:
-            rest = stored >> self._bits
-            ledger = self._ledgers[rest & ((1 << self._kind_bits) - 1)]
-            rest >>= self._kind_bits
-            fp = (rest >> self._hist_bits) - 1
-            return (
-                self._states[stored & self._mask],
-                ledger,
-                None if fp < 0 else fp,
-                rest & ((1 << self._hist_bits) - 1),
-            )
-        return stored  # type: ignore[return-value]
+        if type(stored) is not int:
+            return stored  # type: ignore[return-value]
+        rest = stored >> self._bits
+        kind = rest & self._kind_mask
+        rest >>= self._kind_bits
+        fp = rest >> self._hist_bits
+        return (
+            self._states[stored & self._mask],
+            self._ledgers[kind] if kind else None,
+            fp - 1 if fp else None,
+            rest & self._hist_mask,
+        )
 
     def find(self, stored: Stored | None) -> Record | None:
         """:meth:`unpack`, passing ``None`` (no such call) through."""
