@@ -368,7 +368,7 @@ def _clean_party(
         if value is not None and type(value) is not str:
             return None
     endpoint = holder.get("endpointType")
-    if endpoint is not None and endpoint not in _EXACT_ENDPOINTS:
+    if endpoint is not None and (type(endpoint) is not str or endpoint not in _EXACT_ENDPOINTS):
         return None
     identity = holder.get("identity")
     if type(identity) is not dict or not identity.keys() <= _IDENTITY_KEYS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from callstate.strategies import invalid_transfer_requests, transfer_requests
 from callstate.transfer._body import _check, _clean, check_body
@@ -65,6 +65,9 @@ class TestQuickLook:
 
     @settings(max_examples=200, deadline=None)
     @given(case=_BODIES)
+    @example(
+        case=({"transferTarget": {"endpointType": [], "identity": {"user": {"id": "u"}}}}, None)
+    )
     def test_same_verdict_as_the_rules(self, case: tuple[object, Any]) -> None:
         """For valid, invalid and nudged bodies, the verdict is the rules' own."""
         body, caller = case
