@@ -15,6 +15,10 @@ from callstate.testing.properties import counterexample, property_named
 from callstate.verdict import Finding, Tracker
 from tests.kit.test_mutations import NOT_ABOUT_EDGES
 
+# Each test here makes a property fail on purpose, and a failing drawn stream can be long:
+# Hypothesis then warns that its repr is large, which says nothing of the test (as mutants.py).
+pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
+
 _INGEST = Tracker._ingest
 
 
