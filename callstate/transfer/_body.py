@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
-from typing import Any, Final, Literal, NamedTuple, cast
+from typing import Any, Final, Literal, NamedTuple, cast, get_args
 
 from callstate.graph.enums import EndpointType
 from callstate.graph.resources import IDENTITY_PARTIES
@@ -73,6 +73,11 @@ class BodyVerdict(NamedTuple):
     kind: TransferKind | None
     target: TargetKind | None
     warnings: tuple[Problem, ...] = ()
+
+
+def _kind(replaces: object) -> TransferKind:
+    """A target that replaces a call makes a consultative transfer; any other, a blind one."""
+    return "blind" if replaces is None else "consultative"
 
 
 def _pointer(base: str, key: str) -> str:
@@ -222,7 +227,7 @@ class _Checker:
             self.wrong_type(_pointer(base, "hidden"), "a boolean", hidden)
         if party is not None and party.name == "phone":
             self.pstn_caller(party)
-        return ("blind" if replaces is None else "consultative"), party
+        return _kind(replaces), party
 
     def client_context(self, body: Mapping[str, Any]) -> None:
         value = self.string_at(body, "", "clientContext")
@@ -322,7 +327,7 @@ _EXACT_ENDPOINTS: Final = frozenset(_ENDPOINT_TYPES)
 #: The verdicts of the bodies the quick look takes: one per kind and target kind.
 _CLEAN: Final = {
     (kind, party): BodyVerdict((), kind, _TARGET_KIND[party])
-    for kind in ("blind", "consultative")
+    for kind in get_args(TransferKind)
     for party in PARTIES
 }
 
@@ -356,7 +361,7 @@ def _clean(body: object, caller: Caller | None) -> BodyVerdict | None:
         mine, theirs = party[1].get("tenantId"), other[1].get("tenantId")
         if mine and theirs and mine.casefold() != theirs.casefold():
             return None
-    return _CLEAN["blind" if replaces is None else "consultative", party[0]]
+    return _CLEAN[_kind(replaces), party[0]]
 
 
 def _clean_party(

@@ -35,12 +35,10 @@ class Moves:
     """One tracker's answers: :data:`Key` ``-> (packed record below its fingerprint, or
     None for the end; the step; whether the answer keeps the notification's fingerprint)``."""
 
-    __slots__ = ("_shift", "below", "known")
+    __slots__ = ("known", "packing")
 
     def __init__(self, packing: Packing) -> None:
-        #: The bits of a packed record below its fingerprint: the question's first part.
-        self.below = packing.below_fp
-        self._shift = packing.fp_shift
+        self.packing = packing
         self.known: dict[Key, tuple[int | None, Step | None, bool]] = {}
 
     def with_fingerprint(
@@ -53,7 +51,7 @@ class Moves:
         except ParseError:
             return None
         low = known[0]
-        return Ended(fp) if low is None else low | (fp + 1) << self._shift
+        return Ended(fp) if low is None else self.packing.with_fingerprint(low, fp)
 
     def learn(self, key: Key, decision: int | Ended, step: Step | None) -> None:
         """Remember that ``decide``, asked ``key``, left the call as ``decision``."""
@@ -61,7 +59,7 @@ class Moves:
         if len(known) >= MOVES_LIMIT:
             known.clear()
         if type(decision) is int:
-            low = decision & self.below
+            low = decision & self.packing.below_fp
             known[key] = (low, step, low != decision)
         else:
             known[key] = (None, step, True)

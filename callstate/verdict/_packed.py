@@ -29,6 +29,7 @@ class Packing:
 
     __slots__ = (
         "_bits",
+        "_fp_shift",
         "_hist_bits",
         "_hist_mask",
         "_kind_bits",
@@ -39,7 +40,6 @@ class Packing:
         "_slot",
         "_states",
         "below_fp",
-        "fp_shift",
     )
 
     def __init__(self, machine: Compiled, history_mask: int) -> None:
@@ -58,9 +58,9 @@ class Packing:
         self._kind_mask = (1 << self._kind_bits) - 1
         self._hist_bits = history_mask.bit_length()
         self._hist_mask = (1 << self._hist_bits) - 1
-        #: Where the fingerprint starts, and the mask of everything below it.
-        self.fp_shift = self._hist_bits + self._kind_bits + self._bits
-        self.below_fp = (1 << self.fp_shift) - 1
+        self._fp_shift = self._hist_bits + self._kind_bits + self._bits
+        #: The bits of a packed record below its fingerprint: the record without it.
+        self.below_fp = (1 << self._fp_shift) - 1
 
     def pack(self, record: Record) -> Stored:
         """``record`` as the table keeps it."""
@@ -74,7 +74,11 @@ class Packing:
             if not kind or ledger != self._ledgers[kind]:
                 return record
         low = ((hist << self._kind_bits | kind) << self._bits) | self._slot[state]
-        return low if fp is None else low | (fp + 1) << self.fp_shift
+        return low if fp is None else self.with_fingerprint(low, fp)
+
+    def with_fingerprint(self, low: int, fp: int) -> int:
+        """The packed record ``low`` (which has none) with the fingerprint ``fp``."""
+        return low | (fp + 1) << self._fp_shift
 
     def unpack(self, stored: Stored) -> Record:
         """The record the table keeps as ``stored``."""
@@ -86,7 +90,7 @@ class Packing:
         fp = rest >> self._hist_bits
         return (
             self._states[stored & self._mask],
-            self._ledgers[kind] if kind else None,
+            self._ledgers[kind],
             fp - 1 if fp else None,
             rest & self._hist_mask,
         )

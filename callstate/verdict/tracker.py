@@ -275,7 +275,7 @@ class Tracker(ReadBack):
         ):
             moves = self._moves
             key = (
-                None if stored is None else stored & moves.below,
+                None if stored is None else stored & self._packing.below_fp,
                 notice[1],
                 notice[7],
                 notice[8],
@@ -308,8 +308,7 @@ class Tracker(ReadBack):
         if found is not out:
             for finding in found:
                 out.append(finding)
-        settled = decision if type(decision) is not tuple else self._packing.pack(decision)  # type: ignore[arg-type]
-        self._settle(call_id, stored, settled, where, out)
+        settled = self._settle(call_id, stored, decision, where, out)
         if key is not None and not found and (type(settled) is int or type(settled) is Ended):
             self._moves.learn(key, settled, step)
         if steps is not None and step is not None:
@@ -322,9 +321,9 @@ class Tracker(ReadBack):
         decision: Stored | Ended | Keep,
         where: int,
         out: list[Finding],
-    ) -> None:
-        """Keep what decide answered for the call that was ``stored``: the same record, the
-        end (in the table of ended calls), or the next record, packed if it can be."""
+    ) -> Stored | Ended | Keep:
+        """Keep what decide answered for the call that was ``stored`` (the same record, the
+        end, or the next record, packed if it can be) and return it as kept."""
         if decision is KEEP:
             if stored is not None:
                 self._live[call_id] = stored
@@ -338,7 +337,10 @@ class Tracker(ReadBack):
         else:
             if stored is None:
                 self._start(call_id, where, out)
-            self._live[call_id] = decision  # type: ignore[assignment]
+            if type(decision) is not int:
+                decision = self._packing.pack(decision)  # type: ignore[arg-type]
+            self._live[call_id] = decision
+        return decision
 
     def _start(self, call_id: str, where: int, out: list[Finding]) -> None:
         """Count a new live call, evicting the longest-idle one past ``max_calls``."""
@@ -362,8 +364,7 @@ class Tracker(ReadBack):
         record = self._packing.find(stored)
         ended = self._ended_of(call_id) if record is None and call_id in self._ended else None
         decision = ask(self._machine, self._policy, record, ended, asked, at, where, out)
-        settled = decision if decision is KEEP else self._packing.pack(decision)  # type: ignore[arg-type]
-        self._settle(call_id, stored, settled, where, out)
+        self._settle(call_id, stored, decision, where, out)
 
     @classmethod
     def restore(
