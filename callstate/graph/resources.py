@@ -15,7 +15,7 @@ import attrs
 
 from callstate.graph._schema import Json, JsonForm, json_key
 from callstate.graph.enums import EndpointType, MediaState, OperationStatus
-from callstate.graph.wire import RESULT_SUBCODE_KEYS
+from callstate.graph.wire import IDENTITY_PARTIES, RESULT_SUBCODE_KEYS
 
 __all__ = [
     "IDENTITY_PARTIES",
@@ -85,8 +85,8 @@ _PARTIES: Final = tuple(
     for name, hint in typing.get_type_hints(IdentitySet).items()
     if hint == Identity | None
 )
-#: The kinds of party an identitySet can name, as Graph spells them (``applicationInstance``).
-IDENTITY_PARTIES: Final = tuple(key for _, key in _PARTIES)
+if tuple(key for _, key in _PARTIES) != IDENTITY_PARTIES:  # checked when built
+    raise TypeError(f"IdentitySet's parties {_PARTIES} are not wire.IDENTITY_PARTIES")
 
 
 @attrs.define

@@ -35,6 +35,7 @@ from callstate.graph._words import describe, json_type, quote, read_string
 __all__ = [
     "CHANGE_TYPES",
     "GRAPH_HOSTS",
+    "IDENTITY_PARTIES",
     "MAX_DEPTH",
     "MAX_ID",
     "OPERATION_STATUSES",
@@ -80,6 +81,10 @@ OPERATION_STATUSES: Final = {
 _CHANGE_WORDS: Final = ", ".join(CHANGE_TYPES.values())
 #: The spellings of ``resultInfo.subcode``: the reference's, then the transfer page's.
 RESULT_SUBCODE_KEYS: Final = ("subcode", "subCode")
+#: The kinds of party an ``identitySet`` can name, as Graph spells them. The
+#: ``IdentitySet`` model is checked against this list when it is built, so the rules
+#: read it without importing the models.
+IDENTITY_PARTIES: Final = ("user", "application", "applicationInstance", "phone", "guest", "device")
 
 
 def check_depth(value: object, pointer: str = "", *, limit: int = MAX_DEPTH) -> None:

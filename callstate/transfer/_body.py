@@ -10,14 +10,12 @@ would otherwise be dropped without a word; OData annotations (``@odata.type``) a
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from typing import Any, Final, Literal, NamedTuple, cast, get_args
 
 from callstate.graph.enums import EndpointType
-from callstate.graph.resources import IDENTITY_PARTIES
-from callstate.graph.wire import json_type
+from callstate.graph.wire import IDENTITY_PARTIES, json_type
 from callstate.rules import RULES as CATALOGUED
 from callstate.transfer._verdict import Problem, TargetKind, TransferKind
 
@@ -298,6 +296,8 @@ def _unknown_fields(body: Mapping[str, Any]) -> tuple[Problem, ...]:
         if key in _BODY_FIELDS or "@" in key:
             continue
         shown = key if len(key) <= _NAME_SHOWN else f"{key[:_NAME_SHOWN]}..."
+        import difflib  # only for a misspelt field: it costs startup
+
         close = difflib.get_close_matches(key[: _NAME_SHOWN * 2], _BODY_FIELDS, n=1)
         guess = f"; did you mean {close[0]!r}?" if close else ""
         message = (
