@@ -119,6 +119,8 @@ class Reader:
         self.machine = machine
         self._states = machine.state_names
         self._plain = machine.plain
+        #: Each state name read as sent (exact, or in lower case) -> its plain signal.
+        self._plain_of = {name: machine.plain.get(s) for name, s in self._states.items()}
         self._signals: dict[tuple[object, ...], tuple[Signal | None, tuple[str, str] | None]] = {}
 
     def read(self, n: object) -> Notice:
@@ -152,8 +154,20 @@ class Reader:
         # The call's own notification; ParseErrors below name the call.
         if type(data) is not dict:
             data = _one_call(data, call_id)
-        traits = GROUP if (data.get("meetingInfo") or data.get("chatInfo")) is not None else 0
+        traits = (
+            GROUP
+            if ("meetingInfo" in data or "chatInfo" in data)
+            and (data.get("meetingInfo") or data.get("chatInfo")) is not None
+            else 0
+        )
         raw = data.get("state")
+        deleted = change == "deleted"
+        # A state and nothing else to read (the most common notification): one look-up.
+        if type(raw) is str and "resultInfo" not in data and "terminationReason" not in data:
+            plain = self._plain_of.get(raw, _MISSING)
+            if plain is not _MISSING:
+                return (call_id, plain, None, None, False, raw, deleted, None, None, None, n,
+                        traits)  # type: ignore[return-value]  # fmt: skip
         state = None
         unknown = False
         if raw is not None:
@@ -169,7 +183,6 @@ class Reader:
                 unknown = state is None
         info = data.get("resultInfo")
         reason = data.get("terminationReason")
-        deleted = change == "deleted"
         if info is None and reason is None:
             if state is not None:
                 return (call_id, self._plain.get(state), None, None, False, raw,
