@@ -165,14 +165,17 @@ def read_result(info: object, pointer: str) -> tuple[int | None, int | None]:
         return None, None
     if type(info) is not dict and not isinstance(info, Mapping):
         raise ParseError(f"expected a resultInfo object, got {describe(info)}", pointer=pointer)
+    # An int in range is taken as it is; anything else is read_int's, with its pointer
+    # (built only then: most codes arrive as plain ints).
     code = info.get("code")
-    if code is not None:
+    if code is not None and (type(code) is not int or not _INT_MIN <= code <= _INT_MAX):
         code = read_int(code, f"{pointer}/code")
     key, alias = RESULT_SUBCODE_KEYS
     subcode = info.get(key)
     other = info.get(alias)
     if subcode is not None:
-        subcode = read_int(subcode, f"{pointer}/{key}")
+        if type(subcode) is not int or not _INT_MIN <= subcode <= _INT_MAX:
+            subcode = read_int(subcode, f"{pointer}/{key}")
         if other is not None and read_int(other, f"{pointer}/{alias}") != subcode:
             raise ParseError(
                 f"{key} {subcode} and {alias} {read_int(other, '')} disagree",

@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, strategies as st
 
 from callstate.errors import ParseError
 from callstate.graph import CommsNotifications, ResultInfo, dump, parse, parse_notifications
@@ -111,6 +112,23 @@ class TestCodes:
     def test_the_64_bit_range_reads(self, code: object) -> None:
         """The ends of the range and leading zeros read as integers."""
         assert int(code) == read_int(code, "")  # type: ignore[call-overload]
+
+    @given(
+        value=st.integers(-(2**65), 2**65) | st.booleans() | st.floats() | st.text(max_size=25),
+        key=st.sampled_from(["code", "subcode", "subCode"]),
+    )
+    def test_result_codes_read_as_read_int_reads_them(self, value: object, key: str) -> None:
+        """A code in resultInfo reads as read_int reads it, with the same pointer when not."""
+        try:
+            expected: object = read_int(value, f"/resultInfo/{key}")
+        except ParseError as exc:
+            expected = exc.pointer
+        try:
+            code, subcode = read_result({key: value}, "/resultInfo")
+            actual: object = code if key == "code" else subcode
+        except ParseError as exc:
+            actual = exc.pointer
+        assert expected == actual
 
 
 class TestHostsAndVersions:
