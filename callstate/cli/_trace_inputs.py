@@ -16,7 +16,7 @@ import orjson
 
 from callstate.cli._formats import STDIN_NAME
 from callstate.errors import UsageError
-from callstate.verdict._input import GZIP_MAGIC, UTF8_BOM
+from callstate.verdict._input import UTF8_BOM, trace_stream
 
 __all__ = ["TraceInput", "expand", "head", "jsonl_hint"]
 
@@ -73,16 +73,9 @@ def head(trace: TraceInput) -> bytes:
         except (OSError, ValueError):
             return b""
     try:
-        with open(trace.path, "rb") as raw:
-            start = raw.read(_HEAD)
-            if start[:2] != GZIP_MAGIC:
-                return start
-            raw.seek(0)
-            import gzip  # only for a gzipped trace: it costs every command's startup
-
-            with gzip.GzipFile(fileobj=raw, mode="rb") as unpacked:
-                return unpacked.read(_HEAD)
-    except (OSError, EOFError):
+        with open(trace.path, "rb") as raw:  # read as validation reads it: damage ends it
+            return trace_stream(raw).read(_HEAD)
+    except OSError:
         return b""
 
 

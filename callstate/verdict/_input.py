@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zlib
+from collections.abc import Callable
 from typing import IO, Final, cast
 
 __all__ = ["GZIP_MAGIC", "UTF8_BOM", "Gunzipped", "trace_stream"]
@@ -41,31 +42,26 @@ class Gunzipped:
 
     def readline(self, size: int = -1) -> bytes:
         """One line (at most ``size`` bytes), ``b""`` at the end or at the damage."""
-        if self.error is not None:
-            return b""
-        try:
-            return self._gzip.readline(size)
-        except EOFError:
-            self.error = "the gzip stream is truncated"
-        except self._damaged as exc:
-            self.error = f"the gzip stream is corrupt: {exc}"
-        return b""
+        return self._guarded(self._gzip.readline, size)
 
     def peek(self, size: int) -> bytes:
         """Bytes ahead, not consumed; ``b""`` once damaged."""
+        return self._guarded(self._gzip.peek, size)
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes, ``b""`` at the end or at the damage."""
+        return self._guarded(self._gzip.read, size)
+
+    def _guarded(self, read: Callable[[int], bytes], size: int) -> bytes:
         if self.error is not None:
             return b""
         try:
-            return self._gzip.peek(size)
+            return read(size)
         except EOFError:
             self.error = "the gzip stream is truncated"
         except self._damaged as exc:
             self.error = f"the gzip stream is corrupt: {exc}"
         return b""
-
-    def read(self, size: int = -1) -> bytes:
-        """Up to ``size`` bytes; only used to drop a BOM."""
-        return self.readline(size)
 
 
 def trace_stream(raw: IO[bytes]) -> IO[bytes] | Gunzipped:

@@ -86,6 +86,23 @@ class TestEncodings:
         expected = (1, f"{packed}:4: call c1")
         assert expected == (code, out.splitlines()[0][: len(expected[1])])
 
+    @pytest.mark.parametrize("cut", [None, 12], ids=["corrupt", "truncated"])
+    def test_damaged_gzip_is_a_finding(
+        self, tmp_path: Path, validate: Validate, cut: int | None
+    ) -> None:
+        """A gzip stream damaged from its first line is one malformed finding there, read the
+        same way for the not-JSON-Lines hint: never a zlib traceback."""
+        packed = bytearray(gzip.compress(b'{"value": []}\n' * 100))
+        if cut is None:
+            packed[12] ^= 0xFF
+            packed[13] ^= 0x55
+        path = tmp_path / "t.jsonl.gz"
+        path.write_bytes(bytes(packed if cut is None else packed[:cut]))
+        code, out, err = validate(str(path))
+        why = "corrupt" if cut is None else "truncated"
+        expected = (1, f"{path}:1: the gzip stream is {why}", "")
+        assert expected == (code, out.splitlines()[0][: len(expected[1])], err)
+
     def test_bom(self, tmp_path: Path, validate: Validate) -> None:
         """A file saved with a BOM validates like one without."""
         path = write_trace(tmp_path / "t.jsonl", opening())
