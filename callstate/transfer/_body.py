@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final, Literal, NamedTuple, cast, get_args
 
+from callstate.facts import BLIND, CONSULTATIVE
 from callstate.graph.enums import EndpointType
 from callstate.graph.wire import IDENTITY_PARTIES, json_type
 from callstate.rules import RULES as CATALOGUED
@@ -74,8 +75,9 @@ class BodyVerdict(NamedTuple):
 
 
 def _kind(replaces: object) -> TransferKind:
-    """A target that replaces a call makes a consultative transfer; any other, a blind one."""
-    return "blind" if replaces is None else "consultative"
+    """A target that replaces a call makes a consultative transfer; any other, a blind one
+    (the kinds' names are the facts' that the call machine declares its kinds by)."""
+    return BLIND if replaces is None else CONSULTATIVE
 
 
 def _pointer(base: str, key: str) -> str:

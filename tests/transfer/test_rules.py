@@ -262,6 +262,14 @@ class TestReplacesCallId:
             verdict.kind,
         )
 
+    @pytest.mark.parametrize(
+        "target", [{}, {"replacesCallId": None}, {"replacesCallId": "e5d39592"}], ids=str
+    )
+    def test_kind_is_the_one_the_call_machine_selects(self, target: dict[str, Any]) -> None:
+        """The body rules and the definition's kinds (``selected_by``) tell the kind alike."""
+        body = user_body(**target)
+        assert CALL_MACHINE.kind_of(body) == validate_transfer_request(body).kind
+
     def test_kind_names_are_the_machine_guards(self) -> None:
         """The verdict's kinds are exactly the guards the call machine checks outcomes with."""
         assert {g.name for g in CALL_MACHINE.guards} == set(get_args(TransferKind))
