@@ -151,6 +151,11 @@ class TestQuickRun:
         else:
             assert ("not available", None) == (verdict["status"], verdict["pass"])
 
+    def test_a_workers_scan_is_part_of_its_time(self, figures: dict[str, Any]) -> None:
+        """A worker owning no call still reads every line: some of a worker's time, not all."""
+        share = figures["jobs_scan_share"]
+        assert True is (0 < share < 1), share
+
     def test_launcher_peak_is_the_childs_own(self, figures: dict[str, Any]) -> None:
         """Under a big parent, the launcher's ``python -c pass`` peak is below the naive one."""
         launched = figures["rss_check_pass_peak_rss_mb"]
