@@ -17,7 +17,9 @@ __all__ = ["describe", "json_type", "quote", "read_string"]
 def json_type(value: object) -> str:
     """The JSON word for a value's type: ``null``, ``a string``, ``an object``...
 
-    A value that is no JSON type at all (a Python ``set``, say) is ``a Python set``.
+    A value that is no JSON type at all (a Python ``set``, say) is ``a Python set``; so is
+    a ``tuple``, which no reader takes for an array: "expected an array, got an array"
+    would say nothing.
     """
     if value is None:
         return "null"
@@ -28,7 +30,7 @@ def json_type(value: object) -> str:
         return "a string"
     if kind is int or kind is float:
         return "a number"
-    if isinstance(value, list | tuple):
+    if isinstance(value, list):
         return "an array"
     if isinstance(value, Mapping):
         return "an object"
@@ -50,7 +52,7 @@ def describe(value: object) -> str:
         return f"a number of about {value.bit_length() * 30103 // 100000 + 1} digits"
     if type(value) is float:
         return f"the number {value!r}"
-    if isinstance(value, list | tuple):
+    if isinstance(value, list):
         return f"an array of {len(value)} items"
     if isinstance(value, Mapping):
         return f"an object with {len(value)} members"

@@ -19,8 +19,6 @@ from callstate.graph import CommsNotifications, ResultInfo, dump, parse, parse_n
 from callstate.graph.wire import (
     MAX_DEPTH,
     check_depth,
-    describe,
-    json_type,
     parse_resource_url,
     read_int,
     read_resource,
@@ -369,34 +367,3 @@ class TestDeepNesting:
         body = notification({"state": "established", "newThing": nested(1200)})
         expected = ["malformed"]
         assert expected == rules(incoming(), body)
-
-
-class TestWords:
-    """Values are named in JSON words and bounded, never by repr."""
-
-    @pytest.mark.parametrize(
-        ("value", "expected"),
-        [
-            (None, "null"),
-            (True, "a boolean"),
-            ("x", "a string"),
-            (1, "a number"),
-            (1.5, "a number"),
-            ([], "an array"),
-            ((), "an array"),
-            ({}, "an object"),
-            ({1}, "a Python set"),
-        ],
-    )
-    def test_json_type(self, value: object, expected: str) -> None:
-        """The type word of each JSON type, and of a Python value that is none."""
-        assert expected == json_type(value)
-
-    @pytest.mark.parametrize(
-        "value",
-        ["x" * 1_000_000, 10**5000, nested(5000), {str(i): i for i in range(10_000)}],
-        ids=["long-string", "big-number", "deep-array", "wide-object"],
-    )
-    def test_describe_is_bounded(self, value: object) -> None:
-        """A huge or deep value is described in a few words."""
-        assert len(describe(value)) < 80
