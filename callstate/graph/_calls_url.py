@@ -203,13 +203,7 @@ def parse_resource_url(url: object, *, pointer: str = "/resourceUrl") -> Resourc
         ref = SEEN.get(url)
         if ref is not None:
             return ref
-        plain = _PLAIN.fullmatch(url)
-        if plain is not None and not plain[2]:  # a call's own URL as Graph sends it
-            ref = ResourceRef(plain[1], "call", None, False)
-        else:
-            ref = _resource(_read(url, pointer), url, pointer)
-    else:
-        ref = _resource(_read(url, pointer), url, pointer)
+    ref = _resource(_read(url, pointer), url, pointer)
     if len(url) <= SEEN_URL:  # type: ignore[arg-type]  # a str, or parse_call_path raised
         if len(SEEN) >= SEEN_MAX:
             SEEN.clear()
