@@ -46,15 +46,3 @@ class TestValidateImports:
             "difflib",
         }
         assert ("0", set()) == (code, unwanted & modules)
-
-    def test_misspelt_field_still_gets_a_guess(self, tmp_path: Path) -> None:
-        """The lazily imported difflib still names the field a misspelt one was meant to be."""
-        from callstate.transfer import validate_transfer_request
-
-        body = {
-            "transferTarget": {"identity": {"user": {"id": "u"}}},
-            "clientContex": "x",
-        }
-        verdict = validate_transfer_request(body)
-        messages = [w.message for w in verdict.warnings]
-        assert any("did you mean 'clientContext'?" in m for m in messages), messages
