@@ -59,7 +59,8 @@ LEGACY: Final = 2
 #: What one call notification says, read and classified, as a plain tuple (one is
 #: built per notification, and a plain tuple costs a fifth of a named one):
 #: ``(call id, signal, problem, part, unknown, raw state, deleted, code, subcode,
-#: terminationReason, the notification, traits)``.
+#: terminationReason, the notification (or what stands for it, see :func:`fingerprint`),
+#: traits)``.
 #:
 #: ``signal`` is ``None`` when it only carries data (no state, or one the machine
 #: does not know: ``unknown``), and for a sub-resource's notification (``part``,
@@ -77,7 +78,7 @@ Notice = tuple[
     "int | None",
     "int | None",
     "str | None",
-    "dict[str, Any]",
+    "dict[str, Any] | tuple[tuple[int, bytes, int], bytes]",
     int,
 ]
 
@@ -104,7 +105,15 @@ def received(notice: Notice) -> str:
 
 def fingerprint(notification: object) -> int:
     """CRC-32 and length of the canonical JSON: stable across processes, unlike ``hash``,
-    so a snapshot restored by another instance still recognises a retry."""
+    so a snapshot restored by another instance still recognises a retry.
+
+    A line read by its form (:mod:`~callstate.verdict._forms`) stands for its
+    notification as ``((CRC-32 before the id, the bytes after, their size), id)``: the
+    canonical JSON is those three pieces, so its CRC-32 chains over them.
+    """
+    if type(notification) is tuple:
+        (crc, after, size), ident = notification
+        return zlib.crc32(after, zlib.crc32(ident, crc)) | (size + len(ident)) << 32
     try:
         data = orjson.dumps(notification, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError as exc:

@@ -8,18 +8,19 @@ store) and never changes a call.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from callstate.errors import ParseError, UsageError
 from callstate.graph.wire import describe
 from callstate.machine.compiled import Compiled
-from callstate.machine.definition import MachineDefinition
+from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.machine.history import HistoryStep
 from callstate.verdict import _snapshot
 from callstate.verdict._asked import Policy, ask
 from callstate.verdict._body import malformed
+from callstate.verdict._options import ROSTER_LIMIT
 from callstate.verdict._overlay import Overlay
 from callstate.verdict._packed import Packing, Stored
 from callstate.verdict._request import read_request
@@ -29,6 +30,7 @@ from callstate.verdict.finding import CallWarning, Finding, StepRecord, Violatio
 
 if TYPE_CHECKING:
     from callstate.verdict.store import CallStore
+    from callstate.verdict.tracker import StepObserver, Tracker
 
 __all__ = ["ReadBack", "unfinished"]
 
@@ -185,6 +187,39 @@ class ReadBack:
         time, so a big snapshot neither stalls other threads nor wakes the collector)."""
         with self._frozen() as tables:
             return _snapshot.dump_json(self, *tables)
+
+    @classmethod
+    def restore(
+        cls,
+        data: Mapping[str, Any] | bytes | str,
+        *,
+        definition: MachineDefinition | None = None,
+        on_step: StepObserver | None = None,
+        max_calls: int | None = None,
+        ended_limit: int | None = None,
+        roster_limit: int = ROSTER_LIMIT,
+        timeouts: Mapping[str, float] | None = None,
+        require_requests: bool = False,
+    ) -> Tracker:
+        """A tracker that carries on from a :meth:`snapshot`; ``ParseError`` naming the
+        field if it is not one. New limits may be given; a lower one trims at once. The
+        request options are the tracker's, not the snapshot's: give them again."""
+        snap = _snapshot.load(data, CALL_MACHINE if definition is None else definition)
+        tracker = cast("type[Tracker]", cls)(
+            definition=definition,
+            strict=snap.strict,
+            max_calls=snap.max_calls if max_calls is None else max_calls,
+            ended_limit=snap.ended_limit if ended_limit is None else ended_limit,
+            history_limit=snap.history_limit,
+            on_step=on_step,
+            roster_limit=roster_limit,
+            timeouts=timeouts,
+            require_requests=require_requests,
+        )
+        tracker.bodies, tracker.notifications, tracker.calls_started = snap.counters
+        live, tracker._ended = snap.trimmed(tracker.max_calls, tracker.ended_limit)
+        tracker._live = cast("dict[str, Stored]", live)  # as they are: each packs at its next step
+        return tracker
 
     @contextmanager
     def _frozen(

@@ -2,7 +2,8 @@
 
 A line is decoded once; a blank one is skipped, one over the size bound is skipped
 to its end without being held whole, and an envelope of one notification (the
-common case) goes straight to the notification's rules.
+common case) goes straight to the notification's rules. A line of a form already
+read (:mod:`~callstate.verdict._forms`) is not decoded at all: its notice is known.
 """
 
 from __future__ import annotations
@@ -26,14 +27,23 @@ def read_lines(tracker: Tracker, stream: IO[bytes], out: list[Finding], start: i
     """:meth:`Tracker.read_stream <callstate.Tracker.read_stream>`, its lock held."""
     readline = stream.readline
     loads = orjson.loads
-    body_ = tracker._body
-    notification = tracker._notification
+    decoded = tracker._decoded
+    apply = tracker._apply
+    look = tracker._forms.look
     limit = MAX_BODY_BYTES + 1
     count = start
     steps: list[StepRecord] | None = None if tracker.on_step is None else []
     while line := readline(limit):
         count += 1
         if line == b"\n":  # a blank line: skipped without the cost of a JSON error
+            continue
+        looked = look(line)
+        if type(looked) is tuple:  # a line of a form already read: nothing to decode
+            tracker.bodies += 1
+            apply(looked, count, out, steps, 0, None)
+            if steps:
+                tracker._tell(steps)
+                steps.clear()
             continue
         if len(line) == limit and not line.endswith(b"\n"):
             tracker.bodies += 1
@@ -53,12 +63,7 @@ def read_lines(tracker: Tracker, stream: IO[bytes], out: list[Finding], start: i
             and too_deep(body, count, out)
         ):
             continue
-        # An envelope of one notification, the common case, skips the dispatch.
-        value = body.get("value") if type(body) is dict else None
-        if type(value) is list and len(value) == 1:
-            notification(value[0], count, out, steps, 0, None)
-        else:
-            body_(body, count, out, steps, None)
+        decoded(body, line, looked, count, out, steps, None)
         if steps:
             tracker._tell(steps)
             steps.clear()

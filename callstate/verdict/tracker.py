@@ -15,14 +15,13 @@ import threading
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from datetime import datetime
-from typing import IO, Any, Final, cast
+from typing import IO, Any, Final
 
 from callstate.errors import ParseError
 from callstate.graph.wire import describe
 from callstate.machine.compiled import Compiled, compiled
-from callstate.machine.definition import CALL_MACHINE, MachineDefinition
+from callstate.machine.definition import MachineDefinition
 from callstate.machine.history import HistoryStep
-from callstate.verdict import _snapshot
 from callstate.verdict._asked import Keep, Policy, ask, take_part
 from callstate.verdict._body import (
     decode_text,
@@ -32,8 +31,9 @@ from callstate.verdict._body import (
     plain_json,
     too_deep,
 )
+from callstate.verdict._forms import Forms
 from callstate.verdict._moves import Moves
-from callstate.verdict._notice import MAX_BODY_BYTES, Reader
+from callstate.verdict._notice import MAX_BODY_BYTES, Notice, Reader
 from callstate.verdict._options import ROSTER_LIMIT, check_options
 from callstate.verdict._overlay import oldest
 from callstate.verdict._packed import Packing, Stored
@@ -114,6 +114,8 @@ class Tracker(ReadBack):
         self.store = store
         self._machine: Compiled = compiled(definition)
         self._reader = Reader(self._machine)
+        #: Lines of a form already read, for the validate loop's fast branch of reading.
+        self._forms = Forms()
         self._mask = self._machine.history.mask(history_limit)
         #: Each timeout's window, by name: the definition's, or the override.
         self.timeouts = timeout_seconds(definition, timeouts)
@@ -189,9 +191,14 @@ class Tracker(ReadBack):
         where = self.bodies if line is None else line
         shape = type(body)
         if shape is bytes or shape is str or shape is bytearray or shape is memoryview:
-            read, body = decode_text(body, where, out)  # type: ignore[arg-type]
-            if not read:
+            looked = self._forms.look(body) if shape is bytes else None  # type: ignore[arg-type]
+            if type(looked) is tuple:  # a body of a form already read: nothing to decode
+                self._apply(looked, where, out, steps, 0, at)
                 return
+            read, decoded = decode_text(body, where, out)  # type: ignore[arg-type]
+            if read:
+                self._decoded(decoded, body, looked, where, out, steps, at)  # type: ignore[arg-type]
+            return
         else:
             if shape is not dict:
                 body = plain_json(body)
@@ -199,6 +206,27 @@ class Tracker(ReadBack):
             if not dumpable(body) and too_deep(body, where, out):
                 return
         self._body(body, where, out, steps, at)
+
+    def _decoded(
+        self,
+        body: Any,
+        raw: bytes,
+        key: bytes | None,
+        where: int,
+        out: list[Finding],
+        steps: list[StepRecord] | None,
+        at: float | None,
+    ) -> None:
+        """A body decoded from ``raw``. An untimed envelope of one notification (the common
+        case) skips the dispatch, and ``raw``'s form is offered (``key``: see
+        :meth:`Forms.look <callstate.verdict._forms.Forms.look>`)."""
+        value = body.get("value") if type(body) is dict and "at" not in body else None
+        if type(value) is list and len(value) == 1:
+            notice = self._notification(value[0], where, out, steps, 0, at)
+            if key is not None and notice is not None:
+                self._forms.offer(key, raw, body, notice)
+        else:
+            self._body(body, where, out, steps, at)
 
     def _body(
         self,
@@ -238,14 +266,28 @@ class Tracker(ReadBack):
         steps: list[StepRecord] | None,
         index: int | None,
         at: float | None,
-    ) -> None:
-        """One notification, the ``index``-th of its envelope (``None``: a bare one)."""
+    ) -> Notice | None:
+        """One notification, the ``index``-th of its envelope (``None``: a bare one), and
+        the notice it was read as (``None``: malformed)."""
         try:
             notice = self._reader.read(n)
         except ParseError as exc:
             within = "" if index is None else f"/value/{index}"
             out.append(malformed(where, exc.call_id, f"{within}{exc.pointer}: {exc.message}"))
-            return
+            return None
+        self._apply(notice, where, out, steps, index, at)
+        return notice
+
+    def _apply(
+        self,
+        notice: Notice,
+        where: int,
+        out: list[Finding],
+        steps: list[StepRecord] | None,
+        index: int | None,
+        at: float | None,
+    ) -> None:
+        """The rules, applied to one notice: however it was read, this is its one path."""
         call_id = notice[0]
         part = notice[3]
         self.notifications += 1
@@ -365,36 +407,3 @@ class Tracker(ReadBack):
         ended = self._ended_of(call_id) if record is None and call_id in self._ended else None
         decision = ask(self._machine, self._policy, record, ended, asked, at, where, out)
         self._settle(call_id, stored, decision, where, out)
-
-    @classmethod
-    def restore(
-        cls,
-        data: Mapping[str, Any] | bytes | str,
-        *,
-        definition: MachineDefinition | None = None,
-        on_step: StepObserver | None = None,
-        max_calls: int | None = None,
-        ended_limit: int | None = None,
-        roster_limit: int = ROSTER_LIMIT,
-        timeouts: Mapping[str, float] | None = None,
-        require_requests: bool = False,
-    ) -> Tracker:
-        """A tracker that carries on from a :meth:`snapshot`; ``ParseError`` naming the
-        field if it is not one. New limits may be given; a lower one trims at once. The
-        request options are the tracker's, not the snapshot's: give them again."""
-        snap = _snapshot.load(data, CALL_MACHINE if definition is None else definition)
-        tracker = cls(
-            definition=definition,
-            strict=snap.strict,
-            max_calls=snap.max_calls if max_calls is None else max_calls,
-            ended_limit=snap.ended_limit if ended_limit is None else ended_limit,
-            history_limit=snap.history_limit,
-            on_step=on_step,
-            roster_limit=roster_limit,
-            timeouts=timeouts,
-            require_requests=require_requests,
-        )
-        tracker.bodies, tracker.notifications, tracker.calls_started = snap.counters
-        live, tracker._ended = snap.trimmed(tracker.max_calls, tracker.ended_limit)
-        tracker._live = cast("dict[str, Stored]", live)  # as they are: each packs at its next step
-        return tracker
