@@ -9,7 +9,7 @@ same notice, so the rules downstream exist once. Every failure is a
 from __future__ import annotations
 
 import zlib
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import orjson
 
@@ -112,7 +112,7 @@ def fingerprint(notification: object) -> int:
     canonical JSON is those three pieces, so its CRC-32 chains over them.
     """
     if type(notification) is tuple:
-        (crc, after, size), ident = notification
+        (crc, after, size), ident = cast("tuple[tuple[int, bytes, int], bytes]", notification)
         return zlib.crc32(after, zlib.crc32(ident, crc)) | (size + len(ident)) << 32
     try:
         data = orjson.dumps(notification, option=orjson.OPT_SORT_KEYS)

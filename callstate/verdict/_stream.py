@@ -63,7 +63,7 @@ def read_lines(tracker: Tracker, stream: IO[bytes], out: list[Finding], start: i
             and too_deep(body, count, out)
         ):
             continue
-        decoded(body, line, looked, count, out, steps, None)
+        decoded(body, line, looked, count, out, steps, None)  # type: ignore[arg-type]  # a key
         if steps:
             tracker._tell(steps)
             steps.clear()

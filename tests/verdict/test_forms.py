@@ -1,0 +1,189 @@
+"""Lines of a form already read: read without decoding, and read exactly as in full.
+
+The oracle is ``Tracker.ingest`` of the decoded dicts, which never looks at bytes: for
+any call id put into a learnt form (plain or not), and for lines built to fool a
+byte-level reader, the CLI loop and ``ingest(bytes)`` must agree with it.
+"""
+
+from __future__ import annotations
+
+import io
+from types import SimpleNamespace
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import example, given, settings, strategies as st
+
+from callstate.machine import CALL_MACHINE, compiled
+from callstate.simulate import event_notification
+from callstate.verdict import Finding, Tracker
+from callstate.verdict._forms import FORMS_LIMIT, Forms
+from callstate.verdict._notice import Reader, fingerprint
+from tests.verdict.test_one_path import differences
+
+#: The reference's "transferring" notification, as Graph sends it, with its id as ``%s``.
+TRANSFERRING = (
+    b'{"value":[{"@odata.type":"#microsoft.graph.commsNotification","changeType":"updated",'
+    b'"resourceUrl":"/communications/calls/%s","resourceData":'
+    b'{"@odata.type":"#microsoft.graph.call","state":"transferring"}}]}'
+)
+
+
+def _line(event: str, call_id: str, kind: str | None = None) -> bytes:
+    return orjson.dumps(event_notification(call_id, event, kind))
+
+
+def _opening(call_id: str) -> list[bytes]:
+    """A call up to established, the lines most traces repeat for every call."""
+    return [_line(e, call_id) for e in ("offer", "establish", "connect")]
+
+
+def _learnt(forms: Forms, line: bytes) -> None:
+    """Offer ``line`` to ``forms`` twice, as the tracker does on two sightings."""
+    reader = Reader(compiled(CALL_MACHINE))
+    body = orjson.loads(line)
+    key = forms.look(line)
+    assert type(key) is bytes
+    for _ in range(2):
+        forms.offer(key, line, body, reader.read(body["value"][0]))
+
+
+class TestReadAlike:
+    """A line read by its form gives the notice the full reader gives."""
+
+    @pytest.mark.parametrize(
+        "event", ["establish", "connect", "hold", "transfer", "accept_transfer", "terminate"]
+    )
+    def test_notice_and_fingerprint(self, event: str) -> None:
+        """Every slot of the notice is the full reader's, and so is the fingerprint."""
+        forms = Forms()
+        _learnt(forms, _line(event, "a1"))
+        line = _line(event, "b2-second")
+        full = Reader(compiled(CALL_MACHINE)).read(orjson.loads(line)["value"][0])
+        looked = forms.look(line)
+        assert type(looked) is tuple
+        assert full[:10] + full[11:] == looked[:10] + looked[11:]
+        assert fingerprint(full[10]) == fingerprint(looked[10])
+
+    def test_reference_form(self) -> None:
+        """The reference page's own notification is a form, learnt on its second sighting."""
+        forms = Forms()
+        first = TRANSFERRING % b"341a0500-d4bf-4224-8b19-1581168d328b"
+        key = forms.look(first)
+        assert type(key) is bytes
+        _learnt(forms, first)
+        looked = forms.look(TRANSFERRING % b"0000")
+        assert type(looked) is tuple
+        assert ("0000", "transferring") == (looked[0], looked[5])
+
+    def test_the_validate_loop_decodes_a_known_form_no_more(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Two calls' opening lines are decoded (the second sighting learns each form); the
+        next calls' are not."""
+        import callstate.verdict._stream as stream_module
+
+        decoded: list[bytes] = []
+
+        def loads(data: bytes) -> Any:
+            decoded.append(data)
+            return orjson.loads(data)
+
+        counting = SimpleNamespace(loads=loads, JSONDecodeError=orjson.JSONDecodeError)
+        monkeypatch.setattr(stream_module, "orjson", counting)
+        lines = [line for c in ("c1", "c2", "c3", "c4") for line in _opening(c)]
+        Tracker().read_stream(io.BytesIO(b"\n".join(lines) + b"\n"), [])
+        assert 6 == len(decoded)
+
+
+class TestIdsAlike:
+    """Any id put into a learnt form is read as the full reader reads it."""
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        ident=(st.binary(max_size=40) | st.text(max_size=40).map(str.encode)).filter(
+            lambda b: b"\n" not in b  # a line of a trace holds no line break
+        )
+    )
+    @example(ident=b"a\\u0062c")
+    @example(ident=b"a\\")
+    @example(ident=b"caf\xc3\xa9")
+    @example(ident=b"\xff")
+    @example(ident=b"a\x01")
+    @example(ident=b"a/operations/b")
+    @example(ident=b"a?x=1")
+    @example(ident=b"x" * 300)
+    @example(ident=b"")
+    @example(ident=b"callstate-form-probe")
+    def test_any_id(self, ident: bytes) -> None:
+        """The CLI loop and ``ingest(bytes)`` agree with the decoded dicts, whatever the id."""
+        lines = [TRANSFERRING % b"first", TRANSFERRING % b"second", TRANSFERRING % ident]
+        lines = [*_opening("first"), *_opening("second"), *lines]
+        assert [] == differences(CALL_MACHINE, lines)
+
+
+class TestNotFooled:
+    """Lines built so that the id's bytes are not the resourceUrl's id are read in full."""
+
+    @pytest.mark.parametrize(
+        ("template", "why"),
+        [
+            (
+                b'{"value":[{"changeType":"updated","resourceUrl":"/communications/calls/%s",'
+                b'"resourceUrl":"/communications/calls/kept","resourceData":{"state":"hold"}}]}',
+                "a duplicate key: the last one counts",
+            ),
+            (
+                b'{"value":[{"changeType":"updated","note":"/communications/calls/%s",'
+                b'"resourceUrl":"/communications/calls/kept","resourceData":{"state":"hold"}}]}',
+                "the id's bytes in another field",
+            ),
+            (
+                b'{"value":[{"changeType":"updated","resourceUrl":"\\/communications/calls/%s",'
+                b'"resourceData":{"state":"hold"}}]}',
+                "an escaped slash before the path",
+            ),
+            (
+                b'{"value":[{"changeType":"updated","resourceUrl":"/communications/calls/%s",'
+                b'"resource":"/communications/calls/other","resourceData":{"state":"hold"}}]}',
+                "a legacy resource that names another call",
+            ),
+            (
+                b'{"at":"2026-01-01T00:00:00Z","body":{"value":[{"changeType":"updated",'
+                b'"resourceUrl":"/communications/calls/%s","resourceData":{"state":"hold"}}]}}',
+                "a timed line: its time is not the form's",
+            ),
+            (
+                b'{"at":"2026-01-01T00:00:00Z","value":[{"changeType":"updated",'
+                b'"resourceUrl":"/communications/calls/%s","resourceData":{"state":"hold"}}]}',
+                "a timed line without a body",
+            ),
+        ],
+    )
+    def test_read_in_full(self, template: bytes, why: str) -> None:
+        """Each of these is judged as the decoded dicts are judged."""
+        lines = [*_opening("c1"), *_opening("c2"), *_opening("kept")]
+        # "kept" twice first: its id is also the resourceUrl's, so the second sighting
+        # learns a form unless the probe shows the id's bytes to be elsewhere.
+        lines += [template % b"kept", template % b"kept", template % b"c1", template % b"c2"]
+        assert [] == differences(CALL_MACHINE, lines), why
+
+
+class TestBounded:
+    """Forms, keys seen once and ids stay bounded whatever arrives."""
+
+    def test_many_forms(self) -> None:
+        """Past the limit the tables start again instead of growing."""
+        tracker = Tracker()
+        found: list[Finding] = []
+        lines = []
+        for i in range(FORMS_LIMIT * 3):
+            body = event_notification(f"c{i}", "offer")
+            body["value"][0]["resourceData"]["note"] = str(i % (FORMS_LIMIT + 7))
+            lines.append(orjson.dumps(body))
+        tracker.read_stream(io.BytesIO(b"\n".join(lines)), found)
+        forms = tracker._forms
+        sizes = (len(forms.known), len(forms._once), sum(len(i) for i in forms._heads.values()))
+        assert all(size <= FORMS_LIMIT for size in sizes)
+        assert [] == found
