@@ -25,7 +25,7 @@ from callstate.errors import ParseError
 from callstate.graph._calls_url import SEEN_MAX, parse_resource_url
 from callstate.verdict._notice import LEGACY, Notice
 
-__all__ = ["CALLS", "FORMS_LIMIT", "FORM_BYTES", "Form", "Forms"]
+__all__ = ["CALLS", "FORMS_LIMIT", "FORM_BYTES", "HEADS_LIMIT", "Form", "Forms"]
 
 #: What the call id of a line follows.
 CALLS: Final = b"/communications/calls/"
@@ -33,6 +33,9 @@ CALLS: Final = b"/communications/calls/"
 FORM_BYTES: Final = 2048
 #: At most this many forms are known (and as many keys seen once): the table starts again.
 FORMS_LIMIT: Final = 1024
+#: At most this many URL heads (``/communications/calls/``, ``/v1.0/communications/calls/``
+#: ...) have forms, each with at most ``SEEN_MAX`` ids: a form of another head is not learnt.
+HEADS_LIMIT: Final = 8
 
 #: A learnt form: the notice it reads as, with the URL's text before the id in slot 0,
 #: its head's known ids in slot 3 and, in slot 10, the parts of the canonical JSON around
@@ -101,8 +104,12 @@ class Forms:
             self._heads.clear()
         at = key.find(CALLS) + len(CALLS)
         form = _form(line, at, at + len(line) - len(key), body, notice)
-        if form is not None:  # its head's ids, shared by the forms of one head
-            form = (form[0], *form[1:3], self._heads.setdefault(form[0], {}), *form[4:])
+        heads = self._heads
+        if form is not None and (form[0] in heads or len(heads) < HEADS_LIMIT):
+            # its head's ids, shared by the forms of one head
+            form = (form[0], *form[1:3], heads.setdefault(form[0], {}), *form[4:])
+        else:
+            form = None
         known[key] = form
 
 

@@ -18,7 +18,7 @@ from hypothesis import example, given, settings, strategies as st
 from callstate.machine import CALL_MACHINE, compiled
 from callstate.simulate import event_notification
 from callstate.verdict import Finding, Tracker
-from callstate.verdict._forms import FORMS_LIMIT, Forms
+from callstate.verdict._forms import FORMS_LIMIT, HEADS_LIMIT, Forms
 from callstate.verdict._notice import Reader, fingerprint
 from tests.verdict.test_one_path import differences
 
@@ -187,3 +187,19 @@ class TestBounded:
         sizes = (len(forms.known), len(forms._once), sum(len(i) for i in forms._heads.values()))
         assert all(size <= FORMS_LIMIT for size in sizes)
         assert [] == found
+
+    def test_many_heads(self) -> None:
+        """Forms are learnt for a few URL heads only, so ids stay bounded too."""
+        tracker = Tracker()
+        found: list[Finding] = []
+        lines = []
+        for n in range(HEADS_LIMIT * 2):
+            host = "".join(c.upper() if n >> i & 1 else c for i, c in enumerate("graph"))
+            for call in ("a", "b", "c"):
+                body = event_notification(f"{call}{n}", "offer")
+                url = f"https://{host}.microsoft.com/v1.0/communications/calls/{call}{n}"
+                body["value"][0]["resourceUrl"] = url
+                lines.append(orjson.dumps(body))
+        tracker.read_stream(io.BytesIO(b"\n".join(lines)), found)
+        assert [] == found
+        assert HEADS_LIMIT == len(tracker._forms._heads)
