@@ -1,6 +1,6 @@
 """The loop ``callstate validate`` runs: one bounded line at a time, into the tracker's one path.
 
-A line is decoded once; a blank one is skipped, one over the size bound is skipped
+A line is decoded at most once; a blank one is skipped, one over the size bound is skipped
 to its end without being held whole, and an envelope of one notification (the
 common case) goes straight to the notification's rules. A line of a form already
 read (:mod:`~callstate.verdict._forms`) is not decoded at all: its notice is known.

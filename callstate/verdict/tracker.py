@@ -1,7 +1,9 @@
 """Many live calls at once: ingest webhook bodies, apply the machine, say what broke.
 
-One path: a body is decoded once, each notification read into a
-:class:`~callstate.verdict._notice.Notice`, and :func:`~callstate.verdict._step.decide`
+One path: a body is decoded once (or not at all, when its bytes are those of a line
+already read but for the call id: :mod:`~callstate.verdict._forms`), each notification
+read into a :class:`~callstate.verdict._notice.Notice`, and
+:func:`~callstate.verdict._step.decide`
 applies the rules to the call's record (or its remembered answer stands for it, see
 :mod:`~callstate.verdict._moves`). Observers hear of each step after the decision,
 outside the lock; ``strict`` only adds its one rule. Memory follows the number of
