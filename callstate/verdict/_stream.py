@@ -8,7 +8,7 @@ read (:mod:`~callstate.verdict._forms`) is not decoded at all: its notice is kno
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
@@ -20,14 +20,13 @@ from callstate.verdict.finding import Finding, StepRecord
 if TYPE_CHECKING:
     from callstate.verdict.tracker import Tracker
 
-__all__ = ["read_lines"]
+__all__ = ["read_body", "read_lines"]
 
 
 def read_lines(tracker: Tracker, stream: IO[bytes], out: list[Finding], start: int) -> int:
     """:meth:`Tracker.read_stream <callstate.Tracker.read_stream>`, its lock held."""
     readline = stream.readline
     loads = orjson.loads
-    decoded = tracker._decoded
     apply = tracker._apply
     look = tracker._forms.look
     limit = MAX_BODY_BYTES + 1
@@ -63,8 +62,30 @@ def read_lines(tracker: Tracker, stream: IO[bytes], out: list[Finding], start: i
             and too_deep(body, count, out)
         ):
             continue
-        decoded(body, line, looked, count, out, steps, None)  # type: ignore[arg-type]  # a key
+        read_body(tracker, body, line, looked, count, out, steps, None)  # type: ignore[arg-type]
         if steps:
             tracker._tell(steps)
             steps.clear()
     return count
+
+
+def read_body(
+    tracker: Tracker,
+    body: Any,
+    raw: bytes,
+    key: bytes | None,
+    where: int,
+    out: list[Finding],
+    steps: list[StepRecord] | None,
+    at: float | None,
+) -> None:
+    """A body decoded from ``raw``. An untimed envelope of one notification (the common
+    case) skips the dispatch, and ``raw``'s form is offered (``key``: see
+    :meth:`Forms.look <callstate.verdict._forms.Forms.look>`)."""
+    value = body.get("value") if type(body) is dict and "at" not in body else None
+    if type(value) is list and len(value) == 1:
+        notice = tracker._notification(value[0], where, out, steps, 0, at)
+        if key is not None and notice is not None:
+            tracker._forms.offer(key, raw, body, notice)
+    else:
+        tracker._body(body, where, out, steps, at)

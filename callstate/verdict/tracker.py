@@ -43,7 +43,7 @@ from callstate.verdict._readback import ReadBack
 from callstate.verdict._request import read_request
 from callstate.verdict._shared import ask_shared, decide_shared, evicted_warning, part_shared, told
 from callstate.verdict._step import KEEP, Ended, Record, decide
-from callstate.verdict._stream import read_lines
+from callstate.verdict._stream import read_body, read_lines
 from callstate.verdict._time import read_at, timeout_seconds
 from callstate.verdict.finding import Finding, StepRecord
 from callstate.verdict.store import CallStore
@@ -199,7 +199,7 @@ class Tracker(ReadBack):
                 return
             read, decoded = decode_text(body, where, out)  # type: ignore[arg-type]
             if read:
-                self._decoded(decoded, body, looked, where, out, steps, at)  # type: ignore[arg-type]
+                read_body(self, decoded, body, looked, where, out, steps, at)  # type: ignore[arg-type]
             return
         else:
             if shape is not dict:
@@ -208,27 +208,6 @@ class Tracker(ReadBack):
             if not dumpable(body) and too_deep(body, where, out):
                 return
         self._body(body, where, out, steps, at)
-
-    def _decoded(
-        self,
-        body: Any,
-        raw: bytes,
-        key: bytes | None,
-        where: int,
-        out: list[Finding],
-        steps: list[StepRecord] | None,
-        at: float | None,
-    ) -> None:
-        """A body decoded from ``raw``. An untimed envelope of one notification (the common
-        case) skips the dispatch, and ``raw``'s form is offered (``key``: see
-        :meth:`Forms.look <callstate.verdict._forms.Forms.look>`)."""
-        value = body.get("value") if type(body) is dict and "at" not in body else None
-        if type(value) is list and len(value) == 1:
-            notice = self._notification(value[0], where, out, steps, 0, at)
-            if key is not None and notice is not None:
-                self._forms.offer(key, raw, body, notice)
-        else:
-            self._body(body, where, out, steps, at)
 
     def _body(
         self,
