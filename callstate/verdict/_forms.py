@@ -64,8 +64,10 @@ class Forms:
         """The notice of ``line`` if it is of a known form. Else its key, to :meth:`offer`
         once it is read, or ``None`` when it has no form to learn; either way, read it in
         full."""
+        if len(line) > FORM_BYTES:
+            return None
         at = line.find(CALLS)
-        if at < 0 or len(line) > FORM_BYTES:
+        if at < 0:
             return None
         at += len(CALLS)
         end = line.find(b'"', at)
