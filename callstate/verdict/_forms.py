@@ -46,6 +46,8 @@ Form = tuple[Any, ...]
 #: The bytes a plain id is made of: printable ASCII, with no quote and no escape.
 _PLAIN: Final = bytes(range(0x20, 0x7F)).replace(b'"', b"").replace(b"\\", b"")
 _SENTINEL: Final = b"callstate-form-probe"
+#: What is left of the URL in a line's key: the id's place.
+_AROUND: Final = CALLS + b'"'
 
 
 class Forms:
@@ -66,19 +68,18 @@ class Forms:
         full."""
         if len(line) > FORM_BYTES:
             return None
-        at = line.find(CALLS)
-        if at < 0:
+        # partition, not find: its one argument is passed fast, and it finds and cuts at once
+        before, calls, rest = line.partition(CALLS)
+        if not calls:
             return None
-        at += len(CALLS)
-        end = line.find(b'"', at)
-        if end < 0:
+        ident, quote, after = rest.partition(b'"')
+        if not quote:
             return None
-        key = line[:at] + line[end:]
+        key = before + _AROUND + after  # the line without its id
         form = self.known.get(key, key)
         if type(form) is not tuple:
             return form  # the key of a form not yet known, or None: known to have none
         head, signal, problem, ids, unknown, raw, deleted, code, subcode, reason, fp, traits = form
-        ident = line[at:end]
         call_id = ids.get(ident)
         if call_id is None:
             call_id = _call_id(head, ident)
