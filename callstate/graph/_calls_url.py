@@ -163,7 +163,7 @@ def parse_request_path(url: object, pointer: str) -> RequestPath:
     """
     plain = plain_request_path(url) if type(url) is str else None
     if plain is not None:
-        return plain
+        return RequestPath(*plain, False)
     call_id, rest, legacy = _read(url, pointer)
     if not rest:
         return RequestPath(call_id, None, legacy)
@@ -173,14 +173,13 @@ def parse_request_path(url: object, pointer: str) -> RequestPath:
     return RequestPath(call_id, action, legacy)
 
 
-def plain_request_path(url: str) -> RequestPath | None:
-    """What :func:`parse_request_path` reads ``url`` as, when it is in the exact spelling Graph
-    sends (never the ``/app`` form); ``None``: only the general grammar can say.
-
-    One match, for the request records a trace holds by the thousand.
+def plain_request_path(url: str) -> tuple[str, str | None] | None:
+    """The call id and action :func:`parse_request_path` reads ``url`` as, when it is in the
+    exact spelling Graph sends (never the ``/app`` form); ``None``: only the general grammar
+    can say. One match and no object, for the request records a trace holds by the thousand.
     """
     plain = _PLAIN_REQUEST.fullmatch(url)
-    return None if plain is None else RequestPath(plain[1], plain[2], False)
+    return None if plain is None else (plain[1], plain[2])
 
 
 class CallPathError(ParseError):

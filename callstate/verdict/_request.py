@@ -8,7 +8,7 @@ body gets the transfer body rules, as ever.
 
 from __future__ import annotations
 
-from typing import Any, Final, NamedTuple, cast
+from typing import Any, Final, NamedTuple
 
 from callstate.errors import ParseError
 from callstate.graph.wire import MAX_ID, describe, parse_request_path, plain_request_path
@@ -176,12 +176,12 @@ def _plain_transfer(
     if type(url) is not str or method not in _METHODS:
         return None
     path = plain_request_path(url)
-    if path is None or path.action != _TRANSFER_ACTION:
+    if path is None or path[1] != _TRANSFER_ACTION:
         return None
     name = machine.request_paths.get((method, _TRANSFER_ACTION, False))
     if name is None or quick_look(body, None) is None:
         return None
-    return cast(str, path.call_id), name  # the plain spelling always names a call
+    return path[0], name
 
 
 def _asked(body: object, call_id: str, name: str, machine: Compiled, status: int | None) -> Asked:
