@@ -5,8 +5,8 @@ int (:mod:`~callstate.verdict._packed`) and carry no time. ``ask`` is a pure fun
 and on such a request what it reads is the record below its fingerprint and the request
 as read, all of :class:`~callstate.verdict._request.Asked` but the call id, which only
 its findings name. It reads the line only for an accepted request's expectation, and
-that ledger is never packed. An answer that found nothing and left the call packed,
-its fingerprint as it was, is remembered, and the next such request costs one look-up:
+that ledger is never packed; the fingerprint it keeps as it was. An answer that found
+nothing and left the call packed is remembered, and the next such request costs one look-up:
 the same ask :mod:`~callstate.verdict._moves` makes of ``decide``. The rules stay in
 ``ask``: this table holds only what it said, and is bounded.
 """
@@ -78,5 +78,5 @@ def take_request(
         return
     for finding in found:
         out.append(finding)
-    if not found and type(settled) is int and settled - (settled & below) == high:
+    if not found and type(settled) is int:  # ask keeps the fingerprint as it was
         tracker._asks.learn(key, settled & below)

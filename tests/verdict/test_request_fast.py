@@ -55,8 +55,11 @@ _URLS = (
 )
 #: Ids beside the trace's calls: empty, too long, odd characters.
 _ODD_IDS = ("", "c" * 257, "c 1", "c1%2F", "é")
-_METHODS = ("POST",) * 4 + ("post", "Post", "DELETE", "GET", 7, None)
-_RESPONSES = (None,) * 4 + (
+#: Methods beside the exact ``POST`` (``None``: no method, which reads as POST).
+_METHODS = ("post", "Post", "DELETE", "GET", 7, None)
+#: Graph's answers, well-formed and not (``None``: none).
+_RESPONSES = (
+    None,
     {"status": 202},
     {"status": 400},
     {"status": 500},
@@ -98,23 +101,43 @@ def _bodies(draw: st.DrawFn) -> object:
     return body
 
 
+#: The notifications that bring a call up, established.
+_UP = ("offer", "establish", "connect")
+#: What a change of a record touches.
+_ASPECTS = ("url", "id", "method", "body", "response", "time")
+
+
 @st.composite
 def _request_line(draw: st.DrawFn) -> dict[str, Any]:
-    """A request record for one of the calls (or an odd id), maybe timed."""
-    call = draw(st.sampled_from(CALLS) | st.sampled_from(_ODD_IDS))
-    url: object = draw(st.sampled_from(_URLS)).format(call)
-    if draw(st.integers(0, 19)) == 0:
-        url = draw(st.sampled_from([None, 7, ["x"]]))
-    request: dict[str, Any] = {"url": url, "body": draw(_bodies())}
-    method = draw(st.sampled_from(_METHODS))
-    if method is not None:
-        request["method"] = method
+    """A transfer request record for one of the calls, as Graph's SDKs send it, with zero
+    to two aspects changed (so the fast branch and each way out of it are drawn often)."""
+    call = draw(st.sampled_from(CALLS))
+    url: object = draw(st.sampled_from(_URLS[:4])).format(call)
+    request: dict[str, Any] = {"method": "POST", "url": url}
+    request["body"] = copy.deepcopy(draw(transfer_requests()).body)
     record: dict[str, Any] = {"request": request}
-    response = draw(st.sampled_from(_RESPONSES))
-    if response is not None:
-        record["response"] = response
-    if draw(st.integers(0, 5)) == 0:
-        record = {"at": rfc3339(T0 + draw(st.integers(0, 600))), **record}
+    for aspect in draw(st.lists(st.sampled_from(_ASPECTS), max_size=2)):
+        if aspect == "url":
+            request["url"] = draw(st.sampled_from(_URLS)).format(call)
+        elif aspect == "id":
+            odd = draw(
+                st.sampled_from(
+                    [None, 7, ["x"], *(u.format(i) for i in _ODD_IDS for u in _URLS[:2])]
+                )
+            )
+            request["url"] = odd
+        elif aspect == "method":
+            method = draw(st.sampled_from(_METHODS))
+            if method is None:
+                del request["method"]
+            else:
+                request["method"] = method
+        elif aspect == "body":
+            request["body"] = draw(_bodies())
+        elif aspect == "response":
+            record["response"] = draw(st.sampled_from(_RESPONSES))
+        else:
+            record = {"at": rfc3339(T0 + draw(st.integers(0, 600))), **record}
     return record
 
 
@@ -123,13 +146,13 @@ def traces(draw: st.DrawFn) -> list[dict[str, Any]]:
     """Calls brought up (some with a roster), requests among their notifications, repeats."""
     lines: list[dict[str, Any]] = []
     for call in CALLS:
-        for event in draw(st.sampled_from([("offer", "establish", "connect"), ("offer",), ()])):
+        for event in draw(st.sampled_from([_UP] * 3 + [("offer",), ()])):
             lines.append(event_notification(call, event))
     if draw(st.booleans()):
         people = roster("p1", "p2", *draw(st.sampled_from([(), ("p3",)])))
         people["value"][0]["resourceUrl"] = "/communications/calls/c1/participants"
         lines.append(people)
-    for _ in range(draw(st.integers(1, 12))):
+    for _ in range(draw(st.integers(1, 16))):
         what = draw(st.sampled_from(("request",) * 4 + ("repeat", "notification")))
         if what == "repeat" and lines:
             lines.append(draw(st.sampled_from(lines)))
@@ -182,7 +205,7 @@ def _plain(call: str = "c1", body: object = None) -> dict[str, Any]:
 
 
 def _up(call: str = "c1") -> list[dict[str, Any]]:
-    return [event_notification(call, e) for e in ("offer", "establish", "connect")]
+    return [event_notification(call, e) for e in _UP]
 
 
 class TestSameAsTheFullPath:
@@ -193,6 +216,11 @@ class TestSameAsTheFullPath:
     def test_drawn_traces(self, lines: list[dict[str, Any]]) -> None:
         """Valid and hostile request records among notifications: one verdict."""
         assert [] == differences(lines)
+
+    def test_a_timed_request_after_an_untimed_one(self) -> None:
+        """A timed request starts the keepalive clock: no answer of an untimed one stands."""
+        timed = {"at": rfc3339(T0), **_plain("c2")}
+        assert [] == differences([*_up("c1"), *_up("c2"), _plain("c1"), timed])
 
     def test_a_bad_phone_number(self) -> None:
         """A number that is not E.164, in Graph's spelling otherwise: the full path reports it."""
