@@ -30,6 +30,7 @@ __all__ = [
     "parse_call_path",
     "parse_request_path",
     "parse_resource_url",
+    "plain_request_path",
     "read_resource",
 ]
 
@@ -63,11 +64,20 @@ class CallPath:
 
 
 _EXPECTED_PATH: Final = "expected /communications/calls/{id}..."
-#: The exact spelling Graph sends (lower case, a version on a full URL, no empty segment
-#: or long id), which the general grammar below reads to the same :class:`CallPath`.
-_PLAIN: Final = re.compile(
+#: The actions a bot POSTs to a call, ``/communications/calls/{id}/{action}``.
+REQUEST_ACTIONS: Final = ("answer", "reject", "redirect", "transfer", "keepAlive")
+#: The exact spelling Graph sends of a call's URL (lower case, a version on a full URL, no
+#: long id), up to its id: what follows it is the plain spelling's too.
+_PLAIN_CALL: Final = (
     r"(?:https://graph\.microsoft\.com(?:/v1\.0|/beta)|/v1\.0|/beta)?"
-    rf"/communications/calls/([^/?#]{{1,{MAX_ID}}})((?:/[^/?#]{{1,{MAX_ID}}})*)"
+    rf"/communications/calls/([^/?#]{{1,{MAX_ID}}})"
+)
+#: A calls URL in that spelling (no empty segment or long one either), which the general
+#: grammar below reads to the same :class:`CallPath`.
+_PLAIN: Final = re.compile(rf"{_PLAIN_CALL}((?:/[^/?#]{{1,{MAX_ID}}})*)")
+#: A request path in that spelling, its action (if any) spelt as :data:`REQUEST_ACTIONS` are.
+_PLAIN_REQUEST: Final = re.compile(
+    rf"{_PLAIN_CALL}(?:/({'|'.join(map(re.escape, REQUEST_ACTIONS))}))?"
 )
 
 
@@ -131,8 +141,6 @@ def _walk(text: str, pointer: str) -> _Read:
     return ids[0], tuple(ids[1:]), head == "app"
 
 
-#: The actions a bot POSTs to a call, ``/communications/calls/{id}/{action}``.
-REQUEST_ACTIONS: Final = ("answer", "reject", "redirect", "transfer", "keepAlive")
 _ACTIONS: Final = {action.lower(): action for action in REQUEST_ACTIONS}
 
 
@@ -153,6 +161,9 @@ def parse_request_path(url: object, pointer: str) -> RequestPath:
     any letter case, under ``/app/calls`` too; the grammar of :func:`parse_call_path`.
     Anything else is a :class:`~callstate.errors.ParseError` at ``pointer``.
     """
+    plain = plain_request_path(url) if type(url) is str else None
+    if plain is not None:
+        return RequestPath(*plain, False)
     call_id, rest, legacy = _read(url, pointer)
     if not rest:
         return RequestPath(call_id, None, legacy)
@@ -160,6 +171,15 @@ def parse_request_path(url: object, pointer: str) -> RequestPath:
     if action is None:
         raise CallPathError(str(url), pointer, f"not a call or /{{id}}/{'|'.join(REQUEST_ACTIONS)}")
     return RequestPath(call_id, action, legacy)
+
+
+def plain_request_path(url: str) -> tuple[str, str | None] | None:
+    """The call id and action :func:`parse_request_path` reads ``url`` as, when it is in the
+    exact spelling Graph sends (never the ``/app`` form); ``None``: only the general grammar
+    can say. One match and no object, for the request records a trace holds by the thousand.
+    """
+    plain = _PLAIN_REQUEST.fullmatch(url)
+    return None if plain is None else (plain[1], plain[2])
 
 
 class CallPathError(ParseError):

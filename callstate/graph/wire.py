@@ -28,6 +28,7 @@ from callstate.graph._calls_url import (
     parse_call_path,
     parse_request_path,
     parse_resource_url,
+    plain_request_path,
     read_resource,
 )
 from callstate.graph._words import describe, json_type, quote, read_string
@@ -54,6 +55,7 @@ __all__ = [
     "parse_call_path",
     "parse_request_path",
     "parse_resource_url",
+    "plain_request_path",
     "quote",
     "read_change_type",
     "read_int",

@@ -20,7 +20,7 @@ from callstate.graph.wire import IDENTITY_PARTIES, json_type
 from callstate.rules import RULES as CATALOGUED
 from callstate.transfer._verdict import Problem, TargetKind, TransferKind
 
-__all__ = ["CALLERS", "PARTIES", "RULES", "BodyVerdict", "Caller", "check_body"]
+__all__ = ["CALLERS", "PARTIES", "RULES", "BodyVerdict", "Caller", "check_body", "quick_look"]
 
 #: Who sends the request; a PSTN target needs an application instance.
 Caller = Literal["application", "applicationInstance"]
@@ -266,7 +266,7 @@ class _Checker:
 
 def check_body(body: object, *, caller: Caller | None) -> BodyVerdict:
     """Every problem in a parsed request body, in document order."""
-    quick = _clean(body, caller)
+    quick = quick_look(body, caller)
     return _check(body, caller) if quick is None else quick
 
 
@@ -334,8 +334,8 @@ _CLEAN: Final = {
 }
 
 
-def _clean(body: object, caller: Caller | None) -> BodyVerdict | None:
-    """The verdict of a body with nothing to report, or ``None``: look closer."""
+def quick_look(body: object, caller: Caller | None) -> BodyVerdict | None:
+    """The rules' verdict of a body with nothing to report (no walk of the rules), or ``None``."""
     if type(body) is not dict or not body.keys() <= _TOP_KEYS:
         return None
     context = body.get("clientContext")

@@ -11,24 +11,12 @@ from typing import Final
 
 import attrs
 
-from callstate.graph.wire import MAX_ID, CallPathError, RequestPath, parse_request_path, quote
+from callstate.graph.wire import CallPathError, RequestPath, parse_request_path, quote
 from callstate.transfer._verdict import PATH_POINTER, Problem
 
 __all__ = ["PathVerdict", "check_path", "read_path"]
 
-#: The canonical URLs and paths, checked with plain string operations first (the
-#: common case); what passes here is exactly what the grammar reads as a transfer path.
-_CANONICAL: Final = tuple(
-    f"{base}/communications/calls/"
-    for base in (
-        *(f"https://graph.microsoft.com/{version}" for version in ("v1.0", "beta")),
-        "",
-        "/v1.0",
-        "/beta",
-    )
-)
 _ACTION: Final = "transfer"
-_SUFFIX: Final = f"/{_ACTION}"
 _EXPECTED: Final = (
     "expected /communications/calls/{id}/transfer, optionally prefixed by "
     "https://graph.microsoft.com/v1.0 or /beta"
@@ -62,17 +50,6 @@ def check_path(path: str) -> PathVerdict:
     but deprecated; anything else, including a URL that cannot be read at all, is
     one ``invalid-path`` problem.
     """
-    if path.endswith(_SUFFIX):
-        for prefix in _CANONICAL:
-            if path.startswith(prefix):
-                canonical = path[len(prefix) : -len(_SUFFIX)]
-                if (
-                    0 < len(canonical) <= MAX_ID
-                    and "/" not in canonical
-                    and "?" not in canonical
-                    and "#" not in canonical
-                ):
-                    return PathVerdict(canonical)
     try:
         request = parse_request_path(path, PATH_POINTER)
     except CallPathError as exc:

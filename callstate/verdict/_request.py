@@ -8,11 +8,12 @@ body gets the transfer body rules, as ever.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from callstate.errors import ParseError
-from callstate.graph.wire import MAX_ID, describe, parse_request_path
+from callstate.graph.wire import MAX_ID, describe, parse_request_path, plain_request_path
 from callstate.machine.compiled import Compiled
+from callstate.transfer._body import quick_look
 from callstate.transfer._path import PathVerdict, check_path, read_path
 from callstate.transfer._validate import judge
 from callstate.verdict.finding import CallWarning, Finding, Violation
@@ -21,6 +22,8 @@ __all__ = ["Asked", "read_request"]
 
 #: The request whose body the transfer body rules check.
 _TRANSFER_ACTION = "transfer"
+#: The methods of Graph's requests on calls, as spelt.
+_METHODS: Final = ("POST", "DELETE")
 
 
 class Asked(NamedTuple):
@@ -79,10 +82,16 @@ def read_request(
     method = request.get("method", "POST")
     url = request.get("url")
     body = request.get("body")
-    if type(method) is not str or method.upper() not in ("POST", "DELETE"):
+    plain = _plain_transfer(method, url, body, machine)
+    if plain is not None:  # nothing to report: the Asked the rules below would read
+        return _asked(body, *plain, machine, status)
+    if type(method) is not str or method.upper() not in _METHODS:
         out.append(
             _violation(
-                where, None, "/request/method", f"expected POST or DELETE, got {describe(method)}"
+                where,
+                None,
+                "/request/method",
+                f"expected {' or '.join(_METHODS)}, got {describe(method)}",
             )
         )
         return None
@@ -155,6 +164,28 @@ def _transfer(
             )
     if call_id is None or name is None:
         return None
+    return _asked(body, call_id, name, machine, status)
+
+
+def _plain_transfer(
+    method: object, url: object, body: object, machine: Compiled
+) -> tuple[str, str] | None:
+    """The call and the request name of a transfer request that has nothing to report (its
+    method as the definition spells it, its URL in Graph's exact spelling, a body the
+    quick look takes); ``None``: the rules read it. It never finds anything itself."""
+    if type(url) is not str or method not in _METHODS:
+        return None
+    path = plain_request_path(url)
+    if path is None or path[1] != _TRANSFER_ACTION:
+        return None
+    name = machine.request_paths.get((method, _TRANSFER_ACTION, False))
+    if name is None or quick_look(body, None) is None:
+        return None
+    return path[0], name
+
+
+def _asked(body: object, call_id: str, name: str, machine: Compiled, status: int | None) -> Asked:
+    """The transfer request ``name`` on ``call_id``, with what the rules read of its body."""
     kind = machine.definition.kind_of(body) if type(body) is dict else None
     transferee = body.get("transferee") if type(body) is dict else None
     participant = transferee.get("participantId") if type(transferee) is dict else None

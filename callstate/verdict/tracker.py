@@ -24,7 +24,8 @@ from callstate.graph.wire import describe
 from callstate.machine.compiled import Compiled, compiled
 from callstate.machine.definition import MachineDefinition
 from callstate.machine.history import HistoryStep
-from callstate.verdict._asked import Keep, Policy, ask, take_part
+from callstate.verdict._asked import Keep, Policy, take_part
+from callstate.verdict._asks import Asks, take_request
 from callstate.verdict._body import (
     decode_text,
     dumpable,
@@ -129,6 +130,8 @@ class Tracker(ReadBack):
         self._packing = Packing(self._machine, self._mask)
         #: decide's answers for packed calls on plain notices, remembered.
         self._moves = Moves(self._packing)
+        #: ask's answers for packed calls on untimed requests, remembered.
+        self._asks = Asks()
         #: Recently ended calls, oldest first, with the fingerprint of their last notification.
         self._ended: dict[str, int | Ended | None] = {}
         self._lock = threading.Lock()
@@ -380,11 +383,7 @@ class Tracker(ReadBack):
         asked = read_request(body, where, out, self._machine)
         if asked is None:
             return
-        call_id = asked.call_id
         if self.store is not None:
-            return ask_shared(self, self.store, asked, where, out, at)
-        stored = self._live.pop(call_id, None)
-        record = self._packing.find(stored)
-        ended = self._ended_of(call_id) if record is None and call_id in self._ended else None
-        decision = ask(self._machine, self._policy, record, ended, asked, at, where, out)
-        self._settle(call_id, stored, decision, where, out)
+            ask_shared(self, self.store, asked, where, out, at)
+        else:
+            take_request(self, asked, where, out, at)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from unittest import mock
 
 import orjson
 import pytest
@@ -15,8 +16,9 @@ from callstate.graph.wire import (
     CallPathError,
     RequestPath,
     parse_request_path,
+    plain_request_path,
 )
-from callstate.transfer import PATH_POINTER, check_path, validate_transfer_request
+from callstate.transfer import PATH_POINTER, validate_transfer_request
 from callstate.verdict import Tracker
 from tests.conftest import RunCommand
 
@@ -127,22 +129,43 @@ class TestHostileUrls:
 _PREFIXES = [
     f"https://graph.microsoft.com/{version}/communications/calls/" for version in ("v1.0", "beta")
 ] + ["/communications/calls/", "/v1.0/communications/calls/", "/beta/communications/calls/"]
+#: Prefixes the general grammar reads and the plain spelling does not.
+_OTHER_PREFIXES = [
+    "https://graph.microsoft.us/v1.0/communications/calls/",
+    "https://GRAPH.microsoft.com/v1.0/communications/calls/",
+    "/V1.0/communications/calls/",
+    "/app/calls/",
+    "http://graph.microsoft.com/v1.0/communications/calls/",
+    "https://example.com/v1.0/communications/calls/",
+]
 
 
-@given(
-    prefix=st.sampled_from(_PREFIXES),
-    call_id=st.text(alphabet="ab/?#%", max_size=12)
-    | st.integers(MAX_ID - 1, MAX_ID + 1).map(lambda n: "c" * n),
-    suffix=st.sampled_from(["/transfer", "/Transfer", "/transfer/", "/answer"]),
-)
-def test_the_canonical_shortcut_agrees_with_the_grammar(
-    prefix: str, call_id: str, suffix: str
-) -> None:
-    """check_path's string shortcut gives the call id the grammar gives, for every id."""
-    path = f"{prefix}{call_id}{suffix}"
-    try:
-        request = parse_request_path(path, PATH_POINTER)
-        expected = request.call_id if request.action == "transfer" else None
-    except CallPathError:
-        expected = None
-    assert expected == check_path(path).call_id
+class TestPlainSpelling:
+    """plain_request_path: one match for Graph's own spelling, the grammar's reading."""
+
+    @pytest.mark.parametrize("prefix", _PREFIXES)
+    @pytest.mark.parametrize("action", [*REQUEST_ACTIONS, None])
+    def test_takes_graphs_spelling(self, prefix: str, action: str | None) -> None:
+        """Every prefix Graph writes, with each action or none, is read in one match."""
+        tail = "" if action is None else f"/{action}"
+        assert ("c1", action) == plain_request_path(f"{prefix}c1{tail}")
+
+    @given(
+        prefix=st.sampled_from(_PREFIXES + _OTHER_PREFIXES),
+        call_id=st.text(alphabet="ab/?#%", max_size=12)
+        | st.integers(MAX_ID - 1, MAX_ID + 1).map(lambda n: "c" * n),
+        suffix=st.sampled_from(
+            ["/transfer", "/Transfer", "/transfer/", "/answer", "/keepalive", "", "/", "/x"]
+        ),
+    )
+    def test_agrees_with_the_grammar(self, prefix: str, call_id: str, suffix: str) -> None:
+        """What it reads, the general grammar reads the same (so a fast branch may trust it)."""
+        url = f"{prefix}{call_id}{suffix}"
+        plain = plain_request_path(url)
+        with mock.patch("callstate.graph._calls_url.plain_request_path", return_value=None):
+            try:
+                general: RequestPath | None = parse_request_path(url, PATH_POINTER)
+            except CallPathError:
+                general = None
+        if plain is not None:
+            assert general == RequestPath(*plain, False)
