@@ -7,11 +7,18 @@ line whose bytes, the call id aside, are those of a line already read, and whose
 plain printable ASCII, decodes to that line's notification with the other id: its notice
 is the one already read, with the new call id, and no JSON is parsed at all.
 
+The value of a field the reader never reads (:data:`OPAQUE
+<callstate.verdict._notice.OPAQUE>`: a new call's ``callChainId``, a failed transfer's
+``replacesContext``) differs from call to call too: a line that has one has its form
+without it, beside the forms of lines that have none, and the value is only in the
+fingerprint.
+
 A form is learnt on its second sighting, and only once a probe proves it: the line with
-a sentinel for its id must decode to the same body with only the ``resourceUrl``
-changed, and the id must sit in the canonical JSON the fingerprint is taken of as it
-sits in the line. Every other line, and every id that is not plain, goes to the full
-reader; so both branches give one notice, and the rules downstream exist once.
+a sentinel for its id (and its opaque value) must decode to the same body with only the
+``resourceUrl`` (and that field) changed, and each must sit in the canonical JSON the
+fingerprint is taken of as it sits in the line. Every other line, and every id or value
+that is not plain, goes to the full reader; so both branches give one notice, and the
+rules downstream exist once.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import orjson
 
 from callstate.errors import ParseError
 from callstate.graph._calls_url import SEEN_MAX, parse_resource_url
-from callstate.verdict._notice import LEGACY, Notice
+from callstate.verdict._notice import LEGACY, OPAQUE, Notice
 
 __all__ = ["CALLS", "FORMS_LIMIT", "FORM_BYTES", "HEADS_LIMIT", "Form", "Forms"]
 
@@ -40,24 +47,35 @@ HEADS_LIMIT: Final = 8
 #: A learnt form: the notice it reads as, with the URL's text before the id in slot 0,
 #: its head's known ids in slot 3 and, in slot 10, the parts of the canonical JSON around
 #: the id (see :func:`fingerprint <callstate.verdict._notice.fingerprint>`):
-#: ``(CRC-32 before it, the bytes after, size)``.
+#: ``(CRC-32 before it, the bytes after, size)``; with an opaque value, ``(CRC-32 before
+#: the first hole, the bytes after each, size, whether the value comes first)``.
 Form = tuple[Any, ...]
 
 #: The bytes a plain id is made of: printable ASCII, with no quote and no escape.
 _PLAIN: Final = bytes(range(0x20, 0x7F)).replace(b'"', b"").replace(b"\\", b"")
 _SENTINEL: Final = b"callstate-form-probe"
+_VALUE_SENTINEL: Final = b"callstate-value-probe"
 #: What is left of the URL in a line's key: the id's place.
 _AROUND: Final = CALLS + b'"'
+#: What an opaque field's value follows in compact JSON, in the order they are looked for.
+_MARKERS: Final = tuple(b'"%s":"' % name.encode() for name in OPAQUE)
+#: Each plain byte as ``a``, any other as NUL: a plain value translates to letters only.
+_MASK: Final = bytes(ord("a") if c and bytes((c,)) in _PLAIN else 0 for c in range(256))
+#: A line cut at its id: ``(before the id, the id, after it)``, ``before`` ending in
+#: :data:`CALLS` and ``after`` starting with the quote that ends the id.
+_Cut = tuple[bytes, bytes, bytes]
 
 
 class Forms:
     """One reader's forms: a line's bytes without its call id -> the :data:`Form` it reads
     as, or ``None`` once it is known not to have one."""
 
-    __slots__ = ("_heads", "_once", "known")
+    __slots__ = ("_heads", "_once", "holed", "known")
 
     def __init__(self) -> None:
         self.known: dict[bytes, Form | None] = {}
+        #: The forms of lines with an opaque value, by the line without it and its id.
+        self.holed: dict[bytes, Form | None] = {}
         self._once: set[bytes] = set()
         #: For each URL head, its plain ids already read as a call's URL -> the call's id.
         self._heads: dict[str, dict[bytes, str]] = {}
@@ -66,19 +84,28 @@ class Forms:
         """The notice of ``line`` if it is of a known form. Else its key, to :meth:`offer`
         once it is read, or ``None`` when it has no form to learn; either way, read it in
         full."""
-        if len(line) > FORM_BYTES:
+        cut = _cut(line)
+        if cut is None:
             return None
-        # partition, not find: its one argument is passed fast, and it finds and cuts at once
-        before, calls, rest = line.partition(CALLS)
-        if not calls:
-            return None
-        ident, quote, after = rest.partition(b'"')
-        if not quote:
-            return None
-        key = before + _AROUND + after  # the line without its id
+        before, ident, after = cut
+        key = before + after  # the line without its id
         form = self.known.get(key, key)
+        value = None
         if type(form) is not tuple:
-            return form  # the key of a form not yet known, or None: known to have none
+            # A call's own line with an opaque value has its form among the holed ones, if
+            # anywhere; a line known to have no form (None) had no such value either.
+            if form is None or ident.find(b"/") >= 0:  # find: ``in`` raises a TypeError first
+                return form
+            holed = _opaque(after)
+            if holed is None:
+                return form
+            lead, value, trail = holed
+            if not _plain(value):
+                return None
+            key = before + lead + trail
+            form = self.holed.get(key, key)
+            if type(form) is not tuple:
+                return form
         head, signal, problem, ids, unknown, raw, deleted, code, subcode, reason, fp, traits = form
         call_id = ids.get(ident)
         if call_id is None:
@@ -88,8 +115,13 @@ class Forms:
             if len(ids) >= SEEN_MAX:
                 ids.clear()
             ids[ident] = call_id
+        if value is None:
+            return (call_id, signal, problem, None, unknown, raw, deleted, code, subcode,
+                    reason, (fp, ident), traits)  # fmt: skip
+        crc, pieces, size, first = fp
+        holes = (value, ident) if first else (ident, value)
         return (call_id, signal, problem, None, unknown, raw, deleted, code, subcode, reason,
-                (fp, ident), traits)  # fmt: skip
+                ((crc, pieces, size), holes), traits)  # fmt: skip
 
     def offer(self, key: bytes, line: bytes, body: dict[str, Any], notice: Notice) -> None:
         """Learn the form of ``line`` (``key``, as :meth:`look` said), decoded as ``body``
@@ -101,24 +133,56 @@ class Forms:
             once.add(key)
             return
         once.discard(key)
-        known = self.known
-        if len(known) >= FORMS_LIMIT:
-            known.clear()
+        if len(self.known) + len(self.holed) >= FORMS_LIMIT:
+            self.known.clear()
+            self.holed.clear()
             self._heads.clear()
-        at = key.find(CALLS) + len(CALLS)
-        form = _form(line, at, at + len(line) - len(key), body, notice)
+        cut = _cut(line)
+        holed = None if cut is None else _opaque(cut[2])
+        form = None if cut is None else _form(cut, holed, body, notice)
         heads = self._heads
         if form is not None and (form[0] in heads or len(heads) < HEADS_LIMIT):
             # its head's ids, shared by the forms of one head
             form = (form[0], *form[1:3], heads.setdefault(form[0], {}), *form[4:])
         else:
             form = None
-        known[key] = form
+        (self.known if holed is None else self.holed)[key] = form
+
+
+def _cut(line: bytes) -> _Cut | None:
+    """``line`` cut at its call id: the first ``/communications/calls/`` on, to the quote
+    that ends it; ``None`` if it has none, or is too long to have a form."""
+    if len(line) > FORM_BYTES:
+        return None
+    # partition, not find: its one argument is passed fast, and it finds and cuts at once
+    before, calls, rest = line.partition(CALLS)
+    if not calls:
+        return None
+    ident, quote, after = rest.partition(b'"')
+    return (before + calls, ident, quote + after) if quote else None
+
+
+def _opaque(after: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """What follows a line's id cut at its opaque value, the first of the first marker
+    found: ``(up to the value, the value, from the quote that ends it)``; ``None`` if none."""
+    for marker in _MARKERS:
+        lead, found, rest = after.partition(marker)
+        if found:
+            value, quote, trail = rest.partition(b'"')
+            if quote:
+                return lead + found, value, quote + trail
+    return None
+
+
+def _plain(value: bytes) -> bool:
+    """Whether ``value`` is plain: printable ASCII, no quote and no escape, so that it
+    stands for itself in JSON (and not empty)."""
+    return value.translate(_MASK).isalpha()
 
 
 def _call_id(head: str, ident: bytes) -> str | None:
     """The call ``head + ident`` names, by the one grammar, if ``ident`` is plain."""
-    if ident.translate(None, _PLAIN):
+    if not _plain(ident):
         return None
     try:
         ref = parse_resource_url(head + ident.decode())
@@ -127,35 +191,54 @@ def _call_id(head: str, ident: bytes) -> str | None:
     return ref.call_id if ref.kind == "call" else None
 
 
-def _form(line: bytes, start: int, end: int, body: dict[str, Any], notice: Notice) -> Form | None:
-    """The form of ``line``, its id at ``[start:end]``, proven by a probe; ``None`` if none."""
+def _form(
+    cut: _Cut, holed: tuple[bytes, bytes, bytes] | None, body: dict[str, Any], notice: Notice
+) -> Form | None:
+    """The form of the line ``cut`` at its id and ``holed`` at its opaque value (if any),
+    proven by a probe; ``None`` if it has none."""
     if notice[3] is not None or notice[11] & LEGACY:
         return None  # only a call's own notification
     n = body["value"][0]
-    ident = line[start:end]
+    before, ident, after = cut
     url = n.get("resourceUrl")
     text = ident.decode("ascii", "replace")
-    if (
-        "resource" in n
-        or not ident
-        or ident.translate(None, _PLAIN)
-        or _SENTINEL in line
-        or type(url) is not str
-        or not url.endswith(text)
-    ):
+    if "resource" in n or not _plain(ident) or type(url) is not str or not url.endswith(text):
         return None
     head = url[: len(url) - len(text)]
-    probed = {**n, "resourceUrl": head + _SENTINEL.decode()}
-    try:
-        if orjson.loads(line[:start] + _SENTINEL + line[end:]) != {**body, "value": [probed]}:
+    holes = [(_SENTINEL, ident)]
+    if holed is None:
+        probe = before + _SENTINEL + after
+    else:
+        lead, value, trail = holed
+        if not _plain(value):
             return None
+        holes.append((_VALUE_SENTINEL, value))
+        probe = before + _SENTINEL + lead + _VALUE_SENTINEL + trail
+    try:
+        probed = orjson.loads(probe)["value"][0]
         canonical = orjson.dumps(probed, option=orjson.OPT_SORT_KEYS)
-        own = orjson.dumps(n, option=orjson.OPT_SORT_KEYS)
     except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         return None
-    split = canonical.find(_SENTINEL)
-    before, after = canonical[:split], canonical[split + len(_SENTINEL) :]
-    if canonical.count(_SENTINEL) != 1 or before + ident + after != own:
+    if probed.get("resourceUrl") != head + _SENTINEL.decode():
+        return None  # the id's bytes are not the URL's (a duplicate key, another field...)
+    parts = _parts(canonical, holes)
+    return None if parts is None else (head, *notice[1:10], parts, notice[11])
+
+
+def _parts(canonical: bytes, holes: list[tuple[bytes, bytes]]) -> Any:
+    """The probed notification's canonical JSON cut at each hole's sentinel (see
+    :data:`Form`); ``None`` unless each is there once. Then the holes put back give the
+    notification's own canonical JSON: each is plain, so it stands in it as in the line."""
+    if any(canonical.count(sentinel) != 1 for sentinel, _ in holes):
         return None
-    parts = (zlib.crc32(before), after, len(before) + len(after))
-    return (head, *notice[1:10], parts, notice[11])
+    placed = sorted(holes, key=lambda hole: canonical.find(hole[0]))
+    start, pieces = 0, []
+    for sentinel, _ in placed:
+        at = canonical.find(sentinel)
+        pieces.append(canonical[start:at])
+        start = at + len(sentinel)
+    pieces.append(canonical[start:])
+    size = sum(map(len, pieces))
+    if len(holes) == 1:
+        return (zlib.crc32(pieces[0]), pieces[1], size)
+    return (zlib.crc32(pieces[0]), tuple(pieces[1:]), size, placed[0][0] == _VALUE_SENTINEL)

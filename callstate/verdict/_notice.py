@@ -31,6 +31,7 @@ __all__ = [
     "GROUP",
     "LEGACY",
     "MAX_BODY_BYTES",
+    "OPAQUE",
     "Notice",
     "Part",
     "Reader",
@@ -38,6 +39,10 @@ __all__ = [
     "received",
 ]
 
+#: The fields of a notification the reader never reads, so their values are only in its
+#: fingerprint: a new call's ``callChainId``, a failed transfer's ``replacesContext``.
+#: A test holds the reader to it; a line of a form leaves such a value out with its id.
+OPAQUE: Final = ("callChainId", "replacesContext")
 #: Bodies larger than this are reported as malformed, not parsed.
 MAX_BODY_BYTES: Final = 1 << 20
 #: At most this many classified (state, codes, reason) combinations are remembered,
@@ -55,6 +60,11 @@ Part = tuple[str, str, tuple[str, ...], bool]
 GROUP: Final = 1
 #: It is the 2019 flow's transfer progress, reported on the operation.
 LEGACY: Final = 2
+
+#: Two holes of a line read by its form, or the canonical JSON's pieces after them.
+Pieces = tuple[bytes, bytes]
+#: What stands for the notification of a line read by its form (see :func:`fingerprint`).
+Standing = tuple[tuple[int, bytes, int], bytes] | tuple[tuple[int, Pieces, int], Pieces]
 
 #: What one call notification says, read and classified, as a plain tuple (one is
 #: built per notification, and a plain tuple costs a fifth of a named one):
@@ -78,7 +88,7 @@ Notice = tuple[
     "int | None",
     "int | None",
     "str | None",
-    "dict[str, Any] | tuple[tuple[int, bytes, int], bytes]",
+    "dict[str, Any] | Standing",
     int,
 ]
 
@@ -109,11 +119,18 @@ def fingerprint(notification: object) -> int:
 
     A line read by its form (:mod:`~callstate.verdict._forms`) stands for its
     notification as ``((CRC-32 before the id, the bytes after, their size), id)``: the
-    canonical JSON is those three pieces, so its CRC-32 chains over them.
+    canonical JSON is those pieces, so its CRC-32 chains over them. With an
+    :data:`OPAQUE` value too, it is ``((CRC-32 before the first hole, the bytes after
+    each, their size), the holes)``, in canonical order.
     """
     if type(notification) is tuple:
-        (crc, after, size), ident = cast("tuple[tuple[int, bytes, int], bytes]", notification)
-        return zlib.crc32(after, zlib.crc32(ident, crc)) | (size + len(ident)) << 32
+        (crc, after, size), holes = cast("tuple[tuple[int, Any, int], Any]", notification)
+        if type(holes) is bytes:
+            return zlib.crc32(after, zlib.crc32(holes, crc)) | (size + len(holes)) << 32
+        for hole, piece in zip(holes, after, strict=True):
+            crc = zlib.crc32(piece, zlib.crc32(hole, crc))
+            size += len(hole)
+        return crc | size << 32
     try:
         data = orjson.dumps(notification, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError as exc:

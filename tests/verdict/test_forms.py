@@ -19,7 +19,7 @@ from callstate.machine import CALL_MACHINE, compiled
 from callstate.simulate import event_notification
 from callstate.verdict import Finding, Tracker
 from callstate.verdict._forms import FORMS_LIMIT, HEADS_LIMIT, Forms
-from callstate.verdict._notice import Reader, fingerprint
+from callstate.verdict._notice import OPAQUE, Reader, fingerprint
 from tests.verdict.test_one_path import differences
 
 #: The reference's "transferring" notification, as Graph sends it, with its id as ``%s``.
@@ -27,6 +27,22 @@ TRANSFERRING = (
     b'{"value":[{"@odata.type":"#microsoft.graph.commsNotification","changeType":"updated",'
     b'"resourceUrl":"/communications/calls/%s","resourceData":'
     b'{"@odata.type":"#microsoft.graph.call","state":"transferring"}}]}'
+)
+
+
+#: A new call's notification with its ``callChainId``: the id, then the chain, as ``%s``.
+CREATED = (
+    b'{"value":[{"@odata.type":"#microsoft.graph.commsNotification","changeType":"created",'
+    b'"resourceUrl":"/communications/calls/%s","resourceData":{"@odata.type":'
+    b'"#microsoft.graph.call","state":"incoming","direction":"incoming","callChainId":"%s"}}]}'
+)
+#: A failed consultative transfer's notification, its ``replacesContext`` the second ``%s``.
+FAILED = (
+    b'{"value":[{"@odata.type":"#microsoft.graph.commsNotification","changeType":"updated",'
+    b'"resourceUrl":"/communications/calls/%s","resourceData":{"@odata.type":'
+    b'"#microsoft.graph.call","state":"established","resultInfo":{"@odata.type":'
+    b'"#microsoft.graph.resultInfo","code":500,"subcode":7700,"message":"failed"},'
+    b'"replacesContext":"%s"}}]}'
 )
 
 
@@ -39,14 +55,30 @@ def _opening(call_id: str) -> list[bytes]:
     return [_line(e, call_id) for e in ("offer", "establish", "connect")]
 
 
-def _learnt(forms: Forms, line: bytes) -> None:
-    """Offer ``line`` to ``forms`` twice, as the tracker does on two sightings."""
+def _learnt(forms: Forms, line: bytes, second: bytes | None = None) -> None:
+    """Offer ``line`` to ``forms``, then ``second`` (or ``line`` again), as the tracker does
+    on two sightings of one form."""
     reader = Reader(compiled(CALL_MACHINE))
-    body = orjson.loads(line)
-    key = forms.look(line)
-    assert type(key) is bytes
-    for _ in range(2):
-        forms.offer(key, line, body, reader.read(body["value"][0]))
+    for sighting in (line, line if second is None else second):
+        body = orjson.loads(sighting)
+        key = forms.look(sighting)
+        assert type(key) is bytes
+        forms.offer(key, sighting, body, reader.read(body["value"][0]))
+
+
+def _counting_loads(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The lines the validate loop decodes, from now on."""
+    import callstate.verdict._stream as stream_module
+
+    decoded: list[bytes] = []
+
+    def loads(data: bytes) -> Any:
+        decoded.append(data)
+        return orjson.loads(data)
+
+    counting = SimpleNamespace(loads=loads, JSONDecodeError=orjson.JSONDecodeError)
+    monkeypatch.setattr(stream_module, "orjson", counting)
+    return decoded
 
 
 class TestReadAlike:
@@ -82,16 +114,7 @@ class TestReadAlike:
     ) -> None:
         """Two calls' opening lines are decoded (the second sighting learns each form); the
         next calls' are not."""
-        import callstate.verdict._stream as stream_module
-
-        decoded: list[bytes] = []
-
-        def loads(data: bytes) -> Any:
-            decoded.append(data)
-            return orjson.loads(data)
-
-        counting = SimpleNamespace(loads=loads, JSONDecodeError=orjson.JSONDecodeError)
-        monkeypatch.setattr(stream_module, "orjson", counting)
+        decoded = _counting_loads(monkeypatch)
         lines = [line for c in ("c1", "c2", "c3", "c4") for line in _opening(c)]
         Tracker().read_stream(io.BytesIO(b"\n".join(lines) + b"\n"), [])
         assert 6 == len(decoded)
@@ -170,6 +193,126 @@ class TestNotFooled:
         assert [] == differences(CALL_MACHINE, lines), why
 
 
+class TestOpaque:
+    """A line with an opaque value has a form whatever the value, read as in full."""
+
+    @settings(max_examples=100, deadline=None)
+    @given(
+        event=st.sampled_from(compiled(CALL_MACHINE).signals),
+        values=st.fixed_dictionaries({name: st.text(max_size=20) for name in OPAQUE}),
+    )
+    def test_the_reader_never_reads_them(
+        self, event: tuple[str, str | None], values: dict[str, str]
+    ) -> None:
+        """Any values of the opaque fields leave the notice as it was, its fingerprint
+        aside: what lets a form leave them out."""
+        reader = Reader(compiled(CALL_MACHINE))
+        note = event_notification("c1", *event)["value"][0]
+        with_values = {**note, "resourceData": {**note["resourceData"], **values}}
+        assert reader.read(note)[:10] + reader.read(note)[11:] == (
+            reader.read(with_values)[:10] + reader.read(with_values)[11:]
+        )
+
+    @pytest.mark.parametrize("template", [CREATED, FAILED], ids=["callChainId", "replacesContext"])
+    def test_notice_and_fingerprint(self, template: bytes) -> None:
+        """Every slot of the notice is the full reader's, and so is the fingerprint."""
+        forms = Forms()
+        _learnt(forms, template % (b"a1", b"v1"), template % (b"b1", b"v2"))
+        line = template % (b"c3", b"6f9b0e2a-0d1c-4c7e-9d55-07f1c2a4b3e1")
+        full = Reader(compiled(CALL_MACHINE)).read(orjson.loads(line)["value"][0])
+        looked = forms.look(line)
+        assert type(looked) is tuple
+        assert full[:10] + full[11:] == looked[:10] + looked[11:]
+        assert fingerprint(full[10]) == fingerprint(looked[10])
+
+    @settings(max_examples=200, deadline=None)
+    @given(value=(st.binary(max_size=40) | st.text(max_size=40).map(str.encode)))
+    @example(value=b"a\\u0062c")
+    @example(value=b"a\\")
+    @example(value=b'a\\"b')
+    @example(value=b"caf\xc3\xa9")
+    @example(value=b"a\x01")
+    @example(value=b"")
+    @example(value=b"callstate-value-probe")
+    @example(value=b"x" * 300)
+    def test_any_value(self, value: bytes) -> None:
+        """The CLI loop and ``ingest(bytes)`` agree with the decoded dicts, whatever the
+        value, a retry of the line (the same value) and another value after it too."""
+        value = value.replace(b"\n", b"")  # a line of a trace holds no line break
+        lines = [CREATED % (b"n1", b"v1"), CREATED % (b"n2", b"v2"), CREATED % (b"n3", value)]
+        lines += [CREATED % (b"n3", value), CREATED % (b"n3", b"other")]
+        lines += [FAILED % (b"n1", b"r1"), FAILED % (b"n2", b"r2"), FAILED % (b"n3", value)]
+        lines += [FAILED % (b"n3", value), FAILED % (b"n3", b"other")]
+        assert [] == differences(CALL_MACHINE, lines)
+
+    def test_the_validate_loop_decodes_a_new_call_no_more(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Two new calls' first lines are decoded; the next calls' are not, though each
+        carries its own callChainId."""
+        decoded = _counting_loads(monkeypatch)
+        lines = [CREATED % (b"c%d" % i, b"chain-%d" % i) for i in range(5)]
+        Tracker().read_stream(io.BytesIO(b"\n".join(lines) + b"\n"), [])
+        assert 2 == len(decoded)
+
+    @pytest.mark.parametrize(
+        ("template", "why", "formed"),
+        [
+            (
+                b'{"value":[{"changeType":"created","resourceUrl":"/communications/calls/%s",'
+                b'"resourceData":{"state":"incoming","callChainId":"%s","callChainId":"x"}}]}',
+                "a duplicate key: the last one counts",
+                False,
+            ),
+            (
+                b'{"value":[{"changeType":"created","resourceUrl":"/communications/calls/%s",'
+                b'"resourceData":{"state":"incoming","note":"\\"callChainId\\":\\"",'
+                b'"callChainId":"%s"}}]}',
+                "an escaped look-alike before the field",
+                True,
+            ),
+            (
+                b'{"value":[{"changeType":"created","resourceData":{"state":"incoming",'
+                b'"callChainId":"%s"},"resourceUrl":"/communications/calls/%s"}]}',
+                "the value before the id: the form's own, as a line repeated",
+                True,
+            ),
+            (
+                b'{"value":[{"changeType":"created","resourceUrl":"/communications/calls/%s",'
+                b'"resourceData":{"state":"incoming","callChainId":"%s","replacesContext":"k"}}]}',
+                "both fields: the first is a hole, the other is the form's",
+                True,
+            ),
+            (
+                b'{"value":[{"changeType":"created","resourceUrl":"/communications/calls/%s",'
+                b'"resourceData":{"state":"incoming","callChainId":"%s"}},'
+                b'{"changeType":"created","resourceUrl":"/communications/calls/z",'
+                b'"resourceData":{"state":"incoming"}}]}',
+                "two notifications: not a form",
+                False,
+            ),
+        ],
+    )
+    def test_read_in_full(self, template: bytes, why: str, formed: bool) -> None:
+        """Each of these is judged as the decoded dicts are judged, and any form it has
+        reads it as the full reader does, fingerprint and all."""
+        lines = [template % (b"c%d" % i, b"v%d" % i) for i in range(4)]
+        lines += [template % (b"c4", b"v1"), template % (b"c4", b"v1")]
+        assert [] == differences(CALL_MACHINE, lines), why
+        tracker = Tracker()
+        tracker.read_stream(io.BytesIO(b"\n".join(lines) + b"\n"), [])
+        reader = Reader(compiled(CALL_MACHINE))
+        read = [tracker._forms.look(line + b"\n") for line in lines]  # as the loop read them
+        assert formed == any(type(looked) is tuple for looked in read), why
+        for line, looked in zip(lines, read, strict=True):
+            if type(looked) is tuple:
+                full = reader.read(orjson.loads(line)["value"][0])
+                assert (full[:10], fingerprint(full[10])) == (
+                    looked[:10],
+                    fingerprint(looked[10]),
+                ), why
+
+
 class TestBounded:
     """Forms, keys seen once and ids stay bounded whatever arrives."""
 
@@ -187,7 +330,7 @@ class TestBounded:
         tracker.read_stream(io.BytesIO(b"".join(lines)), found)
         forms = tracker._forms
         assert [] == found
-        assert 100 == len(forms.known)
+        assert 100 == len(forms.known) + len(forms.holed)
         assert all(len(table) <= FORMS_LIMIT for table in (forms._once, *forms._heads.values()))
 
     def test_many_heads(self) -> None:

@@ -129,7 +129,7 @@ def _request_line(draw: st.DrawFn) -> dict[str, Any]:
         elif aspect == "method":
             method = draw(st.sampled_from(_METHODS))
             if method is None:
-                del request["method"]
+                request.pop("method", None)  # drawn twice, it is gone after the first
             else:
                 request["method"] = method
         elif aspect == "body":
