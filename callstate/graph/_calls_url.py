@@ -30,6 +30,7 @@ __all__ = [
     "parse_call_path",
     "parse_request_path",
     "parse_resource_url",
+    "plain_call_id",
     "plain_request_path",
     "read_resource",
 ]
@@ -75,6 +76,8 @@ _PLAIN_CALL: Final = (
 #: A calls URL in that spelling (no empty segment or long one either), which the general
 #: grammar below reads to the same :class:`CallPath`.
 _PLAIN: Final = re.compile(rf"{_PLAIN_CALL}((?:/[^/?#]{{1,{MAX_ID}}})*)")
+#: A call's own URL in that spelling.
+_PLAIN_CALL_URL: Final = re.compile(_PLAIN_CALL)
 #: A request path in that spelling, its action (if any) spelt as :data:`REQUEST_ACTIONS` are.
 _PLAIN_REQUEST: Final = re.compile(
     rf"{_PLAIN_CALL}(?:/({'|'.join(map(re.escape, REQUEST_ACTIONS))}))?"
@@ -171,6 +174,15 @@ def parse_request_path(url: object, pointer: str) -> RequestPath:
     if action is None:
         raise CallPathError(str(url), pointer, f"not a call or /{{id}}/{'|'.join(REQUEST_ACTIONS)}")
     return RequestPath(call_id, action, legacy)
+
+
+def plain_call_id(url: str) -> str | None:
+    """The call :func:`parse_resource_url` reads ``url`` as, when it is a call's own URL in
+    the exact spelling Graph sends; ``None``: only the general grammar can say. One match
+    and no object, for the first line of each new call.
+    """
+    plain = _PLAIN_CALL_URL.fullmatch(url)
+    return None if plain is None else plain[1]
 
 
 def plain_request_path(url: str) -> tuple[str, str | None] | None:

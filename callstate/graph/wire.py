@@ -28,6 +28,7 @@ from callstate.graph._calls_url import (
     parse_call_path,
     parse_request_path,
     parse_resource_url,
+    plain_call_id,
     plain_request_path,
     read_resource,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "parse_call_path",
     "parse_request_path",
     "parse_resource_url",
+    "plain_call_id",
     "plain_request_path",
     "quote",
     "read_change_type",

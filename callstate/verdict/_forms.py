@@ -29,7 +29,7 @@ from typing import Any, Final
 import orjson
 
 from callstate.errors import ParseError
-from callstate.graph._calls_url import SEEN_MAX, parse_resource_url
+from callstate.graph._calls_url import SEEN_MAX, parse_resource_url, plain_call_id
 from callstate.verdict._notice import LEGACY, OPAQUE, Notice
 
 __all__ = ["CALLS", "FORMS_LIMIT", "FORM_BYTES", "HEADS_LIMIT", "Form", "Forms"]
@@ -184,8 +184,12 @@ def _call_id(head: str, ident: bytes) -> str | None:
     """The call ``head + ident`` names, by the one grammar, if ``ident`` is plain."""
     if not _plain(ident):
         return None
+    url = head + ident.decode()
+    call_id = plain_call_id(url)  # Graph's own spelling: one match, no object
+    if call_id is not None:
+        return call_id
     try:
-        ref = parse_resource_url(head + ident.decode())
+        ref = parse_resource_url(url)
     except ParseError:
         return None
     return ref.call_id if ref.kind == "call" else None

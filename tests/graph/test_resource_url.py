@@ -183,3 +183,47 @@ def _read(read: Callable[[str, str], object], url: str) -> object:
 def test_exact_spelling_reads_as_the_general_grammar(url: str) -> None:
     """The one-match fast read of Graph's own spelling gives what the general grammar gives."""
     assert _read(wire._walk, url) == _read(wire._read, url)
+
+
+class TestPlainCallId:
+    """plain_call_id: one match for a call's own URL in Graph's spelling, the grammar's id."""
+
+    @pytest.mark.parametrize(
+        "prefix",
+        [
+            "https://graph.microsoft.com/v1.0/communications/calls/",
+            "https://graph.microsoft.com/beta/communications/calls/",
+            "/communications/calls/",
+            "/v1.0/communications/calls/",
+            "/beta/communications/calls/",
+        ],
+    )
+    def test_takes_graphs_spelling(self, prefix: str) -> None:
+        """Every prefix Graph writes, before a call id, is read in one match."""
+        assert "c1" == wire.plain_call_id(f"{prefix}c1")
+
+    @given(
+        prefix=st.sampled_from(
+            [
+                "https://graph.microsoft.com/v1.0/communications/calls/",
+                "/communications/calls/",
+                "/beta/communications/calls/",
+                "https://GRAPH.microsoft.com/v1.0/communications/calls/",
+                "https://graph.microsoft.us/v1.0/communications/calls/",
+                "/V1.0/communications/calls/",
+                "/app/calls/",
+                "http://graph.microsoft.com/v1.0/communications/calls/",
+                "/communications/calls",
+            ]
+        ),
+        call_id=st.text(alphabet="ab/?#%", max_size=12)
+        | st.integers(wire.MAX_ID - 1, wire.MAX_ID + 1).map(lambda n: "c" * n),
+        suffix=st.sampled_from(["", "/", "/operations/o1", "/participants"]),
+    )
+    def test_agrees_with_the_grammar(self, prefix: str, call_id: str, suffix: str) -> None:
+        """What it reads is the call the general grammar reads (so the forms may trust it)."""
+        url = f"{prefix}{call_id}{suffix}"
+        plain = wire.plain_call_id(url)
+        if plain is not None:
+            ref = wire._resource(wire._walk(url, "/resourceUrl"), url, "/resourceUrl")
+            assert (ref.call_id, "call") == (plain, ref.kind)
