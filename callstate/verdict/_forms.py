@@ -206,7 +206,7 @@ def _form(
     before, ident, after = cut
     url = n.get("resourceUrl")
     text = ident.decode("ascii", "replace")
-    if "resource" in n or not _plain(ident) or type(url) is not str or not url.endswith(text):
+    if "resource" in n or type(url) is not str or not url.endswith(text):
         return None
     head = url[: len(url) - len(text)]
     holes = [(_SENTINEL, ident)]
