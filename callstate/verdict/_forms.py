@@ -13,12 +13,13 @@ The value of a field the reader never reads (:data:`OPAQUE
 without it, beside the forms of lines that have none, and the value is only in the
 fingerprint.
 
-A form is learnt on its second sighting, and only once a probe proves it: the line with
-a sentinel for its id (and its opaque value) must decode to the same body with only the
-``resourceUrl`` (and that field) changed, and each must sit in the canonical JSON the
-fingerprint is taken of as it sits in the line. Every other line, and every id or value
-that is not plain, goes to the full reader; so both branches give one notice, and the
-rules downstream exist once.
+A form is learnt on its second sighting, and only once a probe proves it: in the line
+with a sentinel for its id (and one for its opaque value), the notification's
+``resourceUrl`` must end in the id's sentinel, and each sentinel must sit once in the
+canonical JSON the fingerprint is taken of. Holes are plain, so a sentinel stands where
+its hole's bytes stood, in the line and in that JSON alike. Every other line, and every id
+or value that is not plain, goes to the full reader; so both branches give one notice, and
+the rules downstream exist once.
 """
 
 from __future__ import annotations
