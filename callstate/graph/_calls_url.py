@@ -76,8 +76,6 @@ _PLAIN_CALL: Final = (
 #: A calls URL in that spelling (no empty segment or long one either), which the general
 #: grammar below reads to the same :class:`CallPath`.
 _PLAIN: Final = re.compile(rf"{_PLAIN_CALL}((?:/[^/?#]{{1,{MAX_ID}}})*)")
-#: A call's own URL in that spelling.
-_PLAIN_CALL_URL: Final = re.compile(_PLAIN_CALL)
 #: A request path in that spelling, its action (if any) spelt as :data:`REQUEST_ACTIONS` are.
 _PLAIN_REQUEST: Final = re.compile(
     rf"{_PLAIN_CALL}(?:/({'|'.join(map(re.escape, REQUEST_ACTIONS))}))?"
@@ -181,8 +179,8 @@ def plain_call_id(url: str) -> str | None:
     the exact spelling Graph sends; ``None``: only the general grammar can say. One match
     and no object, for the first line of each new call.
     """
-    plain = _PLAIN_CALL_URL.fullmatch(url)
-    return None if plain is None else plain[1]
+    plain = _PLAIN.fullmatch(url)
+    return None if plain is None or plain[2] else plain[1]
 
 
 def plain_request_path(url: str) -> tuple[str, str | None] | None:
