@@ -58,7 +58,6 @@ def take_request(
     stored = live.pop(call_id, None)
     below = tracker._packing.below_fp
     key: Key | None = None
-    high = 0
     if type(stored) is int and at is None:
         low = stored & below
         high = stored - low  # the fingerprint, which ask keeps as it is
@@ -70,8 +69,7 @@ def take_request(
     # What ask finds, apart: only an answer that found nothing is remembered (``out``
     # may be a sink that keeps nothing, so its length would not tell).
     found: list[Finding] = out if key is None else []
-    record = tracker._packing.find(stored)
-    ended = tracker._ended_of(call_id) if record is None and call_id in tracker._ended else None
+    record, ended = tracker._kept(call_id, stored)
     decision = ask(tracker._machine, tracker._policy, record, ended, asked, at, where, found)
     settled = tracker._settle(call_id, stored, decision, where, found)
     if key is None:

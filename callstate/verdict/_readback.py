@@ -120,6 +120,14 @@ class ReadBack:
         found = self._ended[call_id]
         return found if type(found) is Ended else Ended(found)  # type: ignore[arg-type]
 
+    def _kept(self, call_id: str, stored: Stored | None) -> tuple[Record | None, Ended | None]:
+        """The record of a call kept as ``stored`` (``None``: not live), or else its end, if
+        it ended recently: what the rules are handed."""
+        record = self._packing.find(stored)
+        if record is None and call_id in self._ended:
+            return None, self._ended_of(call_id)
+        return record, None
+
     def _record(self, call_id: str) -> tuple[Record | None, bool]:
         """A call's live record, and whether it ended recently, from wherever they live."""
         if self.store is not None:

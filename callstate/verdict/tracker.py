@@ -43,7 +43,7 @@ from callstate.verdict._packed import Packing, Stored
 from callstate.verdict._readback import ReadBack
 from callstate.verdict._request import read_request
 from callstate.verdict._shared import ask_shared, decide_shared, evicted_warning, part_shared, told
-from callstate.verdict._step import KEEP, Ended, Record, decide
+from callstate.verdict._step import KEEP, Ended, decide
 from callstate.verdict._stream import read_body, read_lines
 from callstate.verdict._time import read_at, timeout_seconds
 from callstate.verdict.finding import Finding, StepRecord
@@ -321,8 +321,7 @@ class Tracker(ReadBack):
         # What decide finds, apart: only an answer that found nothing is remembered (``out``
         # may be a sink that keeps nothing, so its length would not tell).
         found: list[Finding] = out if key is None else []
-        record: Record | None = self._packing.find(stored)
-        ended = self._ended_of(call_id) if record is None and call_id in self._ended else None
+        record, ended = self._kept(call_id, stored)
         try:
             decision, step, violation = decide(
                 self._machine, record, ended, notice, where, found, self._policy, at
