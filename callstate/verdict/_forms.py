@@ -31,9 +31,20 @@ import orjson
 
 from callstate.errors import ParseError
 from callstate.graph._calls_url import SEEN_MAX, parse_resource_url, plain_call_id
+from callstate.verdict._moves import question
 from callstate.verdict._notice import LEGACY, OPAQUE, Notice
 
-__all__ = ["CALLS", "FORMS_LIMIT", "FORM_BYTES", "HEADS_LIMIT", "Form", "Forms"]
+__all__ = [
+    "AROUND",
+    "CALLS",
+    "FORMS_LIMIT",
+    "FORM_BYTES",
+    "HEADS_LIMIT",
+    "Form",
+    "Forms",
+    "Looked",
+    "formed_notice",
+]
 
 #: What the call id of a line follows.
 CALLS: Final = b"/communications/calls/"
@@ -49,22 +60,24 @@ HEADS_LIMIT: Final = 8
 #: its head's known ids in slot 3 and, in slot 10, the parts of the canonical JSON around
 #: the id (see :func:`fingerprint <callstate.verdict._notice.fingerprint>`):
 #: ``(CRC-32 before it, the bytes after, size)``; with an opaque value, ``(CRC-32 before
-#: the first hole, the bytes after each, size, whether the value comes first)``.
+#: the first hole, the bytes after each, size, whether the value comes first)``. Slot 12
+#: is what the notice asks of ``decide`` (:func:`~callstate.verdict._moves.question`).
 Form = tuple[Any, ...]
 
 #: The bytes a plain id is made of: printable ASCII, with no quote and no escape.
 _PLAIN: Final = bytes(range(0x20, 0x7F)).replace(b'"', b"").replace(b"\\", b"")
 _SENTINEL: Final = b"callstate-form-probe"
 _VALUE_SENTINEL: Final = b"callstate-value-probe"
-#: What is left of the URL in a line's key: the id's place.
-_AROUND: Final = CALLS + b'"'
+#: What is left of the URL in a line's key: the id's place, between the quote's pieces.
+AROUND: Final = CALLS + b'"'
 #: What an opaque field's value follows in compact JSON, in the order they are looked for.
 _MARKERS: Final = tuple(b'"%s":"' % name.encode() for name in OPAQUE)
 #: Each plain byte as ``a``, any other as NUL: a plain value translates to letters only.
 _MASK: Final = bytes(ord("a") if c and bytes((c,)) in _PLAIN else 0 for c in range(256))
-#: A line cut at its id: ``(before the id, the id, after it)``, ``before`` ending in
-#: :data:`CALLS` and ``after`` starting with the quote that ends the id.
+#: A line cut at its id: ``(before the id's CALLS, the id, after the quote that ends it)``.
 _Cut = tuple[bytes, bytes, bytes]
+#: A line read by its form: ``(the form, the call id, the fingerprint's source)``.
+Looked = tuple[Form, str, Any]
 
 
 class Forms:
@@ -81,16 +94,22 @@ class Forms:
         #: For each URL head, its plain ids already read as a call's URL -> the call's id.
         self._heads: dict[str, dict[bytes, str]] = {}
 
-    def look(self, line: bytes) -> Notice | bytes | None:
-        """The notice of ``line`` if it is of a known form. Else its key, to :meth:`offer`
-        once it is read, or ``None`` when it has no form to learn; either way, read it in
-        full."""
+    def look(self, line: bytes) -> Looked | bytes | None:
+        """What ``line`` is if it is of a known form: ``(form, call id, the fingerprint's
+        source)``, see :func:`formed_notice`. Else its key, to :meth:`offer` once it is
+        read, or ``None`` when it has no form to learn; either way, read it in full."""
         cut = _cut(line)
         if cut is None:
             return None
         before, ident, after = cut
-        key = before + after  # the line without its id
-        form = self.known.get(key, key)
+        key = before + AROUND + after  # the line without its id
+        return self.complete(key, self.known.get(key, key), ident, before, after)
+
+    def complete(
+        self, key: bytes, form: Form | bytes | None, ident: bytes, before: bytes, after: bytes
+    ) -> Looked | bytes | None:
+        """:meth:`look` once ``key`` (of the line cut at ``ident``) gave ``form`` (``key``
+        itself when it is not known): the validate loop cuts and looks up a line itself."""
         value = None
         if type(form) is not tuple:
             # A call's own line with an opaque value has its form among the holed ones, if
@@ -103,26 +122,23 @@ class Forms:
             lead, value, trail = holed
             if not _plain(value):
                 return None
-            key = before + lead + trail
+            key = before + AROUND + lead + trail
             form = self.holed.get(key, key)
             if type(form) is not tuple:
                 return form
-        head, signal, problem, ids, unknown, raw, deleted, code, subcode, reason, fp, traits = form
+        ids = form[3]
         call_id = ids.get(ident)
         if call_id is None:
-            call_id = _call_id(head, ident)
+            call_id = _call_id(form[0], ident)
             if call_id is None:
                 return None
             if len(ids) >= SEEN_MAX:
                 ids.clear()
             ids[ident] = call_id
         if value is None:
-            return (call_id, signal, problem, None, unknown, raw, deleted, code, subcode,
-                    reason, (fp, ident), traits)  # fmt: skip
-        crc, pieces, size, first = fp
-        holes = (value, ident) if first else (ident, value)
-        return (call_id, signal, problem, None, unknown, raw, deleted, code, subcode, reason,
-                ((crc, pieces, size), holes), traits)  # fmt: skip
+            return (form, call_id, (form[10], ident))
+        crc, pieces, size, first = form[10]
+        return (form, call_id, ((crc, pieces, size), (value, ident) if first else (ident, value)))
 
     def offer(self, key: bytes, line: bytes, body: dict[str, Any], notice: Notice) -> None:
         """Learn the form of ``line`` (``key``, as :meth:`look` said), decoded as ``body``
@@ -156,11 +172,9 @@ def _cut(line: bytes) -> _Cut | None:
     if len(line) > FORM_BYTES:
         return None
     # partition, not find: its one argument is passed fast, and it finds and cuts at once
-    before, calls, rest = line.partition(CALLS)
-    if not calls:
-        return None
-    ident, quote, after = rest.partition(b'"')
-    return (before + calls, ident, quote + after) if quote else None
+    before, _, rest = line.partition(CALLS)
+    ident, quote, after = rest.partition(b'"')  # no CALLS: rest, and so quote, is empty
+    return (before, ident, after) if quote else None
 
 
 def _opaque(after: bytes) -> tuple[bytes, bytes, bytes] | None:
@@ -212,13 +226,13 @@ def _form(
     head = url[: len(url) - len(text)]
     holes = [(_SENTINEL, ident)]
     if holed is None:
-        probe = before + _SENTINEL + after
+        probe = before + CALLS + _SENTINEL + b'"' + after
     else:
         lead, value, trail = holed
         if not _plain(value):
             return None
         holes.append((_VALUE_SENTINEL, value))
-        probe = before + _SENTINEL + lead + _VALUE_SENTINEL + trail
+        probe = before + CALLS + _SENTINEL + b'"' + lead + _VALUE_SENTINEL + trail
     try:
         probed = orjson.loads(probe)["value"][0]
         canonical = orjson.dumps(probed, option=orjson.OPT_SORT_KEYS)
@@ -227,7 +241,7 @@ def _form(
     if probed.get("resourceUrl") != head + _SENTINEL.decode():
         return None  # the id's bytes are not the URL's (a duplicate key, another field...)
     parts = _parts(canonical, holes)
-    return None if parts is None else (head, *notice[1:10], parts, notice[11])
+    return None if parts is None else (head, *notice[1:10], parts, notice[11], question(notice))
 
 
 def _parts(canonical: bytes, holes: list[tuple[bytes, bytes]]) -> Any:
@@ -247,3 +261,9 @@ def _parts(canonical: bytes, holes: list[tuple[bytes, bytes]]) -> Any:
     if len(holes) == 1:
         return (zlib.crc32(pieces[0]), pieces[1], size)
     return (zlib.crc32(pieces[0]), tuple(pieces[1:]), size, placed[0][0] == _VALUE_SENTINEL)
+
+
+def formed_notice(looked: Looked) -> Notice:
+    """The notice of a line :meth:`Forms.look` read by its form: the full reader's."""
+    form, call_id, source = looked
+    return (call_id, form[1], form[2], None, *form[4:10], source, form[11])

@@ -22,13 +22,24 @@ from callstate.verdict._notice import Notice, fingerprint
 from callstate.verdict._packed import Packing
 from callstate.verdict._step import Ended
 
-__all__ = ["MOVES_LIMIT", "Key", "Moves"]
+__all__ = ["MOVES_LIMIT", "Key", "Moves", "Question", "question"]
 
 #: At most this many answers are remembered; the table starts again when full.
 MOVES_LIMIT: Final = 4096
 
-#: ``(packed record below its fingerprint or None for a new call, signal, code, subcode)``.
-Key = tuple["int | None", "Signal | None", "int | None", "int | None"]
+#: What a plain notice asks of ``decide``: ``(signal, code, subcode)``.
+Question = tuple["Signal | None", "int | None", "int | None"]
+#: ``(packed record below its fingerprint or None for a new call, the question)``.
+Key = tuple["int | None", Question]
+
+
+def question(notice: Notice) -> Question | None:
+    """What ``notice`` asks of ``decide`` if its answer can be remembered: a notice with
+    no marker out of place, no unknown state and no group-call trait; else ``None``.
+    A line's form holds it too, so both branches of reading ask alike."""
+    if notice[2] is None and not notice[4] and not notice[11]:
+        return (notice[1], notice[7], notice[8])
+    return None
 
 
 class Moves:
@@ -42,12 +53,13 @@ class Moves:
         self.known: dict[Key, tuple[int | None, Step | None, bool]] = {}
 
     def with_fingerprint(
-        self, known: tuple[int | None, Step | None, bool], notice: Notice
+        self, known: tuple[int | None, Step | None, bool], source: object
     ) -> int | Ended | None:
-        """A remembered answer that keeps the notification's fingerprint, completed with it;
-        ``None`` if it has none (decide then says what is wrong)."""
+        """A remembered answer that keeps the notification's fingerprint (of ``source``, a
+        notice's slot 10), completed with it; ``None`` if it has none (decide then says what
+        is wrong)."""
         try:
-            fp = fingerprint(notice[10])
+            fp = fingerprint(source)
         except ParseError:
             return None
         low = known[0]

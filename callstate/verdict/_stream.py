@@ -14,6 +14,7 @@ import orjson
 
 from callstate.graph.wire import MAX_DEPTH
 from callstate.verdict._body import DEEP_BYTES, json_error, malformed, skip_long_line, too_deep
+from callstate.verdict._forms import AROUND, CALLS, FORM_BYTES, formed_notice
 from callstate.verdict._notice import MAX_BODY_BYTES
 from callstate.verdict.finding import Finding, StepRecord
 
@@ -24,48 +25,98 @@ __all__ = ["read_body", "read_lines"]
 
 
 def read_lines(tracker: Tracker, stream: IO[bytes], out: list[Finding], start: int) -> int:
-    """:meth:`Tracker.read_stream <callstate.Tracker.read_stream>`, its lock held."""
+    """:meth:`Tracker.read_stream <callstate.Tracker.read_stream>`, its lock held.
+
+    The usual line is cut and looked up here, and when its form, its call's packed record
+    and a remembered answer (:mod:`~callstate.verdict._moves`) settle it, that is all it
+    costs: the tracker's ``_apply`` would look up the same answer by the same key.
+    """
     readline = stream.readline
     loads = orjson.loads
     apply = tracker._apply
-    look = tracker._forms.look
+    forms = tracker._forms
+    known = forms.known
+    complete = forms.complete
+    live = tracker._live
+    answers = tracker._moves.known
+    with_fingerprint = tracker._moves.with_fingerprint
+    below = tracker._packing.below_fp
+    # A store decides each call's step itself: its calls are not in ``live``.
+    local = tracker.store is None
     limit = MAX_BODY_BYTES + 1
     count = start
+    blank = formed = 0
     steps: list[StepRecord] | None = None if tracker.on_step is None else []
-    while line := readline(limit):
-        count += 1
-        if line == b"\n":  # a blank line: skipped without the cost of a JSON error
-            continue
-        looked = look(line)
-        if type(looked) is tuple:  # a line of a form already read: nothing to decode
-            tracker.bodies += 1
-            apply(looked, count, out, steps, 0, None)
+    try:
+        while line := readline(limit):
+            count += 1
+            if len(line) > FORM_BYTES:
+                looked = None
+            else:
+                before, _, rest = line.partition(CALLS)
+                ident, quote, after = rest.partition(b'"')  # no CALLS: no quote either
+                if not quote:
+                    if line == b"\n":  # a blank line: skipped without the cost of a JSON error
+                        blank += 1
+                        continue
+                    looked = None
+                else:
+                    key = before + AROUND + after  # the line without its id
+                    form = known.get(key, key)
+                    if type(form) is tuple and form[12] is not None and local:
+                        call_id = form[3].get(ident)
+                        stored = None if call_id is None else live.pop(call_id, None)
+                        if type(stored) is int:
+                            answer = answers.get((stored & below, form[12]))
+                            if answer is not None:
+                                settled = (
+                                    answer[0]
+                                    if not answer[2]
+                                    else with_fingerprint(answer, (form[10], ident))
+                                )
+                                if settled is not None:
+                                    if type(settled) is int:
+                                        live[call_id] = settled
+                                    else:
+                                        tracker._settle(call_id, stored, settled, count, out)
+                                    formed += 1
+                                    if steps is not None and answer[1] is not None:
+                                        tracker._tell_remembered(count, call_id, stored, answer[1])
+                                    continue
+                        if stored is not None:
+                            live[call_id] = stored  # back as it was: the one path decides  # type: ignore[index]
+                    looked = complete(key, form, ident, before, after)
+            if type(looked) is tuple:  # a line of a form already read: nothing to decode
+                apply(formed_notice(looked), count, out, steps, 0, None)
+                if steps:
+                    tracker._tell(steps)
+                    steps.clear()
+                continue
+            if len(line) == limit and not line.endswith(b"\n"):
+                out.append(skip_long_line(readline, line, count))
+                continue
+            try:
+                body = loads(line)
+            except orjson.JSONDecodeError:
+                if line.isspace():
+                    blank += 1
+                else:
+                    out.append(malformed(count, None, f"not valid JSON: {json_error(line)}"))
+                continue
+            if (
+                len(line) >= DEEP_BYTES
+                and line.count(b"[") + line.count(b"{") > MAX_DEPTH
+                and too_deep(body, count, out)
+            ):
+                continue
+            read_body(tracker, body, line, looked, count, out, steps, None)  # type: ignore[arg-type]
             if steps:
                 tracker._tell(steps)
                 steps.clear()
-            continue
-        if len(line) == limit and not line.endswith(b"\n"):
-            tracker.bodies += 1
-            out.append(skip_long_line(readline, line, count))
-            continue
-        try:
-            body = loads(line)
-        except orjson.JSONDecodeError:
-            if not line.isspace():
-                tracker.bodies += 1
-                out.append(malformed(count, None, f"not valid JSON: {json_error(line)}"))
-            continue
-        tracker.bodies += 1
-        if (
-            len(line) >= DEEP_BYTES
-            and line.count(b"[") + line.count(b"{") > MAX_DEPTH
-            and too_deep(body, count, out)
-        ):
-            continue
-        read_body(tracker, body, line, looked, count, out, steps, None)  # type: ignore[arg-type]
-        if steps:
-            tracker._tell(steps)
-            steps.clear()
+    finally:
+        # Every line but a blank one is a body: counted once, here, not line by line.
+        tracker.bodies += count - start - blank
+        tracker.notifications += formed
     return count
 
 

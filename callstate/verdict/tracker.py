@@ -21,7 +21,7 @@ from typing import IO, Any, Final
 
 from callstate.errors import ParseError
 from callstate.graph.wire import describe
-from callstate.machine.compiled import Compiled, compiled
+from callstate.machine.compiled import Compiled, Step, compiled
 from callstate.machine.definition import MachineDefinition
 from callstate.machine.history import HistoryStep
 from callstate.verdict._asked import Keep, Policy, take_part
@@ -34,8 +34,8 @@ from callstate.verdict._body import (
     plain_json,
     too_deep,
 )
-from callstate.verdict._forms import Forms
-from callstate.verdict._moves import Moves
+from callstate.verdict._forms import Forms, formed_notice
+from callstate.verdict._moves import Moves, question
 from callstate.verdict._notice import MAX_BODY_BYTES, Notice, Reader
 from callstate.verdict._options import ROSTER_LIMIT, check_options
 from callstate.verdict._overlay import oldest
@@ -198,7 +198,7 @@ class Tracker(ReadBack):
         if shape is bytes or shape is str or shape is bytearray or shape is memoryview:
             looked = self._forms.look(body) if shape is bytes else None  # type: ignore[arg-type]
             if type(looked) is tuple:  # a body of a form already read: nothing to decode
-                self._apply(looked, where, out, steps, 0, at)
+                self._apply(formed_notice(looked), where, out, steps, 0, at)
                 return
             read, decoded = decode_text(body, where, out)  # type: ignore[arg-type]
             if read:
@@ -292,23 +292,15 @@ class Tracker(ReadBack):
         # A packed call (or a new one) and a notice that carries nothing but its signal:
         # decide's answer is a function of the two alone, so a remembered one stands for it.
         key = None
-        if (
-            (type(stored) is int or (stored is None and call_id not in self._ended))
-            and at is None
-            and notice[2] is None
-            and not notice[4]
-            and not notice[11]
+        asked = question(notice) if at is None else None
+        if asked is not None and (
+            type(stored) is int or (stored is None and call_id not in self._ended)
         ):
             moves = self._moves
-            key = (
-                None if stored is None else stored & self._packing.below_fp,
-                notice[1],
-                notice[7],
-                notice[8],
-            )
+            key = (None if stored is None else stored & self._packing.below_fp, asked)
             known = moves.known.get(key)
             if known is not None:
-                answer = known[0] if not known[2] else moves.with_fingerprint(known, notice)
+                answer = known[0] if not known[2] else moves.with_fingerprint(known, notice[10])
                 if answer is not None:
                     if type(answer) is int and stored is not None:
                         self._live[call_id] = answer  # the common case, inline
@@ -338,6 +330,10 @@ class Tracker(ReadBack):
             self._moves.learn(key, settled, step)
         if steps is not None and step is not None:
             steps.append(told(where, call_id, record, step, violation))
+
+    def _tell_remembered(self, where: int, call_id: str, stored: Stored, step: Step) -> None:
+        """Tell the observer of the step a remembered answer took in the validate loop."""
+        self._tell([told(where, call_id, self._packing.find(stored), step, None)])
 
     def _settle(
         self,
