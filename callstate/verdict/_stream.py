@@ -41,6 +41,7 @@ def read_lines(tracker: Tracker, stream: IO[bytes], out: list[Finding], start: i
     answers = tracker._moves.known
     with_fingerprint = tracker._moves.with_fingerprint
     below = tracker._packing.below_fp
+    ended = tracker._ended
     # A store decides each call's step itself: its calls are not in ``live``.
     local = tracker.store is None
     limit = MAX_BODY_BYTES + 1
@@ -62,30 +63,40 @@ def read_lines(tracker: Tracker, stream: IO[bytes], out: list[Finding], start: i
                     looked = None
                 else:
                     key = before + AROUND + after  # the line without its id
-                    form = known.get(key, key)
-                    if type(form) is tuple and form[12] is not None and local:
-                        call_id = form[3].get(ident)
-                        stored = None if call_id is None else live.pop(call_id, None)
-                        if type(stored) is int:
-                            answer = answers.get((stored & below, form[12]))
-                            if answer is not None:
-                                settled = (
-                                    answer[0]
-                                    if not answer[2]
-                                    else with_fingerprint(answer, (form[10], ident))
+                    form: Any = known.get(key, key)
+                    call_id = form[3].get(ident) if type(form) is tuple else None
+                    source = None
+                    if call_id is None:
+                        looked = complete(key, form, ident, before, after)
+                        if type(looked) is tuple:
+                            form, call_id, source = looked
+                    if call_id is not None:
+                        if form[12] is not None and local:
+                            stored = live.pop(call_id, None)
+                            if type(stored) is int or (stored is None and call_id not in ended):
+                                answer = answers.get(
+                                    (None if stored is None else stored & below, form[12])
                                 )
-                                if settled is not None:
-                                    if type(settled) is int:
-                                        live[call_id] = settled
-                                    else:
-                                        tracker._settle(call_id, stored, settled, count, out)
-                                    formed += 1
-                                    if steps is not None and answer[1] is not None:
-                                        tracker._tell_remembered(count, call_id, stored, answer[1])
-                                    continue
-                        if stored is not None:
-                            live[call_id] = stored  # back as it was: the one path decides  # type: ignore[index]
-                    looked = complete(key, form, ident, before, after)
+                                if answer is not None:
+                                    settled = (
+                                        answer[0]
+                                        if not answer[2]
+                                        else with_fingerprint(answer, source or (form[10], ident))
+                                    )
+                                    if settled is not None:
+                                        if type(settled) is int and stored is not None:
+                                            live[call_id] = settled
+                                        else:
+                                            tracker._settle(call_id, stored, settled, count, out)
+                                        formed += 1
+                                        if steps is not None and answer[1] is not None:
+                                            tracker._tell_remembered(
+                                                count, call_id, stored, answer[1]
+                                            )
+                                        continue
+                            if stored is not None:
+                                live[call_id] = stored  # back as it was: the one path decides
+                        looked = (form, call_id, source or (form[10], ident))
             if type(looked) is tuple:  # a line of a form already read: nothing to decode
                 apply(formed_notice(looked), count, out, steps, 0, None)
                 if steps:

@@ -331,7 +331,7 @@ class Tracker(ReadBack):
         if steps is not None and step is not None:
             steps.append(told(where, call_id, record, step, violation))
 
-    def _tell_remembered(self, where: int, call_id: str, stored: Stored, step: Step) -> None:
+    def _tell_remembered(self, where: int, call_id: str, stored: Stored | None, step: Step) -> None:
         """Tell the observer of the step a remembered answer took in the validate loop."""
         self._tell([told(where, call_id, self._packing.find(stored), step, None)])
 
