@@ -68,7 +68,7 @@ Form = tuple[Any, ...]
 _PLAIN: Final = bytes(range(0x20, 0x7F)).replace(b'"', b"").replace(b"\\", b"")
 _SENTINEL: Final = b"callstate-form-probe"
 _VALUE_SENTINEL: Final = b"callstate-value-probe"
-#: What is left of the URL in a line's key: the id's place, between the quote's pieces.
+#: What stands in a line's key for its URL's end: the id left out, the quote that ends it kept.
 AROUND: Final = CALLS + b'"'
 #: What an opaque field's value follows in compact JSON, in the order they are looked for.
 _MARKERS: Final = tuple(b'"%s":"' % name.encode() for name in OPAQUE)

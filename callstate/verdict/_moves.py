@@ -10,6 +10,10 @@ leaves the fingerprint out. An answer that found nothing and left the call packe
 (or ended it) is remembered, and the next such line costs one look-up, plus the
 notification's fingerprint where the answer keeps one. The rules stay in ``decide``:
 this table holds only what it said, and is bounded.
+
+What a notice asks is :func:`question`, written once: the tracker asks it of each
+notice, and a line's form holds it, so the validate loop (which settles the usual line
+itself, without building its notice) asks the same table by the same key.
 """
 
 from __future__ import annotations
