@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
 from callstate.errors import ParseError, UsageError
@@ -38,12 +39,15 @@ __all__ = ["ReadBack", "unfinished"]
 class ReadBack:
     """Reading a tracker's calls back, and carrying them elsewhere as a snapshot."""
 
-    definition: MachineDefinition
-    strict: bool
+    _definition: MachineDefinition
+    _strict: bool
     max_calls: int
     ended_limit: int
-    history_limit: int
-    store: CallStore | None
+    _history_limit: int
+    _roster_limit: int
+    _require_requests: bool
+    _timeouts: dict[str, float]
+    _store: CallStore | None
     bodies: int
     notifications: int
     calls_started: int
@@ -55,6 +59,44 @@ class ReadBack:
     _snapshotting: threading.Lock
     _policy: Policy
     on_step: Callable[[StepRecord], None] | None
+
+    # The options the rules took at construction: read-only, so none can change under them
+    # (nor under the answers remembered for them, see ``_moves``).
+
+    @property
+    def definition(self) -> MachineDefinition:
+        """The machine this tracker checks calls against."""
+        return self._definition
+
+    @property
+    def strict(self) -> bool:
+        """Whether every call must start at the definition's first state."""
+        return self._strict
+
+    @property
+    def history_limit(self) -> int:
+        """The steps kept per call."""
+        return self._history_limit
+
+    @property
+    def roster_limit(self) -> int:
+        """The participants followed per call."""
+        return self._roster_limit
+
+    @property
+    def require_requests(self) -> bool:
+        """Whether a transfer no request announced is reported."""
+        return self._require_requests
+
+    @property
+    def timeouts(self) -> Mapping[str, float]:
+        """Each timeout's window in seconds, by name: the definition's, or the override."""
+        return MappingProxyType(self._timeouts)
+
+    @property
+    def store(self) -> CallStore | None:
+        """Where records live when trackers share them; ``None``: this tracker's own tables."""
+        return self._store
 
     def preview(self, record: object) -> tuple[Finding, ...]:
         """The findings a request record (timed or not) would give, changing nothing.
@@ -72,12 +114,12 @@ class ReadBack:
             except ParseError as exc:
                 out.append(malformed(0, None, f"{exc.pointer}: {exc.message}"))
                 return tuple(out)
-        with self._lock if self.store is None else nullcontext():
+        with self._lock if self._store is None else nullcontext():
             asked = read_request(record, 0, out, self._machine)
             if asked is not None:
                 call_id = asked.call_id
-                if self.store is not None:
-                    stored = self.store.load(call_id)
+                if self._store is not None:
+                    stored = self._store.load(call_id)
                     found, end = stored.record, stored.ended
                 else:
                     found = self._packing.find(self._live.get(call_id))
@@ -96,14 +138,14 @@ class ReadBack:
         A truncated trace would otherwise pass silently. ``line`` is where the input
         ended; the calls stay tracked.
         """
-        if self.store is not None:
-            store = self.store
+        if self._store is not None:
+            store = self._store
             records = [(cid, store.load(cid).record) for cid in store.live_calls()]
         else:
             with self._lock:
                 unpack = self._packing.unpack
                 records = [(cid, unpack(stored)) for cid, stored in self._live.items()]
-        return unfinished(self._machine, records, self.strict, line)
+        return unfinished(self._machine, records, self._strict, line)
 
     def _tell(self, steps: list[StepRecord]) -> None:
         assert self.on_step is not None
@@ -130,8 +172,8 @@ class ReadBack:
 
     def _record(self, call_id: str) -> tuple[Record | None, bool]:
         """A call's live record, and whether it ended recently, from wherever they live."""
-        if self.store is not None:
-            stored = self.store.load(call_id)
+        if self._store is not None:
+            stored = self._store.load(call_id)
             return stored.record, stored.ended is not None
         with self._lock:
             return self._packing.find(self._live.get(call_id)), call_id in self._ended
@@ -148,24 +190,24 @@ class ReadBack:
         record, _ = self._record(call_id)
         if record is None:
             return ()
-        return self._machine.history.unpack(record[3], self.history_limit)
+        return self._machine.history.unpack(record[3], self._history_limit)
 
     def live_calls(self) -> Iterator[str]:
         """Ids of live calls, longest idle first (a copy: safe to iterate while ingesting)."""
-        if self.store is not None:
-            return self.store.live_calls()
+        if self._store is not None:
+            return self._store.live_calls()
         with self._lock:
             return iter(list(self._live))
 
     def ended_calls(self) -> Iterator[str]:
         """Ids in the bounded table of recently ended calls, oldest first."""
-        if self.store is not None:
-            return self.store.ended_calls()
+        if self._store is not None:
+            return self._store.ended_calls()
         with self._lock:
             return iter(list(self._ended))
 
     def __len__(self) -> int:
-        return len(self._live) if self.store is None else len(self.store)
+        return len(self._live) if self._store is None else len(self._store)
 
     def __contains__(self, call_id: object) -> bool:
         if type(call_id) is not str:
@@ -174,8 +216,8 @@ class ReadBack:
 
     def __repr__(self) -> str:
         return (
-            f"Tracker({self.definition.name!r}, {len(self)} live calls"
-            f"{'' if self.store is None else ', shared store'})"
+            f"Tracker({self._definition.name!r}, {len(self)} live calls"
+            f"{'' if self._store is None else ', shared store'})"
         )
 
     def snapshot(self) -> dict[str, Any]:
@@ -234,7 +276,7 @@ class ReadBack:
         self,
     ) -> Iterator[tuple[dict[str, Stored], dict[str, int | Ended | None], tuple[int, int, int]]]:
         """The tables as they are now, unchanged while the block runs; one snapshot at a time."""
-        if self.store is not None:
+        if self._store is not None:
             raise UsageError("snapshot", "this tracker's calls live in its store; keep the store")
         with self._snapshotting:
             with self._lock:

@@ -105,25 +105,23 @@ class Tracker(ReadBack):
             on_step=on_step,
             store=store,
         )
-        self.definition = definition
-        self.strict = strict
+        self._definition = definition
+        self._strict = strict
         self.max_calls = max_calls
         self.ended_limit = ended_limit
-        self.history_limit = history_limit
-        self.roster_limit = roster_limit
-        self.require_requests = require_requests
+        self._history_limit = history_limit
+        self._roster_limit = roster_limit
+        self._require_requests = require_requests
         self.on_step = on_step
-        #: Where records live when trackers share them; ``None``: this tracker's own tables.
-        self.store = store
+        self._store = store
         self._machine: Compiled = compiled(definition)
         self._reader = Reader(self._machine)
         #: Lines of a form already read, for the validate loop's fast branch of reading.
         self._forms = Forms()
         self._mask = self._machine.history.mask(history_limit)
-        #: Each timeout's window, by name: the definition's, or the override.
-        self.timeouts = timeout_seconds(definition, timeouts)
+        self._timeouts = timeout_seconds(definition, timeouts)
         self._policy = Policy(
-            strict, self._mask, require_requests, tuple(self.timeouts.values()), roster_limit
+            strict, self._mask, require_requests, tuple(self._timeouts.values()), roster_limit
         )
         #: Live calls, longest idle first: a touched call is popped and put back at the end.
         self._live: dict[str, Stored] = {}
@@ -168,7 +166,7 @@ class Tracker(ReadBack):
         steps: list[StepRecord] | None = None if self.on_step is None else []
         # A store makes each call's update atomic itself: no need to hold our lock across
         # its round trips (only this tracker's counters would race, and they are only counts).
-        with self._lock if self.store is None else _UNLOCKED:
+        with self._lock if self._store is None else _UNLOCKED:
             self._ingest(body, out, line, steps, when)
         if steps:
             self._tell(steps)
@@ -277,16 +275,16 @@ class Tracker(ReadBack):
         self.notifications += 1
         if part is not None:
             # Activity on a sub-resource keeps its call from being evicted as idle.
-            if self.store is not None:
-                part_shared(self, self.store, call_id, part, where, out)
+            if self._store is not None:
+                part_shared(self, self._store, call_id, part, where, out)
             elif call_id in self._live:
                 kept = self._live.pop(call_id)
                 current = self._packing.unpack(kept)
                 changed = take_part(self._policy, current, part, call_id, where, out)
                 self._live[call_id] = kept if changed is None else self._packing.pack(changed)
             return
-        if self.store is not None:
-            decide_shared(self, self.store, notice, where, out, steps, index, at)
+        if self._store is not None:
+            decide_shared(self, self._store, notice, where, out, steps, index, at)
             return
         stored: Stored | None = self._live.pop(call_id, None)
         # A packed call (or a new one) and a notice that carries nothing but its signal:
@@ -378,7 +376,7 @@ class Tracker(ReadBack):
         asked = read_request(body, where, out, self._machine)
         if asked is None:
             return
-        if self.store is not None:
-            ask_shared(self, self.store, asked, where, out, at)
+        if self._store is not None:
+            ask_shared(self, self._store, asked, where, out, at)
         else:
             take_request(self, asked, where, out, at)

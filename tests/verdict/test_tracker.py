@@ -281,3 +281,40 @@ class TestRestoreErrors:
             Tracker.restore(snap)
         expected = "/live/0/1"
         assert expected == info.value.pointer
+
+
+class TestOptionsHeld:
+    """The options the rules took at construction cannot change under them."""
+
+    @pytest.mark.parametrize(
+        ("name", "value"),
+        [
+            ("definition", None),
+            ("strict", True),
+            ("history_limit", 2),
+            ("roster_limit", 2),
+            ("require_requests", True),
+            ("timeouts", {}),
+            ("store", None),
+        ],
+    )
+    def test_read_only(self, name: str, value: object) -> None:
+        """Assigning one is an error, not an option silently ignored."""
+        tracker = Tracker()
+        with pytest.raises(AttributeError):
+            setattr(tracker, name, value)
+
+    def test_strict_as_built(self) -> None:
+        """A tracker built strict reports a mid-call start, and says it is strict."""
+        tracker = Tracker(strict=True)
+        assert (True, [(1, "c1", "strict-start")]) == (
+            tracker.strict,
+            feed(tracker, start("c1")),
+        )
+
+    def test_timeouts_cannot_be_edited(self) -> None:
+        """The windows read back are the tracker's, and a copy cannot change them."""
+        tracker = Tracker(timeouts={"answer": 5})
+        with pytest.raises(TypeError):
+            tracker.timeouts["answer"] = 1  # type: ignore[index]
+        assert 5 == tracker.timeouts["answer"]
