@@ -177,7 +177,8 @@ class Tracker(ReadBack):
 
         Each line is read with a bound, so a huge line is never held whole. This is
         the loop ``callstate validate`` runs; it goes through the same path as
-        :meth:`ingest`, holding the lock for the whole stream.
+        :meth:`ingest`, holding the lock for the whole stream. The counters (``bodies``,
+        ``notifications``) are brought up to date when the stream ends, not line by line.
         """
         with self._lock:
             return read_lines(self, stream, out, start)
