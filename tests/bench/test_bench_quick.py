@@ -59,6 +59,15 @@ def _bench(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _markdown(run: subprocess.CompletedProcess[str], tmp_path: Path) -> list[str]:
+    """``--markdown --from`` a saved run's output, as lines."""
+    saved = tmp_path / "run.json"
+    saved.write_text(run.stdout)
+    done = _bench("--markdown", "--from", str(saved))
+    assert 0 == done.returncode, done.stderr[-2000:]
+    return done.stdout.splitlines()
+
+
 def _last_json(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     assert 0 == done.returncode, done.stderr[-2000:]
     data = json.loads(done.stdout.rstrip("\n").splitlines()[-1])
@@ -83,6 +92,12 @@ def quick_run() -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
+def call_model_run() -> subprocess.CompletedProcess[str]:
+    """One ``--quick`` run of the smallest figure alone: what the default suite can afford."""
+    return _bench("--quick", "--figure", "call_model")
+
+
+@pytest.fixture(scope="module")
 def figures(quick_run: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     """The JSON object on the last line of the run's stdout."""
     return _last_json(quick_run)
@@ -101,6 +116,15 @@ class TestQuickRun:
         lines = quick_run.stdout.rstrip("\n").splitlines()
         assert True is lines[1].startswith("machine:")
         assert [] == [line for line in lines[:-1] if line.startswith("{")]
+
+    def test_markdown_of_the_whole_run(
+        self, quick_run: subprocess.CompletedProcess[str], tmp_path: Path
+    ) -> None:
+        """The whole run renders as one table, with validate's row."""
+        lines = _markdown(quick_run, tmp_path)
+        header = "| figure | measured: median (min to max, n) | target | met |"
+        assert 1 == lines.count(header)
+        assert True is any("validate / stdlib floor" in line for line in lines)
 
     def test_no_figure_failed(self, figures: dict[str, Any]) -> None:
         """Every figure ran without error."""
@@ -176,22 +200,29 @@ class TestQuickRun:
 class TestOptions:
     """``--figure`` runs one figure; ``--markdown --from`` renders a saved run."""
 
-    def test_one_figure(self, figure_modules: dict[str, ModuleType]) -> None:
+    def test_one_figure(
+        self,
+        call_model_run: subprocess.CompletedProcess[str],
+        figure_modules: dict[str, ModuleType],
+    ) -> None:
         """``--figure call_model`` runs that figure alone, with only its targets."""
-        data = _last_json(_bench("--quick", "--figure", "call_model", "--json-only"))
+        data = _last_json(call_model_run)
         expected = {t.key for t in figure_modules["call_model"].TARGETS}
         assert (["call_model"], expected) == (data["figures_run"], set(data["targets"]))
 
-    def test_markdown_from_a_saved_run(
-        self, quick_run: subprocess.CompletedProcess[str], tmp_path: Path
-    ) -> None:
-        """The README table is rendered from a saved run: machine line, then a table."""
-        saved = tmp_path / "run.json"
-        saved.write_text(quick_run.stdout)
-        done = _bench("--markdown", "--from", str(saved))
-        assert 0 == done.returncode, done.stderr[-2000:]
+    def test_json_only(self) -> None:
+        """``--json-only`` prints the JSON line and nothing else."""
+        done = _bench("--quick", "--figure", "call_model", "--json-only")
         lines = done.stdout.splitlines()
+        assert (1, ["call_model"]) == (len(lines), _last_json(done)["figures_run"])
+
+    def test_markdown_from_a_saved_run(
+        self, call_model_run: subprocess.CompletedProcess[str], tmp_path: Path
+    ) -> None:
+        """The README table is rendered from a saved run: machine line, then a table with
+        the figure's rows. (The whole quick run's table is checked in the slow step.)"""
+        lines = _markdown(call_model_run, tmp_path)
         assert True is lines[0].startswith("Measured by `python bench/run.py` on ")
         header = "| figure | measured: median (min to max, n) | target | met |"
         assert 1 == lines.count(header)
-        assert True is any("validate / stdlib floor" in line for line in lines)
+        assert True is any("Call.fire / raw trigger" in line for line in lines)
