@@ -51,11 +51,20 @@ def read_lines(tracker: Tracker, stream: IO[bytes], out: list[Finding], start: i
     # A store decides each call's step itself: its calls are not in ``live``.
     local = tracker.store is None
     limit = MAX_BODY_BYTES + 1
-    count = start
+    count = mark = start
     blank = formed = 0
     steps: list[StepRecord] | None = None if tracker.on_step is None else []
     try:
-        while line := readline(limit):
+        while True:
+            if steps:  # the last line's steps, told outside the lock: it may read the tracker
+                tracker.bodies += count - mark - blank
+                tracker.notifications += formed
+                mark, blank, formed = count, 0, 0
+                tracker._tell_unlocked(steps)
+                live = tracker._live  # a snapshot it took swapped the table and back
+            line = readline(limit)
+            if not line:
+                break
             count += 1
             if len(line) > FORM_BYTES:
                 looked = None
@@ -96,8 +105,8 @@ def read_lines(tracker: Tracker, stream: IO[bytes], out: list[Finding], start: i
                                             tracker._settle(call_id, stored, settled, count, out)
                                         formed += 1
                                         if steps is not None and answer[1] is not None:
-                                            tracker._tell_remembered(
-                                                count, call_id, stored, answer[1]
+                                            steps.append(
+                                                tracker._told(count, call_id, stored, answer[1])
                                             )
                                         continue
                             if stored is not None:
@@ -105,9 +114,6 @@ def read_lines(tracker: Tracker, stream: IO[bytes], out: list[Finding], start: i
                         looked = (form, call_id, source or (form[10], ident))
             if type(looked) is tuple:  # a line of a form already read: nothing to decode
                 apply(formed_notice(looked), count, out, steps, 0, None)
-                if steps:
-                    tracker._tell(steps)
-                    steps.clear()
                 continue
             if len(line) == limit and not line.endswith(b"\n"):
                 out.append(skip_long_line(readline, line, count))
@@ -127,12 +133,10 @@ def read_lines(tracker: Tracker, stream: IO[bytes], out: list[Finding], start: i
             ):
                 continue
             read_body(tracker, body, line, looked, count, out, steps, None)  # type: ignore[arg-type]
-            if steps:
-                tracker._tell(steps)
-                steps.clear()
     finally:
-        # Every line but a blank one is a body: counted once, here, not line by line.
-        tracker.bodies += count - start - blank
+        # Every line but a blank one is a body: counted here (and before an observer is told),
+        # not line by line.
+        tracker.bodies += count - mark - blank
         tracker.notifications += formed
     return count
 

@@ -177,8 +177,10 @@ class Tracker(ReadBack):
 
         Each line is read with a bound, so a huge line is never held whole. This is
         the loop ``callstate validate`` runs; it goes through the same path as
-        :meth:`ingest`, holding the lock for the whole stream. The counters (``bodies``,
-        ``notifications``) are brought up to date when the stream ends, not line by line.
+        :meth:`ingest`, holding the lock while it reads. ``on_step`` is told of a line's
+        steps outside the lock, before the next line is read, so it may read the tracker.
+        The counters (``bodies``, ``notifications``) are brought up to date then and when
+        the stream ends, not line by line.
         """
         with self._lock:
             return read_lines(self, stream, out, start)
@@ -330,9 +332,21 @@ class Tracker(ReadBack):
         if steps is not None and step is not None:
             steps.append(told(where, call_id, record, step, violation))
 
-    def _tell_remembered(self, where: int, call_id: str, stored: Stored | None, step: Step) -> None:
-        """Tell the observer of the step a remembered answer took in the validate loop."""
-        self._tell([told(where, call_id, self._packing.find(stored), step, None)])
+    def _told(self, where: int, call_id: str, stored: Stored | None, step: Step) -> StepRecord:
+        """What the observer is told of the step a remembered answer took in the validate
+        loop."""
+        return told(where, call_id, self._packing.find(stored), step, None)
+
+    def _tell_unlocked(self, steps: list[StepRecord]) -> None:
+        """Tell the observer of ``steps`` outside the lock :meth:`read_stream` holds, so it
+        may read the tracker (or ingest, or take a snapshot) as it may from :meth:`ingest`."""
+        lock = self._lock
+        lock.release()
+        try:
+            self._tell(steps)
+        finally:
+            steps.clear()
+            lock.acquire()
 
     def _settle(
         self,

@@ -9,6 +9,7 @@ decoded dicts; the CLI's loop (``read_stream``) and ``Tracker.ingest`` line by l
 from __future__ import annotations
 
 import io
+import threading
 from typing import Any
 
 import orjson
@@ -168,6 +169,81 @@ class TestOnePath:
             ("transfer", "transferring", "transferring"),
         ]
         assert expected == seen
+
+
+class TestObserverOfTheStream:
+    """An observer of ``read_stream`` may use the tracker, as one of ``ingest`` may."""
+
+    @staticmethod
+    def _read_in_a_thread(tracker: Tracker, data: bytes) -> list[Finding]:
+        """``read_stream`` in a thread bounded in time: a deadlock fails, never hangs."""
+        found: list[Finding] = []
+        worker = threading.Thread(
+            target=tracker.read_stream, args=(io.BytesIO(data), found), daemon=True
+        )
+        worker.start()
+        worker.join(30)
+        assert False is worker.is_alive(), "read_stream did not finish: the observer waited"
+        return found
+
+    def test_it_reads_the_tracker(self) -> None:
+        """It sees each step's state, and the lines counted so far (no deadlock)."""
+        seen: list[tuple[str, str | None, int]] = []
+        tracker = Tracker(
+            on_step=lambda s: seen.append((s.dest, tracker.state(s.call_id), tracker.bodies))
+        )
+        lines = [
+            _envelope(event_notification(call, event))
+            for event in ("offer", "establish", "connect")
+            for call in ("c1", "c2")
+        ]
+        self._read_in_a_thread(tracker, b"\n".join(lines) + b"\n")
+        states = ["incoming"] * 2 + ["establishing"] * 2 + ["established"] * 2
+        assert [(s, s, n) for n, s in enumerate(states, 1)] == seen
+
+    def test_it_takes_snapshots(self) -> None:
+        """A snapshot at every step changes nothing: the stream ends as it would unobserved."""
+        lines = [
+            _envelope(event_notification(f"c{n}", event))
+            for event in ("offer", "establish", "connect", "hold", "connect")
+            for n in range(3)
+        ]
+        data = b"\n".join(lines) + b"\n"
+        tracker = Tracker(on_step=lambda _: tracker.snapshot())
+        found = self._read_in_a_thread(tracker, data)
+        plain = Tracker()
+        expected = _outcome(plain, self._read_in_a_thread(plain, data))
+        assert expected == _outcome(tracker, found)
+
+    def test_a_snapshot_across_lines_reads_a_still_table(self) -> None:
+        """A snapshot another thread takes while the stream goes on reads a table that no
+        line changes, and the stream ends as it would unobserved."""
+        lines = [
+            _envelope(event_notification(f"c{n}", event))
+            for event in ("offer", "establish", "connect", "hold", "connect")
+            for n in range(3)
+        ]
+        data = b"\n".join(lines) + b"\n"
+        told: list[StepRecord] = []
+        held: dict[str, Any] = {}
+
+        def observe(step: StepRecord) -> None:
+            # Between lines, as another thread's snapshot would: freeze the table at the
+            # third step, and fold it back at the last.
+            told.append(step)
+            if len(told) == 3:
+                held["frozen"] = frozen = tracker._frozen()
+                held["base"] = base = frozen.__enter__()[0]
+                held["copy"] = dict(base)
+            elif len(told) == len(lines):
+                held["still"] = held["copy"] == dict(held["base"])
+                held["frozen"].__exit__(None, None, None)
+
+        tracker = Tracker(on_step=observe)
+        found = self._read_in_a_thread(tracker, data)
+        plain = Tracker()
+        expected = _outcome(plain, self._read_in_a_thread(plain, data))
+        assert (True, expected) == (held["still"], _outcome(tracker, found))
 
 
 class TestShownFailing:
