@@ -186,6 +186,20 @@ class TestObserverOfTheStream:
         assert False is worker.is_alive(), "read_stream did not finish: the observer waited"
         return found
 
+    @staticmethod
+    def _three_calls() -> list[bytes]:
+        """Three calls' lines, interleaved, each call held and resumed."""
+        return [
+            _envelope(event_notification(f"c{n}", event))
+            for event in ("offer", "establish", "connect", "hold", "connect")
+            for n in range(3)
+        ]
+
+    def _unobserved(self, data: bytes) -> tuple[Any, ...]:
+        """How the stream ends with no observer."""
+        plain = Tracker()
+        return _outcome(plain, self._read_in_a_thread(plain, data))
+
     def test_it_reads_the_tracker(self) -> None:
         """It sees each step's state, and the lines counted so far (no deadlock)."""
         seen: list[tuple[str, str | None, int]] = []
@@ -203,26 +217,17 @@ class TestObserverOfTheStream:
 
     def test_it_takes_snapshots(self) -> None:
         """A snapshot at every step changes nothing: the stream ends as it would unobserved."""
-        lines = [
-            _envelope(event_notification(f"c{n}", event))
-            for event in ("offer", "establish", "connect", "hold", "connect")
-            for n in range(3)
-        ]
+        lines = self._three_calls()
         data = b"\n".join(lines) + b"\n"
         tracker = Tracker(on_step=lambda _: tracker.snapshot())
         found = self._read_in_a_thread(tracker, data)
-        plain = Tracker()
-        expected = _outcome(plain, self._read_in_a_thread(plain, data))
+        expected = self._unobserved(data)
         assert expected == _outcome(tracker, found)
 
     def test_a_snapshot_across_lines_reads_a_still_table(self) -> None:
         """A snapshot another thread takes while the stream goes on reads a table that no
         line changes, and the stream ends as it would unobserved."""
-        lines = [
-            _envelope(event_notification(f"c{n}", event))
-            for event in ("offer", "establish", "connect", "hold", "connect")
-            for n in range(3)
-        ]
+        lines = self._three_calls()
         data = b"\n".join(lines) + b"\n"
         told: list[StepRecord] = []
         held: dict[str, Any] = {}
@@ -241,8 +246,7 @@ class TestObserverOfTheStream:
 
         tracker = Tracker(on_step=observe)
         found = self._read_in_a_thread(tracker, data)
-        plain = Tracker()
-        expected = _outcome(plain, self._read_in_a_thread(plain, data))
+        expected = self._unobserved(data)
         assert (True, expected) == (held["still"], _outcome(tracker, found))
 
 
