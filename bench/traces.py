@@ -7,6 +7,7 @@ a new trace instead of measuring a stale one.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,12 @@ def _simulator_digest() -> str:
     return h.hexdigest()[:10]
 
 
+def _scratch(path: Path) -> Path:
+    """Where this process writes ``path`` before renaming it into place: its own name, so
+    two runs generating one trace at once (the slow tests' workers) never share a file."""
+    return path.with_name(f"{path.stem}.{os.getpid()}.tmp")
+
+
 def mix(calls: int, seed: int) -> Path:
     """``callstate simulate mix --calls N --seed S``, generated once."""
     OUT.mkdir(parents=True, exist_ok=True)
@@ -32,7 +39,7 @@ def mix(calls: int, seed: int) -> Path:
     if path.exists():
         return path
     say(f"generating {path.name} with `callstate simulate mix`")
-    tmp = path.with_suffix(".tmp")
+    tmp = _scratch(path)
     cmd = [sys.executable, "-m", "callstate", "simulate", "mix", "--calls", str(calls)]
     with tmp.open("wb") as out:
         done = subprocess.run(
@@ -51,7 +58,9 @@ def one_line(seed: int) -> Path:
     if not path.exists():
         with mix(3, seed).open("rb") as f:
             first = f.readline()
-        path.write_bytes(first)
+        tmp = _scratch(path)
+        tmp.write_bytes(first)
+        tmp.replace(path)
     return path
 
 
@@ -66,7 +75,7 @@ def malformed(lines: int) -> Path:
     if path.exists():
         return path
     say(f"generating {path.name}")
-    tmp = path.with_suffix(".tmp")
+    tmp = _scratch(path)
     with tmp.open("wb") as out:
         for i in range(lines):
             if i % 2:
