@@ -308,8 +308,7 @@ class Tracker(ReadBack):
                     else:
                         self._settle(call_id, stored, answer, where, out)
                     if steps is not None and known[1] is not None:
-                        source = self._packing.find(stored)
-                        steps.append(told(where, call_id, source, known[1], None))
+                        steps.append(self._told(where, call_id, stored, known[1]))
                     return
         # What decide finds, apart: only an answer that found nothing is remembered (``out``
         # may be a sink that keeps nothing, so its length would not tell).
@@ -333,8 +332,8 @@ class Tracker(ReadBack):
             steps.append(told(where, call_id, record, step, violation))
 
     def _told(self, where: int, call_id: str, stored: Stored | None, step: Step) -> StepRecord:
-        """What the observer is told of the step a remembered answer took in the validate
-        loop."""
+        """What the observer is told of the step a remembered answer took (here, and in the
+        validate loop)."""
         return told(where, call_id, self._packing.find(stored), step, None)
 
     def _tell_unlocked(self, steps: list[StepRecord]) -> None:
