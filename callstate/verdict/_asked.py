@@ -20,12 +20,24 @@ from callstate.verdict.finding import CallWarning, Finding, Violation
 if TYPE_CHECKING:
     from callstate.verdict._step import Decision, Ended, Record
 
-__all__ = ["KEEP", "Keep", "Policy", "after_step", "ask", "on_line", "take_part", "traits_of"]
+__all__ = [
+    "KEEP",
+    "Keep",
+    "Policy",
+    "after_step",
+    "ask",
+    "on_line",
+    "take_part",
+    "touches_only",
+    "traits_of",
+]
 
 #: The path segment of the request whose body names a transferee.
 _TRANSFER_ACTION = "transfer"
 #: How many participants make a group call.
 _PEER_TO_PEER = 2
+#: The roster of a call whose roster is not known yet.
+_NOBODY: Final[frozenset[str]] = frozenset()
 
 
 class Keep:
@@ -181,23 +193,28 @@ def traits_of(ledger: Ledger, traits: int) -> Ledger:
     return ledger.but(group=group, legacy=legacy)
 
 
+def touches_only(part: Part) -> bool:
+    """Whether ``part`` changes no call's record: an operation that invites no one, for
+    which :func:`take_part` answers ``None`` without reading the record."""
+    return part[0] == "operation" and not part[3]
+
+
 def take_part(
     policy: Policy, record: Record, part: Part, call_id: str, line: int, out: list[Finding]
 ) -> Record | None:
     """The record after a roster or operation notification; ``None`` when nothing changed."""
+    if touches_only(part):
+        return None
     state, ledger, fp, hist = record
     ledger = EMPTY if ledger is None else ledger
     kind, change, ids, invites = part
     before = ledger
-    if invites and not ledger.group:
+    if invites and not ledger.group and not ledger.meeting:
         ledger = ledger.but(meeting=True)
     if kind == "participants" and not ledger.crowded:
         known = ledger.roster
-        roster = set() if known is None else set(known)
-        if change == "deleted":
-            roster.difference_update(ids)
-        else:
-            roster.update(ids)
+        roster = _NOBODY if known is None else known
+        roster = roster.difference(ids) if change == "deleted" else roster.union(ids)
         if len(roster) > policy.roster_limit:
             out.append(
                 CallWarning(
@@ -217,8 +234,9 @@ def take_part(
                     group = True  # first seen with more than two: a group call
                 else:
                     meeting = True  # a peer-to-peer call grew: meeting mode, for good
-            ledger = ledger.but(roster=frozenset(roster), group=group, meeting=meeting)
-    if ledger is before or ledger == before:  # the same object, most often: no field compare
+            if roster != known or group != ledger.group or meeting != ledger.meeting:
+                ledger = ledger.but(roster=roster, group=group, meeting=meeting)
+    if ledger is before:  # only a change makes another ledger: no field compare
         return None
     return (state, ledger, fp, hist)
 

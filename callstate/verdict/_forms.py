@@ -112,10 +112,11 @@ class Forms:
         itself when it is not known): the validate loop cuts and looks up a line itself."""
         value = None
         if type(form) is not tuple:
-            # A call's own line with an opaque value has its form among the holed ones, if
-            # anywhere; a line known to have no form (None) had no such value either.
+            # A sub-resource's line never has a form (only a call's own notification has):
+            # none to learn. A call's own line with an opaque value has its form among the
+            # holed ones, if anywhere; a line known to have no form had no such value either.
             if form is None or ident.find(b"/") >= 0:  # find: ``in`` raises a TypeError first
-                return form
+                return None
             holed = _opaque(after)
             if holed is None:
                 return form

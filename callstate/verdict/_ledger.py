@@ -9,6 +9,7 @@ a new one, so a shared store's compare-and-set sees every change.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import attrgetter
 from typing import Any, Final
 
 import attrs
@@ -64,23 +65,16 @@ class Ledger:
 
     def but(self, **changes: Any) -> Ledger:
         """This ledger with ``changes``: :func:`attrs.evolve` without its introspection,
-        which cost twice this on the tracker's hot path."""
-        get = changes.get
-        return Ledger(
-            get("kind", self.kind),
-            get("expect", self.expect),
-            get("expect_line", self.expect_line),
-            get("told_at", self.told_at),
-            get("before", self.before),
-            get("clocks", self.clocks),
-            get("group", self.group),
-            get("meeting", self.meeting),
-            get("roster", self.roster),
-            get("crowded", self.crowded),
-            get("legacy", self.legacy),
-            get("outgoing", self.outgoing),
-        )
+        which cost several times this on the tracker's hot path."""
+        values = list(_VALUES(self))
+        for name, value in changes.items():
+            values[_PLACES[name]] = value
+        return Ledger(*values)
 
+
+#: Each field's place in the order :class:`Ledger` takes them, and all of them at once.
+_PLACES: Final = {name: i for i, name in enumerate(attrs.fields_dict(Ledger))}
+_VALUES: Final = attrgetter(*_PLACES)
 
 #: The ledger of a call nothing beyond its state is known of.
 EMPTY: Final = Ledger()

@@ -3,6 +3,10 @@
 A record whose ledger is absent or holds only the transfer kind the bot's request
 announced (most live calls, most of the time) is kept as one int, from the top:
 the fingerprint plus one (0: none), the history, the kind's slot, the state's index.
+A call whose roster is followed too is kept as that int beside its roster
+(:class:`Rostered`): the roster is the one thing a call of a group grows, and
+:func:`~callstate.verdict._step.decide` never reads it, so what it answered for the
+int stands for the call with a roster as well (:mod:`~callstate.verdict._moves`).
 An int takes less than half a 4-tuple's memory and refers to nothing, so a table of
 them is one the garbage collector never walks: with a million tuples in it, each
 full collection stalled every thread for about 50 ms. The rules never see the packed
@@ -11,16 +15,35 @@ form: :func:`~callstate.verdict._step.decide` takes and returns records.
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from operator import attrgetter
+from typing import Final, NamedTuple, TypeAlias
+
+import attrs
 
 from callstate.machine.compiled import Compiled
-from callstate.verdict._ledger import Ledger
+from callstate.verdict._ledger import EMPTY, Ledger
 from callstate.verdict._step import Record
 
-__all__ = ["Packing", "Stored"]
+__all__ = ["Packing", "Rostered", "Stored"]
 
-#: A record as the live table holds it: packed into an int, or as it is.
-Stored: TypeAlias = "Record | int"
+
+class Rostered(NamedTuple):
+    """A packed record whose ledger holds a roster too: the int its ledger without the
+    roster packs to, and the roster (only a roster notification and a transfer request
+    read it)."""
+
+    low: int
+    roster: frozenset[str]
+
+
+#: A ledger's fields but its kind and its roster, which a packed record leaves at their defaults.
+_REST: Final = attrgetter(
+    *(name for name in attrs.fields_dict(Ledger) if name not in ("kind", "roster"))
+)
+_DEFAULT_REST: Final = _REST(EMPTY)
+
+#: A record as the live table holds it: packed into an int (beside its roster), or as it is.
+Stored: TypeAlias = "Record | int | Rostered"
 
 
 class Packing:
@@ -67,14 +90,20 @@ class Packing:
         state, ledger, fp, hist = record
         if state is None or hist >> self._hist_bits or (fp is not None and fp < 0):
             return record
+        roster = None
         if ledger is None:
             kind = 0
         else:
+            roster = ledger.roster
             kind = self._kinds.get(ledger.kind, 0)
-            if not kind or ledger != self._ledgers[kind]:
+            # An EMPTY ledger alone stays as it is: decide hands back None for it.
+            if _REST(ledger) != _DEFAULT_REST or (
+                not kind and (roster is None or ledger.kind is not None)
+            ):
                 return record
         low = ((hist << self._kind_bits | kind) << self._bits) | self._slot[state]
-        return low if fp is None else self.with_fingerprint(low, fp)
+        packed = low if fp is None else self.with_fingerprint(low, fp)
+        return packed if roster is None else Rostered(packed, roster)
 
     def with_fingerprint(self, low: int, fp: int) -> int:
         """The packed record ``low`` (which has none) with the fingerprint ``fp``."""
@@ -83,6 +112,10 @@ class Packing:
     def unpack(self, stored: Stored) -> Record:
         """The record the table keeps as ``stored``."""
         if type(stored) is not int:
+            if type(stored) is Rostered:
+                state, ledger, fp, hist = self.unpack(stored[0])
+                named = None if ledger is None else ledger.kind
+                return (state, Ledger(kind=named, roster=stored[1]), fp, hist)
             return stored  # type: ignore[return-value]
         rest = stored >> self._bits
         kind = rest & self._kind_mask

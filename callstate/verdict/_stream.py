@@ -22,6 +22,7 @@ from callstate.graph.wire import MAX_DEPTH
 from callstate.verdict._body import DEEP_BYTES, json_error, malformed, skip_long_line, too_deep
 from callstate.verdict._forms import AROUND, CALLS, FORM_BYTES, formed_notice
 from callstate.verdict._notice import MAX_BODY_BYTES
+from callstate.verdict._packed import Rostered
 from callstate.verdict.finding import Finding, StepRecord
 
 if TYPE_CHECKING:
@@ -87,10 +88,11 @@ def read_lines(tracker: Tracker, stream: IO[bytes], out: list[Finding], start: i
                             form, call_id, source = looked
                     if call_id is not None:
                         if form[12] is not None and local:
-                            stored = live.pop(call_id, None)
-                            if type(stored) is int or (stored is None and call_id not in ended):
+                            stored: Any = live.pop(call_id, None)
+                            low = stored[0] if type(stored) is Rostered else stored
+                            if type(low) is int or (stored is None and call_id not in ended):
                                 answer = answers.get(
-                                    (None if stored is None else stored & below, form[12])
+                                    (None if low is None else low & below, form[12])
                                 )
                                 if answer is not None:
                                     settled = (
@@ -100,7 +102,11 @@ def read_lines(tracker: Tracker, stream: IO[bytes], out: list[Finding], start: i
                                     )
                                     if settled is not None:
                                         if type(settled) is int and stored is not None:
-                                            live[call_id] = settled
+                                            live[call_id] = (
+                                                settled
+                                                if low is stored
+                                                else Rostered(settled, stored[1])
+                                            )
                                         else:
                                             tracker._settle(call_id, stored, settled, count, out)
                                         formed += 1

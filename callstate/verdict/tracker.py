@@ -24,7 +24,7 @@ from callstate.graph.wire import describe
 from callstate.machine.compiled import Compiled, Step, compiled
 from callstate.machine.definition import MachineDefinition
 from callstate.machine.history import HistoryStep
-from callstate.verdict._asked import Keep, Policy, take_part
+from callstate.verdict._asked import Keep, Policy, take_part, touches_only
 from callstate.verdict._asks import Asks, take_request
 from callstate.verdict._body import (
     decode_text,
@@ -39,7 +39,7 @@ from callstate.verdict._moves import Moves, question
 from callstate.verdict._notice import MAX_BODY_BYTES, Notice, Reader
 from callstate.verdict._options import ROSTER_LIMIT, check_options
 from callstate.verdict._overlay import oldest
-from callstate.verdict._packed import Packing, Stored
+from callstate.verdict._packed import Packing, Rostered, Stored
 from callstate.verdict._readback import ReadBack
 from callstate.verdict._request import read_request
 from callstate.verdict._shared import ask_shared, decide_shared, evicted_warning, part_shared, told
@@ -282,9 +282,12 @@ class Tracker(ReadBack):
                 part_shared(self, self._store, call_id, part, where, out)
             elif call_id in self._live:
                 kept = self._live.pop(call_id)
-                current = self._packing.unpack(kept)
-                changed = take_part(self._policy, current, part, call_id, where, out)
-                self._live[call_id] = kept if changed is None else self._packing.pack(changed)
+                if not touches_only(part):
+                    current = self._packing.unpack(kept)
+                    changed = take_part(self._policy, current, part, call_id, where, out)
+                    if changed is not None:
+                        kept = self._packing.pack(changed)
+                self._live[call_id] = kept
             return
         if self._store is not None:
             decide_shared(self, self._store, notice, where, out, steps, index, at)
@@ -294,16 +297,20 @@ class Tracker(ReadBack):
         # decide's answer is a function of the two alone, so a remembered one stands for it.
         key = None
         asked = question(notice) if at is None else None
+        rostered = type(stored) is Rostered
         if asked is not None and (
-            type(stored) is int or (stored is None and call_id not in self._ended)
+            type(stored) is int or rostered or (stored is None and call_id not in self._ended)
         ):
             moves = self._moves
-            key = (None if stored is None else stored & self._packing.below_fp, asked)
+            low: Any = stored[0] if rostered else stored  # type: ignore[index]
+            key = (None if low is None else low & self._packing.below_fp, asked)
             known = moves.known.get(key)
             if known is not None:
                 answer = known[0] if not known[2] else moves.with_fingerprint(known, notice[10])
                 if answer is not None:
-                    if type(answer) is int and stored is not None:
+                    if type(answer) is int and rostered:
+                        self._live[call_id] = Rostered(answer, stored[1])  # type: ignore[index, arg-type]
+                    elif type(answer) is int and stored is not None:
                         self._live[call_id] = answer  # the common case, inline
                     else:
                         self._settle(call_id, stored, answer, where, out)
@@ -326,8 +333,11 @@ class Tracker(ReadBack):
             for finding in found:
                 out.append(finding)
         settled = self._settle(call_id, stored, decision, where, out)
-        if key is not None and not found and (type(settled) is int or type(settled) is Ended):
-            self._moves.learn(key, settled, step)
+        if key is not None and not found:
+            if type(settled) is Rostered:
+                settled = settled[0]
+            if type(settled) is int or type(settled) is Ended:
+                self._moves.learn(key, settled, step)
         if steps is not None and step is not None:
             steps.append(told(where, call_id, record, step, violation))
 

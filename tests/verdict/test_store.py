@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import orjson
@@ -67,6 +68,22 @@ class TestShared:
         """A simulated mix of every scenario."""
         lines = list(mix(40, seed=3))
         assert alone(lines) == shared(lines, MemoryStore())
+
+    def test_the_validate_loop_keeps_what_a_store_keeps(self) -> None:
+        """The CLI's loop, which settles most lines from remembered answers, leaves every
+        call's record (a group call's roster too) as trackers on a store leave it."""
+        every = list(mix(120, seed=5))
+        lines = every[: len(every) // 2]  # many calls still live
+        tracker = Tracker()
+        found: list[Finding] = []
+        tracker.read_stream(io.BytesIO(b"\n".join(lines) + b"\n"), found)
+        store = MemoryStore()
+        expected_findings, _ = shared(lines, store)
+        expected = {cid: store.load(cid).record for cid in store.live_calls()}
+        records = {cid: tracker._record(cid)[0] for cid in tracker.live_calls()}
+        rosters = [r for r in records.values() if r is not None and r[1] and r[1].roster]
+        assert (expected_findings, expected) == (findings(found), records)
+        assert rosters  # the mix's group calls are among them
 
     def test_bound_on_live_calls_evicts_with_a_warning(self) -> None:
         """A store's bound evicts the longest-idle call, reported by the tracker that did."""
