@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 from typing import Any
 
 from hypothesis import given, strategies as st
@@ -112,51 +113,46 @@ class TestRememberedMoves:
         assert 10 == len(moves.known)
 
 
-def _stripped(decision: Any) -> Any:
-    """A decision with its ledger's roster left out, as a call without one would have it,
-    and the roster it kept."""
+def _stripped(decision: Any, roster: frozenset[str] | None) -> Any:
+    """A decision with ``roster`` taken out of its ledger (it must hold it), as a call
+    without one would have it."""
     if type(decision) is not tuple:
-        return decision, None
+        return (decision,)
     state, ledger, fp, hist = decision
-    bare = None if ledger is None else ledger.but(roster=None)
-    return (state, None if bare == EMPTY else bare, fp, hist), ledger and ledger.roster
+    if roster is None:
+        return (decision,)
+    if ledger is None or ledger.roster != roster:
+        return ("roster lost", decision)
+    bare = ledger.but(roster=None)
+    return ((state, None if bare == EMPTY else bare, fp, hist),)
 
 
 class TestRosteredCalls:
     """A call whose roster is followed packs like one without, and is answered alike."""
 
-    @given(
-        state=st.sampled_from(CALL_MACHINE.states),
-        ledger=st.sampled_from([None, Ledger(kind="blind"), Ledger(kind="consultative")]),
-        roster=st.frozensets(st.sampled_from(["p1", "p2", "p3"])),
-        fp=st.none() | st.integers(0, 2**32),
-        hist=st.integers(0, HISTORY),
-        signal=st.sampled_from(MACHINE.signals),
-        require=st.booleans(),
-    )
-    def test_decide_reads_no_roster(
-        self,
-        state: str,
-        ledger: Ledger | None,
-        roster: frozenset[str],
-        fp: int | None,
-        hist: int,
-        signal: Any,
-        require: bool,
-    ) -> None:
+    def test_decide_reads_no_roster(self) -> None:
         """decide answers a call with a roster as it answers the same call without one, and
-        keeps the roster: so one remembered answer stands for both."""
-        tracker = Tracker(require_requests=require)
-        notice = tracker._reader.read(event_notification("c1", *signal)["value"][0])
-        record = (state, ledger, fp, hist)
-        with_roster = (state, _rostered(ledger, roster), fp, hist)
-        found: list[Any] = []
-        found_with_roster: list[Any] = []
-        plain = decide(MACHINE, record, None, notice, 7, found, tracker._policy)
-        rostered = decide(MACHINE, with_roster, None, notice, 7, found_with_roster, tracker._policy)
-        (decision, _), (decision_with_roster, kept) = _stripped(plain[0]), _stripped(rostered[0])
-        expected = (decision, plain[1:], found, roster if type(decision) is tuple else None)
-        assert expected == (decision_with_roster, rostered[1:], found_with_roster, kept)
+        keeps the roster: so one remembered answer stands for both. Every state, packable
+        ledger, signal and option, with and without a fingerprint."""
+        differ = []
+        for require, state, ledger, (event, kind), fp in itertools.product(
+            (False, True),
+            CALL_MACHINE.states,
+            (None, Ledger(kind="blind"), Ledger(kind="consultative")),
+            MACHINE.signals,
+            (None, 5),
+        ):
+            tracker = Tracker(require_requests=require)
+            notice = tracker._reader.read(event_notification("c1", event, kind)["value"][0])
+            answers = []
+            for roster in (None, frozenset({"p1", "p2"})):
+                found: list[Any] = []
+                record = (state, _rostered(ledger, roster), fp, 3)
+                decision, *rest = decide(MACHINE, record, None, notice, 7, found, tracker._policy)
+                answers.append((*_stripped(decision, roster), rest, found))
+            if answers[0] != answers[1]:
+                differ.append((require, state, ledger, event, kind, fp))
+        assert [] == differ
 
     def test_a_group_call_is_packed_and_answered_from_the_table(self) -> None:
         """A call with a roster is kept as an int beside it, and its next step is a
