@@ -5,7 +5,6 @@ Re-exported by :mod:`callstate.graph.wire`; import it from there.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Final, Literal, NamedTuple, TypeAlias
 
@@ -49,6 +48,7 @@ GRAPH_HOSTS: Final = frozenset(
     }
 )
 _VERSIONS: Final = ("v1.0", "beta")
+_VERSIONS_PATHS: Final = tuple(f"/{version}" for version in _VERSIONS)
 
 
 @attrs.frozen
@@ -67,19 +67,29 @@ class CallPath:
 _EXPECTED_PATH: Final = "expected /communications/calls/{id}..."
 #: The actions a bot POSTs to a call, ``/communications/calls/{id}/{action}``.
 REQUEST_ACTIONS: Final = ("answer", "reject", "redirect", "transfer", "keepAlive")
-#: The exact spelling Graph sends of a call's URL (lower case, a version on a full URL, no
-#: long id), up to its id: what follows it is the plain spelling's too.
-_PLAIN_CALL: Final = (
-    r"(?:https://graph\.microsoft\.com(?:/v1\.0|/beta)|/v1\.0|/beta)?"
-    rf"/communications/calls/([^/?#]{{1,{MAX_ID}}})"
+#: What a calls URL in the exact spelling Graph sends has before its id: lower case, and a
+#: version on a full URL. What follows the id in that spelling is segments of 1 to
+#: ``MAX_ID`` characters with no ``?`` or ``#``; the general grammar below reads such a URL
+#: to the same :class:`CallPath`.
+_CALLS: Final = "/communications/calls/"
+_PLAIN_HEADS: Final = frozenset(
+    {"", *_VERSIONS_PATHS, *(f"https://graph.microsoft.com{v}" for v in _VERSIONS_PATHS)}
 )
-#: A calls URL in that spelling (no empty segment or long one either), which the general
-#: grammar below reads to the same :class:`CallPath`.
-_PLAIN: Final = re.compile(rf"{_PLAIN_CALL}((?:/[^/?#]{{1,{MAX_ID}}})*)")
-#: A request path in that spelling, its action (if any) spelt as :data:`REQUEST_ACTIONS` are.
-_PLAIN_REQUEST: Final = re.compile(
-    rf"{_PLAIN_CALL}(?:/({'|'.join(map(re.escape, REQUEST_ACTIONS))}))?"
-)
+
+
+def _plain(text: str) -> tuple[str, str] | None:
+    """``(id, the segments after it)`` of a calls URL in the spelling Graph sends, or ``None``.
+    String methods, not a pattern: a pattern's character class costs a look-up per
+    character, and this runs for each new call and each request."""
+    head, found, rest = text.partition(_CALLS)
+    if not found or head not in _PLAIN_HEADS or "?" in rest or "#" in rest:
+        return None
+    ident, slash, tail = rest.partition("/")
+    if not 0 < len(ident) <= MAX_ID:
+        return None
+    if slash and not all(0 < len(segment) <= MAX_ID for segment in tail.split("/")):
+        return None
+    return ident, slash + tail
 
 
 def parse_call_path(url: object, pointer: str) -> CallPath:
@@ -99,15 +109,15 @@ _Read: TypeAlias = tuple["str | None", tuple[str, ...], bool]
 
 def _read(url: object, pointer: str) -> _Read:
     text = read_string(url, pointer)
-    plain = _PLAIN.fullmatch(text)
-    if plain is not None:  # the spelling Graph sends: one match instead of the walk below
-        rest = plain[2]
-        return plain[1], tuple(rest[1:].split("/")) if rest else (), False
+    plain = _plain(text)
+    if plain is not None:  # the spelling Graph sends: no walk below
+        ident, rest = plain
+        return ident, tuple(rest[1:].split("/")) if rest else (), False
     return _walk(text, pointer)
 
 
 def _walk(text: str, pointer: str) -> _Read:
-    """The general grammar, for every spelling :data:`_PLAIN` does not match."""
+    """The general grammar, for every spelling :func:`_plain` does not read."""
     path = text
     if "://" in text:
         scheme, _, rest = text.partition("://")
@@ -176,20 +186,25 @@ def parse_request_path(url: object, pointer: str) -> RequestPath:
 
 def plain_call_id(url: str) -> str | None:
     """The call :func:`parse_resource_url` reads ``url`` as, when it is a call's own URL in
-    the exact spelling Graph sends; ``None``: only the general grammar can say. One match
-    and no object, for the first line of each new call.
+    the exact spelling Graph sends; ``None``: only the general grammar can say. No object,
+    for the first line of each new call.
     """
-    plain = _PLAIN.fullmatch(url)
-    return None if plain is None or plain[2] else plain[1]
+    plain = _plain(url)
+    return None if plain is None or plain[1] else plain[0]
 
 
 def plain_request_path(url: str) -> tuple[str, str | None] | None:
     """The call id and action :func:`parse_request_path` reads ``url`` as, when it is in the
     exact spelling Graph sends (never the ``/app`` form); ``None``: only the general grammar
-    can say. One match and no object, for the request records a trace holds by the thousand.
+    can say. No object, for the request records a trace holds by the thousand.
     """
-    plain = _PLAIN_REQUEST.fullmatch(url)
-    return None if plain is None else (plain[1], plain[2])
+    plain = _plain(url)
+    if plain is None:
+        return None
+    ident, rest = plain
+    if not rest:
+        return ident, None
+    return (ident, rest[1:]) if rest[1:] in REQUEST_ACTIONS else None
 
 
 class CallPathError(ParseError):

@@ -193,8 +193,8 @@ def read_result(info: object, pointer: str) -> tuple[int | None, int | None]:
 def read_progress_word(info: object) -> tuple[str, str] | None:
     """``(key, word)`` of a ``resultInfo`` whose subcode is a word, not a number: the 2019
     beta's transfer progress on an operation (``"subcode": "transferring"``), else ``None``."""
-    if not isinstance(info, Mapping):
-        return None
+    if type(info) is not dict and (info is None or not isinstance(info, Mapping)):
+        return None  # (the ABC's check costs a call: most are a dict, or none)
     for key in RESULT_SUBCODE_KEYS:
         word = info.get(key)
         if type(word) is str and word.strip() and not word.strip().lstrip("+-").isdigit():

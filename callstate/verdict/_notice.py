@@ -343,7 +343,7 @@ def _check_operation(data: object) -> bool:
     many = type(data) is list
     items: list[Any] = data if type(data) is list else [data]
     for i, op in enumerate(items):
-        at = f"/resourceData/{i}" if many else "/resourceData"
+        at = f"/resourceData/{i}" if many else _OPERATION
         if type(op) is not dict:
             raise ParseError(f"expected a commsOperation object, got {describe(op)}", pointer=at)
         status = op.get("status")
@@ -357,5 +357,9 @@ def _check_operation(data: object) -> bool:
         invites = invites or op.get("@odata.type") == INVITE_TYPE
         info = op.get("resultInfo")
         if info is not None:
-            read_result(info, f"{at}/resultInfo")
+            read_result(info, f"{at}/resultInfo" if many else _OPERATION_RESULT)
     return invites
+
+
+_OPERATION: Final = "/resourceData"
+_OPERATION_RESULT: Final = f"{_OPERATION}/resultInfo"

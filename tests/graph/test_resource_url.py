@@ -7,7 +7,7 @@ import statistics
 from collections.abc import Callable
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from callstate.errors import ParseError
 from callstate.graph import ResourceRef, _calls_url as wire, parse_resource_url
@@ -148,6 +148,9 @@ _SEGMENTS = st.text(alphabet="aZ09-._~%:@", min_size=1, max_size=8) | st.sampled
 )
 
 
+_CALL = "/communications/calls/c1"
+
+
 @st.composite
 def _urls(draw: st.DrawFn) -> str:
     """Calls URLs near the exact spelling: other hosts, cases, versions and segments."""
@@ -180,9 +183,26 @@ def _read(read: Callable[[str, str], object], url: str) -> object:
 
 
 @given(url=_urls())
+@example(url="/communications/calls/c1?a")
+@example(url="/v1.0/communications/calls/c1/operations/o1#f")
+@example(url="/communications/calls/" + "c" * 257)
+@example(url="/communications/calls/c1/")
 def test_exact_spelling_reads_as_the_general_grammar(url: str) -> None:
-    """The one-match fast read of Graph's own spelling gives what the general grammar gives."""
+    """The fast read of Graph's own spelling gives what the general grammar gives."""
     assert _read(wire._walk, url) == _read(wire._read, url)
+
+
+@given(url=_urls() | st.sampled_from(wire.REQUEST_ACTIONS).map(lambda a: f"/beta{_CALL}/{a}"))
+@example(url=f"{_CALL}/participants")
+@example(url=f"{_CALL}/Transfer")
+def test_a_plain_request_path_reads_as_the_general_grammar(url: str) -> None:
+    """What the fast read of a request path takes, the general grammar reads alike."""
+    plain = wire.plain_request_path(url)
+    if plain is not None:
+        call_id, action = plain
+        expected = (call_id, () if action is None else (action,), False, True)
+        named = action is None or action in wire.REQUEST_ACTIONS
+        assert expected == (*wire._walk(url, "/url"), named)
 
 
 class TestPlainCallId:
