@@ -37,12 +37,15 @@ def _note(body: dict[str, Any]) -> dict[str, Any]:
 @st.composite
 def _lines(draw: st.DrawFn, definition: MachineDefinition) -> list[bytes]:
     """Notifications of any signal for a few calls, with retries, data-only updates,
-    unknown states, misplaced markers, requests and malformed lines among them."""
+    unknown states, misplaced markers, requests, roster changes and malformed lines among
+    them."""
     machine = compiled(definition)
     lines: list[bytes] = []
     for _ in range(draw(st.integers(min_value=1, max_value=24))):
         call = draw(st.sampled_from(CALLS))
-        what = draw(st.sampled_from(("signal",) * 6 + ("retry", "data", "odd", "request", "bad")))
+        what = draw(
+            st.sampled_from(("signal",) * 6 + ("retry", "data", "odd", "request", "roster", "bad"))
+        )
         if what == "retry" and lines:
             lines.append(draw(st.sampled_from(lines)))
         elif what == "data":
@@ -61,6 +64,15 @@ def _lines(draw: st.DrawFn, definition: MachineDefinition) -> list[bytes]:
             url = f"/communications/calls/{call}/transfer"
             record = {"request": {"method": "POST", "url": url, "body": request}}
             lines.append(orjson.dumps(record))
+        elif what == "roster":  # a group call's record packs beside its roster
+            ids = draw(st.lists(st.sampled_from(("p1", "p2", "p3")), max_size=3))
+            change = draw(st.sampled_from(("updated", "deleted")))
+            note = {
+                "changeType": change,
+                "resourceUrl": f"/communications/calls/{call}/participants",
+                "resourceData": [{"id": pid} for pid in ids],
+            }
+            lines.append(_envelope({"value": [note]}))
         elif what == "bad":
             lines.append(draw(st.sampled_from((b"{", b"[]", b'{"value": 3}', b"  "))))
         else:
