@@ -50,8 +50,6 @@ MAX_BODY_BYTES: Final = 1 << 20
 _SIGNAL_CACHE: Final = 1024
 _CACHED_REASON: Final = 64
 _MISSING: Final = object()
-#: What stands for the id of a participant that is not an object.
-_NOT_ONE: Final = object()
 
 
 #: A sub-resource's notification: ``(kind, changeType, participant ids, invites)`` —
@@ -298,30 +296,22 @@ def check_part(ref: ResourceRef, data: object, change: str) -> Part:
             f"expected a participant object, got {describe(data)}", pointer="/resourceData"
         )
     ids: list[str] = [] if ref.sub_id is None else [ref.sub_id]
-    for participant in items:
-        pid = participant.get("id") if type(participant) is dict else _NOT_ONE
-        if type(pid) is str and 0 < len(pid) <= MAX_ID:
-            ids.append(pid)
-        elif pid is not None:
-            _bad_participant(items, at)
-    return ("participants", change, tuple(dict.fromkeys(ids)), False)
-
-
-def _bad_participant(items: list[Any], at: str) -> None:
-    """Raise the ``ParseError`` of the first participant :func:`check_part` refused (the
-    loop there only tells a good one from a bad one, the common case)."""
     for i, participant in enumerate(items):
-        where = at.format(i)
+        # The pointer is built only for an error: most rosters are read without one.
         if type(participant) is not dict:
             raise ParseError(
-                f"expected a participant object, got {describe(participant)}", pointer=where
+                f"expected a participant object, got {describe(participant)}",
+                pointer=at.format(i),
             )
         pid = participant.get("id")
-        if pid is not None and (type(pid) is not str or not pid or len(pid) > MAX_ID):
-            raise ParseError(
-                f"expected a participant id of 1 to {MAX_ID} characters, got {describe(pid)}",
-                pointer=f"{where}/id",
-            )
+        if pid is not None:
+            if type(pid) is not str or not pid or len(pid) > MAX_ID:
+                raise ParseError(
+                    f"expected a participant id of 1 to {MAX_ID} characters, got {describe(pid)}",
+                    pointer=f"{at.format(i)}/id",
+                )
+            ids.append(pid)
+    return ("participants", change, tuple(dict.fromkeys(ids)), False)
 
 
 def _progress_word(data: object, states: dict[str, str]) -> str | None:
