@@ -14,6 +14,7 @@ from callstate.errors import ParseError
 from callstate.graph._words import quote, read_string
 
 __all__ = [
+    "CALLS_PATH",
     "GRAPH_HOSTS",
     "MAX_ID",
     "REQUEST_ACTIONS",
@@ -67,11 +68,12 @@ class CallPath:
 _EXPECTED_PATH: Final = "expected /communications/calls/{id}..."
 #: The actions a bot POSTs to a call, ``/communications/calls/{id}/{action}``.
 REQUEST_ACTIONS: Final = ("answer", "reject", "redirect", "transfer", "keepAlive")
-#: What a calls URL in the exact spelling Graph sends has before its id: lower case, and a
-#: version on a full URL. What follows the id in that spelling is segments of 1 to
-#: ``MAX_ID`` characters with no ``?`` or ``#``; the general grammar below reads such a URL
-#: to the same :class:`CallPath`.
-_CALLS: Final = "/communications/calls/"
+#: What a call's id follows in a calls URL, in the spelling Graph sends.
+CALLS_PATH: Final = "/communications/calls/"
+#: What a calls URL in the exact spelling Graph sends has before :data:`CALLS_PATH`: lower
+#: case, and a version on a full URL. What follows the id in that spelling is segments of 1
+#: to ``MAX_ID`` characters with no ``?`` or ``#``; the general grammar below reads such a
+#: URL to the same :class:`CallPath`.
 _PLAIN_HEADS: Final = frozenset(
     {"", *_VERSIONS_PATHS, *(f"https://graph.microsoft.com{v}" for v in _VERSIONS_PATHS)}
 )
@@ -81,7 +83,7 @@ def _plain(text: str) -> tuple[str, str] | None:
     """``(id, the segments after it)`` of a calls URL in the spelling Graph sends, or ``None``.
     String methods, not a pattern: a pattern's character class costs a look-up per
     character, and this runs for each new call and each request."""
-    head, found, rest = text.partition(_CALLS)
+    head, found, rest = text.partition(CALLS_PATH)
     if not found or head not in _PLAIN_HEADS or "?" in rest or "#" in rest:
         return None
     ident, slash, tail = rest.partition("/")

@@ -30,7 +30,7 @@ from typing import Any, Final
 import orjson
 
 from callstate.errors import ParseError
-from callstate.graph._calls_url import SEEN_MAX, parse_resource_url, plain_call_id
+from callstate.graph._calls_url import CALLS_PATH, SEEN_MAX, parse_resource_url, plain_call_id
 from callstate.verdict._moves import question
 from callstate.verdict._notice import LEGACY, OPAQUE, Notice
 
@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 #: What the call id of a line follows.
-CALLS: Final = b"/communications/calls/"
+CALLS: Final = CALLS_PATH.encode()
 #: Only lines this short are keyed by their form.
 FORM_BYTES: Final = 2048
 #: At most this many forms are known (and as many keys seen once): the table starts again.
