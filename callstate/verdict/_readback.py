@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from callstate.errors import ParseError, UsageError
 from callstate.graph.wire import describe
-from callstate.machine.compiled import Compiled
+from callstate.machine.compiled import Compiled, Step
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.machine.history import HistoryStep
 from callstate.verdict import _snapshot
@@ -25,6 +25,7 @@ from callstate.verdict._options import ROSTER_LIMIT
 from callstate.verdict._overlay import Overlay
 from callstate.verdict._packed import Packing, Stored
 from callstate.verdict._request import read_request
+from callstate.verdict._shared import told
 from callstate.verdict._step import Ended, Record
 from callstate.verdict._time import read_at
 from callstate.verdict.finding import CallWarning, Finding, StepRecord, Violation
@@ -157,6 +158,23 @@ class ReadBack:
                 error = error or exc
         if error is not None:
             raise error
+
+    def _told(self, where: int, call_id: str, stored: Stored | None, step: Step) -> StepRecord:
+        """What the observer is told of the step a remembered answer took (in the tracker's
+        ``_apply``, and in the validate loop)."""
+        return told(where, call_id, self._packing.find(stored), step, None)
+
+    def _tell_unlocked(self, steps: list[StepRecord]) -> None:
+        """Tell the observer of ``steps`` outside the lock
+        :meth:`Tracker.read_stream <callstate.Tracker.read_stream>` holds, so it may read the
+        tracker (or ingest, or take a snapshot) as it may from ``ingest``."""
+        lock = self._lock
+        lock.release()
+        try:
+            self._tell(steps)
+        finally:
+            steps.clear()
+            lock.acquire()
 
     def _ended_of(self, call_id: str) -> Ended:
         found = self._ended[call_id]

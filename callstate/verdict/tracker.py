@@ -21,7 +21,7 @@ from typing import IO, Any, Final
 
 from callstate.errors import ParseError
 from callstate.graph.wire import describe
-from callstate.machine.compiled import Compiled, Step, compiled
+from callstate.machine.compiled import Compiled, compiled
 from callstate.machine.definition import MachineDefinition
 from callstate.machine.history import HistoryStep
 from callstate.verdict._asked import Keep, Policy, take_part, touches_only
@@ -340,22 +340,6 @@ class Tracker(ReadBack):
                 self._moves.learn(key, settled, step)
         if steps is not None and step is not None:
             steps.append(told(where, call_id, record, step, violation))
-
-    def _told(self, where: int, call_id: str, stored: Stored | None, step: Step) -> StepRecord:
-        """What the observer is told of the step a remembered answer took (here, and in the
-        validate loop)."""
-        return told(where, call_id, self._packing.find(stored), step, None)
-
-    def _tell_unlocked(self, steps: list[StepRecord]) -> None:
-        """Tell the observer of ``steps`` outside the lock :meth:`read_stream` holds, so it
-        may read the tracker (or ingest, or take a snapshot) as it may from :meth:`ingest`."""
-        lock = self._lock
-        lock.release()
-        try:
-            self._tell(steps)
-        finally:
-            steps.clear()
-            lock.acquire()
 
     def _settle(
         self,
