@@ -2,9 +2,9 @@
 
 Pure functions of a call's record, like :func:`~callstate.verdict._step.decide`,
 which calls :func:`after_step` and :func:`on_line` for notifications; the tracker
-calls :func:`ask` for a request record and :func:`take_part` for a roster or
-operation notification. What is allowed where, which windows apply and what an
-accepted request expects all come from the compiled definition.
+calls :func:`ask` for a request record (:mod:`~callstate.verdict._roster` has the
+rules of a roster or operation notification). What is allowed where, which windows
+apply and what an accepted request expects all come from the compiled definition.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 
 from callstate.machine.compiled import Compiled
 from callstate.verdict._ledger import EMPTY, Ledger
-from callstate.verdict._notice import GROUP, LEGACY, Part
+from callstate.verdict._notice import GROUP, LEGACY
 from callstate.verdict._request import Asked
 from callstate.verdict.finding import CallWarning, Finding, Violation
 
@@ -27,17 +27,11 @@ __all__ = [
     "after_step",
     "ask",
     "on_line",
-    "take_part",
-    "touches_only",
     "traits_of",
 ]
 
 #: The path segment of the request whose body names a transferee.
 _TRANSFER_ACTION = "transfer"
-#: How many participants make a group call.
-_PEER_TO_PEER = 2
-#: The roster of a call whose roster is not known yet.
-_NOBODY: Final[frozenset[str]] = frozenset()
 
 
 class Keep:
@@ -191,54 +185,6 @@ def traits_of(ledger: Ledger, traits: int) -> Ledger:
     if group == ledger.group and legacy == ledger.legacy:
         return ledger
     return ledger.but(group=group, legacy=legacy)
-
-
-def touches_only(part: Part) -> bool:
-    """Whether ``part`` changes no call's record: an operation that invites no one, for
-    which :func:`take_part` answers ``None`` without reading the record."""
-    return part[0] == "operation" and not part[3]
-
-
-def take_part(
-    policy: Policy, record: Record, part: Part, call_id: str, line: int, out: list[Finding]
-) -> Record | None:
-    """The record after a roster or operation notification; ``None`` when nothing changed."""
-    if touches_only(part):
-        return None
-    state, ledger, fp, hist = record
-    ledger = EMPTY if ledger is None else ledger
-    kind, change, ids, invites = part
-    before = ledger
-    if invites and not ledger.group and not ledger.meeting:
-        ledger = ledger.but(meeting=True)
-    if kind == "participants" and not ledger.crowded:
-        known = ledger.roster
-        roster = _NOBODY if known is None else known
-        roster = roster.difference(ids) if change == "deleted" else roster.union(ids)
-        if len(roster) > policy.roster_limit:
-            out.append(
-                CallWarning(
-                    line=line,
-                    call_id=call_id,
-                    rule="roster-limit",
-                    message=f"the roster passed {policy.roster_limit} participants: its "
-                    "membership is no longer followed",
-                    state=state,
-                )
-            )
-            ledger = ledger.but(roster=None, crowded=True, group=True)
-        else:
-            group, meeting = ledger.group, ledger.meeting
-            if len(roster) > _PEER_TO_PEER and not group:
-                if known is None:
-                    group = True  # first seen with more than two: a group call
-                else:
-                    meeting = True  # a peer-to-peer call grew: meeting mode, for good
-            if roster != known or group != ledger.group or meeting != ledger.meeting:
-                ledger = ledger.but(roster=roster, group=group, meeting=meeting)
-    if ledger is before:  # only a change makes another ledger: no field compare
-        return None
-    return (state, ledger, fp, hist)
 
 
 def ask(

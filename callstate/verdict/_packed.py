@@ -128,6 +128,10 @@ class Packing:
             rest & self._hist_mask,
         )
 
+    def state_of(self, packed: int) -> str:
+        """The state of the record packed as ``packed``, alone."""
+        return self._states[packed & self._mask]
+
     def find(self, stored: Stored | None) -> Record | None:
         """:meth:`unpack`, passing ``None`` (no such call) through."""
         return None if stored is None else self.unpack(stored)

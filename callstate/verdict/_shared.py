@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Final
 
 from callstate.errors import CallstateError, ParseError
 from callstate.machine.compiled import Step
-from callstate.verdict._asked import ask, take_part
+from callstate.verdict._asked import ask
 from callstate.verdict._body import malformed
 from callstate.verdict._notice import Notice, Part
 from callstate.verdict._request import Asked
+from callstate.verdict._roster import take_part
 from callstate.verdict._step import KEEP, Decision, Ended, Record, decide
 from callstate.verdict.finding import CallWarning, Finding, StepRecord, Violation
 from callstate.verdict.store import CallStore

@@ -24,7 +24,7 @@ from callstate.graph.wire import describe
 from callstate.machine.compiled import Compiled, compiled
 from callstate.machine.definition import MachineDefinition
 from callstate.machine.history import HistoryStep
-from callstate.verdict._asked import Keep, Policy, take_part, touches_only
+from callstate.verdict._asked import Keep, Policy
 from callstate.verdict._asks import Asks, take_request
 from callstate.verdict._body import (
     decode_text,
@@ -42,6 +42,7 @@ from callstate.verdict._overlay import oldest
 from callstate.verdict._packed import Packing, Rostered, Stored
 from callstate.verdict._readback import ReadBack
 from callstate.verdict._request import read_request
+from callstate.verdict._roster import regroup, touches_only
 from callstate.verdict._shared import ask_shared, decide_shared, evicted_warning, part_shared, told
 from callstate.verdict._step import KEEP, Ended, decide
 from callstate.verdict._stream import read_body, read_lines
@@ -283,10 +284,7 @@ class Tracker(ReadBack):
             elif call_id in self._live:
                 kept = self._live.pop(call_id)
                 if not touches_only(part):
-                    current = self._packing.unpack(kept)
-                    changed = take_part(self._policy, current, part, call_id, where, out)
-                    if changed is not None:
-                        kept = self._packing.pack(changed)
+                    kept = regroup(self._policy, self._packing, kept, part, call_id, where, out)
                 self._live[call_id] = kept
             return
         if self._store is not None:

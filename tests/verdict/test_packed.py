@@ -14,6 +14,7 @@ from callstate.verdict import Tracker
 from callstate.verdict._ledger import EMPTY, Ledger
 from callstate.verdict._moves import MOVES_LIMIT, Moves
 from callstate.verdict._packed import Packing, Rostered
+from callstate.verdict._roster import regroup, take_part
 from callstate.verdict._step import decide
 from tests.verdict.conftest import envelope, note, opening
 
@@ -169,3 +170,42 @@ class TestRosteredCalls:
         kept = tracker._live["c2"]
         expected = (Rostered, frozenset({"c2-a", "c2-b"}), remembered + 1, "hold")
         assert expected == (type(kept), kept.roster, len(tracker._moves.known), tracker.state("c2"))
+
+
+class TestRegroup:
+    """A packed call's roster change is read from its values, as its ledger would say."""
+
+    def test_regroup_is_take_part_on_the_unpacked_record(self) -> None:
+        """For every state, packable kind, fingerprint, roster, part and cap, ``regroup``
+        keeps what packing ``take_part``'s record would keep, with the same warnings."""
+        packed = [
+            PACKING.pack((state, _rostered(ledger, roster), fp, 3))
+            for state, ledger, roster, fp in itertools.product(
+                CALL_MACHINE.states,
+                (None, Ledger(kind="blind"), Ledger(kind="consultative")),
+                (None, frozenset(), frozenset({"p1"}), frozenset({"p1", "p2"})),
+                (None, 5),
+            )
+        ]
+        parts = [
+            (kind, change, ids, invites)
+            for kind, change, ids, invites in itertools.product(
+                ("participants", "operation"),
+                ("updated", "deleted"),
+                ((), ("p1",), ("p2", "p3"), ("p1", "p2", "p3", "p4")),
+                (False, True),
+            )
+        ]
+        differ = []
+        for limit in (3, 64):
+            policy = Tracker(roster_limit=limit)._policy
+            for kept, part in itertools.product(packed, parts):
+                fast: list[Any] = []
+                slow: list[Any] = []
+                got = regroup(policy, PACKING, kept, part, "c1", 9, fast)
+                record = take_part(policy, PACKING.unpack(kept), part, "c1", 9, slow)
+                expected = kept if record is None else PACKING.pack(record)
+                if (expected, slow) != (got, fast):
+                    differ.append((limit, kept, part))
+        assert [] == differ
+        assert all(type(kept) in (int, Rostered) for kept in packed)
