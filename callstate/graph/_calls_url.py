@@ -89,8 +89,10 @@ def _plain(text: str) -> tuple[str, str] | None:
     ident, slash, tail = rest.partition("/")
     if not 0 < len(ident) <= MAX_ID:
         return None
-    if slash and not all(0 < len(segment) <= MAX_ID for segment in tail.split("/")):
-        return None
+    if slash:
+        segments = tail.split("/")
+        if "" in segments or len(max(segments, key=len)) > MAX_ID:  # C loops, no generator
+            return None
     return ident, slash + tail
 
 
