@@ -187,6 +187,8 @@ def _read(read: Callable[[str, str], object], url: str) -> object:
 @example(url="/v1.0/communications/calls/c1/operations/o1#f")
 @example(url="/communications/calls/" + "c" * 257)
 @example(url="/communications/calls/c1/")
+@example(url=f"{_CALL}/participants/" + "p" * 256)
+@example(url=f"{_CALL}/participants/" + "p" * 257)
 def test_exact_spelling_reads_as_the_general_grammar(url: str) -> None:
     """The fast read of Graph's own spelling gives what the general grammar gives."""
     assert _read(wire._walk, url) == _read(wire._read, url)
