@@ -150,20 +150,20 @@ def read_lines(tracker: Tracker, stream: IO[bytes], out: list[Finding], start: i
 def read_body(
     tracker: Tracker,
     body: Any,
-    raw: bytes,
+    raw: bytes | None,
     key: bytes | None,
     where: int,
     out: list[Finding],
     steps: list[StepRecord] | None,
     at: float | None,
 ) -> None:
-    """A body decoded from ``raw``. An untimed envelope of one notification (the common
+    """A body decoded from ``raw`` (``None``: given decoded). An untimed envelope of one notification (the common
     case) skips the dispatch, and ``raw``'s form is offered (``key``: see
     :meth:`Forms.look <callstate.verdict._forms.Forms.look>`)."""
     value = body.get("value") if type(body) is dict and "at" not in body else None
     if type(value) is list and len(value) == 1:
         notice = tracker._notification(value[0], where, out, steps, 0, at)
-        if key is not None and notice is not None:
-            tracker._forms.offer(key, raw, body, notice)
+        if key is not None and notice is not None:  # a key is only ever made from raw bytes
+            tracker._forms.offer(key, raw, body, notice)  # type: ignore[arg-type]
     else:
         tracker._body(body, where, out, steps, at)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import IO, Any, Final
 
@@ -134,6 +134,9 @@ class Tracker(ReadBack):
         #: Recently ended calls, oldest first, with the fingerprint of their last notification.
         self._ended: dict[str, int | Ended | None] = {}
         self._lock = threading.Lock()
+        # A store makes each call's update atomic itself: no need to hold our lock across
+        # its round trips (only this tracker's counters would race, and they are only counts).
+        self._guard: AbstractContextManager[object] = self._lock if store is None else _UNLOCKED
         #: Held by a snapshot from start to end: one overlay at a time.
         self._snapshotting = threading.Lock()
         #: Counters for reports: bodies ingested, notifications read, calls started.
@@ -165,9 +168,7 @@ class Tracker(ReadBack):
         """Like :meth:`ingest`, appending to ``out`` instead of returning a tuple."""
         when = None if at is None else read_at(at, "at")
         steps: list[StepRecord] | None = None if self.on_step is None else []
-        # A store makes each call's update atomic itself: no need to hold our lock across
-        # its round trips (only this tracker's counters would race, and they are only counts).
-        with self._lock if self._store is None else _UNLOCKED:
+        with self._guard:
             self._ingest(body, out, line, steps, when)
         if steps:
             self._tell(steps)
@@ -197,22 +198,25 @@ class Tracker(ReadBack):
         self.bodies += 1
         where = self.bodies if line is None else line
         shape = type(body)
-        if shape is bytes or shape is str or shape is bytearray or shape is memoryview:
+        if shape is not dict and (
+            shape is bytes or shape is str or shape is bytearray or shape is memoryview
+        ):
             looked = self._forms.look(body) if shape is bytes else None  # type: ignore[arg-type]
             if type(looked) is tuple:  # a body of a form already read: nothing to decode
                 self._apply(formed_notice(looked), where, out, steps, 0, at)
                 return
             read, decoded = decode_text(body, where, out)  # type: ignore[arg-type]
-            if read:
-                read_body(self, decoded, body, looked, where, out, steps, at)  # type: ignore[arg-type]
-            return
+            if not read:
+                return
+            raw, body = body, decoded
         else:
+            raw = looked = None
             if shape is not dict:
                 body = plain_json(body)
             # orjson refuses what nests too deep: try it before walking the body.
             if not dumpable(body) and too_deep(body, where, out):
                 return
-        self._body(body, where, out, steps, at)
+        read_body(self, body, raw, looked, where, out, steps, at)  # type: ignore[arg-type]
 
     def _body(
         self,
