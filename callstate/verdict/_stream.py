@@ -157,9 +157,9 @@ def read_body(
     steps: list[StepRecord] | None,
     at: float | None,
 ) -> None:
-    """A body decoded from ``raw`` (``None``: given decoded). An untimed envelope of one notification (the common
-    case) skips the dispatch, and ``raw``'s form is offered (``key``: see
-    :meth:`Forms.look <callstate.verdict._forms.Forms.look>`)."""
+    """A body decoded from ``raw`` (``None``: given decoded). An untimed envelope of one
+    notification (the common case) skips the dispatch, and ``raw``'s form is offered
+    (``key``: see :meth:`Forms.look <callstate.verdict._forms.Forms.look>`)."""
     value = body.get("value") if type(body) is dict and "at" not in body else None
     if type(value) is list and len(value) == 1:
         notice = tracker._notification(value[0], where, out, steps, 0, at)
