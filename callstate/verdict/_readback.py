@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
@@ -57,6 +57,8 @@ class ReadBack:
     _packing: Packing
     _ended: dict[str, int | Ended | None]
     _lock: threading.Lock
+    #: ``_lock``, or no lock with a store (which makes each call's update atomic itself).
+    _guard: AbstractContextManager[object]
     _snapshotting: threading.Lock
     _policy: Policy
     on_step: Callable[[StepRecord], None] | None
@@ -115,7 +117,7 @@ class ReadBack:
             except ParseError as exc:
                 out.append(malformed(0, None, f"{exc.pointer}: {exc.message}"))
                 return tuple(out)
-        with self._lock if self._store is None else nullcontext():
+        with self._guard:
             asked = read_request(record, 0, out, self._machine)
             if asked is not None:
                 call_id = asked.call_id
