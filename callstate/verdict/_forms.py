@@ -103,12 +103,7 @@ class Forms:
             return None
         before, ident, after = cut
         key = before + AROUND + after  # the line without its id
-        form = self.known.get(key, key)
-        if type(form) is tuple:  # the usual line: a known form, and a call id read before
-            call_id = form[3].get(ident)
-            if call_id is not None:
-                return (form, call_id, (form[10], ident))
-        return self.complete(key, form, ident, before, after)
+        return self.complete(key, self.known.get(key, key), ident, before, after)
 
     def complete(
         self, key: bytes, form: Form | bytes | None, ident: bytes, before: bytes, after: bytes
