@@ -119,7 +119,7 @@ def read_lines(tracker: Tracker, stream: IO[bytes], out: list[Finding], start: i
                                 live[call_id] = stored  # back as it was: the one path decides
                         looked = (form, call_id, source or (form[10], ident))
             if type(looked) is tuple:  # a line of a form already read: nothing to decode
-                apply(formed_notice(looked), count, out, steps, 0, None)
+                apply(formed_notice(looked), looked[0][12], count, out, steps, 0, None)
                 continue
             if len(line) == limit and not line.endswith(b"\n"):
                 out.append(skip_long_line(readline, line, count))

@@ -35,7 +35,7 @@ from callstate.verdict._body import (
     too_deep,
 )
 from callstate.verdict._forms import Forms, formed_notice
-from callstate.verdict._moves import Moves, question
+from callstate.verdict._moves import Moves, Question, question
 from callstate.verdict._notice import MAX_BODY_BYTES, Notice, Reader
 from callstate.verdict._options import ROSTER_LIMIT, check_options
 from callstate.verdict._overlay import oldest
@@ -203,7 +203,7 @@ class Tracker(ReadBack):
         ):
             looked = self._forms.look(body) if shape is bytes else None  # type: ignore[arg-type]
             if type(looked) is tuple:  # a body of a form already read: nothing to decode
-                self._apply(formed_notice(looked), where, out, steps, 0, at)
+                self._apply(formed_notice(looked), looked[0][12], where, out, steps, 0, at)
                 return
             read, decoded = decode_text(body, where, out)  # type: ignore[arg-type]
             if not read:
@@ -265,19 +265,21 @@ class Tracker(ReadBack):
             within = "" if index is None else f"/value/{index}"
             out.append(malformed(where, exc.call_id, f"{within}{exc.pointer}: {exc.message}"))
             return None
-        self._apply(notice, where, out, steps, index, at)
+        self._apply(notice, question(notice), where, out, steps, index, at)
         return notice
 
     def _apply(
         self,
         notice: Notice,
+        asked: Question | None,
         where: int,
         out: list[Finding],
         steps: list[StepRecord] | None,
         index: int | None,
         at: float | None,
     ) -> None:
-        """The rules, applied to one notice: however it was read, this is its one path."""
+        """The rules, applied to one notice: however it was read, this is its one path.
+        ``asked`` is its :func:`~callstate.verdict._moves.question` (a line's form holds it)."""
         call_id = notice[0]
         part = notice[3]
         self.notifications += 1
@@ -298,7 +300,8 @@ class Tracker(ReadBack):
         # A packed call (or a new one) and a notice that carries nothing but its signal:
         # decide's answer is a function of the two alone, so a remembered one stands for it.
         key = None
-        asked = question(notice) if at is None else None
+        if at is not None:  # a time may start or end a window: no answer stands for it
+            asked = None
         rostered = type(stored) is Rostered
         if asked is not None and (
             type(stored) is int or rostered or (stored is None and call_id not in self._ended)
