@@ -10,6 +10,7 @@ transfer fails from, the markers of each outcome) is read from the definition
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 import attrs
@@ -55,11 +56,19 @@ def choice(name: str, value: object, options: tuple[str, ...]) -> tuple[str, ...
     return chosen
 
 
+#: One strategy per choice set, built once: Hypothesis validates a strategy at its first
+#: draw, so one built afresh for each plan is validated again each time (about a third of
+#: the time a property of drawn streams took).
+_sampled = functools.lru_cache(maxsize=1024)(st.sampled_from)
+_OPERATIONS = st.none() | st.sampled_from(tuple(OPERATIONS))
+_CALL_IDS = st.uuids()
+
+
 def _index(draw: st.DrawFn, eligible: tuple[int, ...], wanted: bool) -> int:
     """Which of the ``eligible`` markers an outcome carries (the first when there is no choice)."""
     if not eligible:
         reject()  # the definition's outcome has no marker for this situation
-    return draw(st.sampled_from(eligible)) if wanted else eligible[0]
+    return draw(_sampled(eligible)) if wanted else eligible[0]
 
 
 @st.composite
@@ -72,31 +81,31 @@ def _plans(
     timed: bool | None = False,
     faults: bool = False,
 ) -> Plan:
-    scenario = draw(st.sampled_from(scenarios))
+    scenario = draw(_sampled(scenarios))
     kind = f.kind_of(scenario)
-    outcome = draw(st.sampled_from(outcomes)) if kind is not None else "success"
+    outcome = draw(_sampled(outcomes)) if kind is not None else "success"
     retry = draw(st.booleans()) if kind is not None else False
     flow = None if kind is None else f.flow(kind)
     sources = () if flow is None else flow.failure.sources
     hangs_up = scenario in HANG_UPS
     plan = Plan(
         scenario=scenario,
-        call_id=call_id if call_id is not None else str(draw(st.uuids())),
+        call_id=call_id if call_id is not None else str(draw(_CALL_IDS)),
         outcome=outcome,
         late_establishing=draw(st.booleans()) if scenario != "outgoing" else False,
         ringing=draw(st.booleans()),
-        hold=draw(st.sampled_from(HOLDS if hangs_up else HOLDS[:2])),
-        media_inactive=draw(st.sampled_from(MEDIA_PLACEMENTS)),
-        fail_from=draw(st.sampled_from(sources)) if sources else None,
+        hold=draw(_sampled(HOLDS if hangs_up else HOLDS[:2])),
+        media_inactive=draw(_sampled(MEDIA_PLACEMENTS)),
+        fail_from=draw(_sampled(sources)) if sources else None,
         retry=retry,
         replaces_context=draw(st.booleans()),
-        subcode_key=draw(st.sampled_from(SUBCODE_KEYS)),
+        subcode_key=draw(_sampled(SUBCODE_KEYS)),
         string_codes=draw(st.booleans()),
         request=draw(st.booleans()),
-        operation=draw(st.none() | st.sampled_from(tuple(OPERATIONS))),
+        operation=draw(_OPERATIONS),
         participants=draw(st.booleans()),
-        ending=draw(st.sampled_from(ENDINGS if hangs_up else (*ENDINGS, None))),
-        end_code=draw(st.sampled_from(tuple(CALL_END_CODES))),
+        ending=draw(_sampled(ENDINGS if hangs_up else (*ENDINGS, None))),
+        end_code=draw(_sampled(tuple(CALL_END_CODES))),
     )
     if flow is not None:
         plan = attrs.evolve(
@@ -113,7 +122,7 @@ def _plans(
     except IllegalTransition:
         reject()  # the definition cannot tell this story (it lacks a hold, say)
     positions = tuple(duplicable(plan, definition=f.definition))
-    duplicates = draw(st.frozensets(st.sampled_from(positions), max_size=2)) if positions else None
+    duplicates = draw(st.frozensets(_sampled(positions), max_size=2)) if positions else None
     return attrs.evolve(plan, duplicates=duplicates) if duplicates else plan
 
 

@@ -91,6 +91,7 @@ def json_values() -> st.SearchStrategy[Any]:
     )
 
 
+@functools.cache  # one strategy per class: each fresh one is validated again at its first draw
 def extras(cls: type[Any]) -> st.SearchStrategy[dict[str, Any]]:
     """Unknown members for ``cls``: keys it does not read, any JSON values."""
     known = _plan(cls).known
@@ -98,6 +99,7 @@ def extras(cls: type[Any]) -> st.SearchStrategy[dict[str, Any]]:
     return st.dictionaries(keys, json_values(), max_size=2)
 
 
+@functools.cache
 def _odata(*names: str) -> st.SearchStrategy[str | None]:
     return st.sampled_from([None, *(_GRAPH + name for name in names)])
 
@@ -248,6 +250,12 @@ def calls() -> st.SearchStrategy[Call]:
 
 _KINDS = ("call", "operation", "participants")
 _HOSTS = ("", "https://graph.microsoft.com/v1.0", "https://graph.microsoft.com/beta")
+#: Built once, as ``_resource_data`` is: a strategy built in a draw is validated at each.
+_KIND = st.sampled_from(_KINDS)
+_HOST = st.sampled_from(_HOSTS)
+_BASE = st.sampled_from(["/communications/calls/", "/app/calls/"])
+_WHERE = st.sampled_from([*URL_KEYS, "both"])
+_CHANGE = st.sampled_from(ChangeType)
 
 
 @st.composite
@@ -263,9 +271,9 @@ def _suffixes(draw: st.DrawFn, kind: str) -> str:
 def resource_urls(draw: st.DrawFn, call_id: str | None = None, kind: str | None = None) -> str:
     """A resource URL in any accepted form: current, legacy ``/app``, absolute."""
     call_id = call_id or draw(_ids)
-    kind = kind or draw(st.sampled_from(_KINDS))
-    host = draw(st.sampled_from(_HOSTS))
-    base = draw(st.sampled_from(["/communications/calls/", "/app/calls/"]))
+    kind = kind or draw(_KIND)
+    host = draw(_HOST)
+    base = draw(_BASE)
     return host + base + call_id + draw(_suffixes(kind))
 
 
@@ -277,15 +285,20 @@ def _unknown_resource() -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
+#: What a notification of each kind may carry as ``resourceData``: none, one item or a list.
+_ResourceData = st.SearchStrategy[ResourceItem | list[ResourceItem] | None]
+
+
 @functools.cache
-def _resource_items() -> dict[str, st.SearchStrategy[ResourceItem]]:
+def _resource_data() -> dict[str, _ResourceData]:
     """Built once: a fresh strategy per draw would redo Hypothesis's set-up every time."""
     typed: dict[str, st.SearchStrategy[ResourceItem]] = {
         "call": calls(),
         "operation": comms_operations(),
         "participants": participants(),
     }
-    return {kind: strategy | _unknown_resource() for kind, strategy in typed.items()}
+    items = {kind: strategy | _unknown_resource() for kind, strategy in typed.items()}
+    return {kind: st.none() | item | st.lists(item, max_size=2) for kind, item in items.items()}
 
 
 @st.composite
@@ -295,23 +308,22 @@ def comms_notifications(draw: st.DrawFn) -> CommsNotification:
     The URL is in ``resourceUrl``, in the legacy ``resource``, or in both (naming
     the same resource).
     """
-    kind = draw(st.sampled_from(_KINDS))
+    kind = draw(_KIND)
     call_id = draw(_ids)
     url: str | None = draw(resource_urls(call_id, kind))
     legacy: str | None = None
-    where = draw(st.sampled_from([*URL_KEYS, "both"]))
+    where = draw(_WHERE)
     if where == URL_KEYS[1]:
         url, legacy = None, url
     elif where == "both":
         suffix = draw(_suffixes(kind))
         url = f"/communications/calls/{call_id}{suffix}"
         legacy = f"/app/calls/{call_id}{suffix}"
-    item = _resource_items()[kind]
     return CommsNotification(
-        change_type=draw(st.sampled_from(ChangeType)),
+        change_type=draw(_CHANGE),
         resource_url=url,
         resource=legacy,
-        resource_data=draw(st.none() | item | st.lists(item, max_size=2)),
+        resource_data=draw(_resource_data()[kind]),
         odata_type=draw(_odata("commsNotification")),
         extra=draw(extras(CommsNotification)),
     )

@@ -90,7 +90,7 @@ class MiniBot:
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/callback"
         self._threads = [
-            threading.Thread(target=self.server.serve_forever, daemon=True),
+            threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True),
             threading.Thread(target=self._worker, daemon=True),
         ]
         for thread in self._threads:
