@@ -8,6 +8,7 @@ known JSON pointer, so a test can check the validator names that rule there.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Final
 
 import attrs
@@ -92,6 +93,13 @@ def transfer_targets(
     _check_party(party)
     if consultative not in (None, True, False):
         raise UsageError("consultative", f"expected None, True or False, got {consultative!r}")
+    return _targets(party, consultative)
+
+
+@functools.cache  # one strategy per choice: a fresh one is validated again at its first draw
+def _targets(
+    party: str | None, consultative: bool | None
+) -> st.SearchStrategy[InvitationParticipantInfo]:
     replaces = {None: st.none() | _ids, True: _ids, False: st.none()}[consultative]
     return st.builds(
         InvitationParticipantInfo,
@@ -135,28 +143,32 @@ _TARGET_KIND: Final = {
 }
 
 
+#: Built once (see ``_targets``).
+_CONTEXTS = st.none() | _ids
+_PREFIXES = st.sampled_from(["", "https://graph.microsoft.com/v1.0", "/beta"])
+_CALLERS = st.sampled_from((None, *CALLERS))
+_PHONE_CALLERS = st.sampled_from((None, "applicationInstance"))
+
+
 @st.composite
-def _requests(draw: st.DrawFn, kind: str | None, party: str | None) -> TransferRequestCase:
+def _cases(draw: st.DrawFn, kind: str | None, party: str | None) -> TransferRequestCase:
     consultative = None if kind is None else kind == CONSULTATIVE
-    target = draw(transfer_targets(party=party, consultative=consultative))
+    target = draw(_targets(party, consultative))
     assert target.identity is not None
     (name,) = target.identity.kinds
-    caller_options: tuple[str | None, ...] = (None, *CALLERS)
-    if name == "phone":
-        caller_options = (None, "applicationInstance")
-    request = TransferRequest(
-        transfer_target=target,
-        client_context=draw(st.none() | _ids),
-    )
+    request = TransferRequest(transfer_target=target, client_context=draw(_CONTEXTS))
     call_id = draw(_ids)
-    prefix = draw(st.sampled_from(["", "https://graph.microsoft.com/v1.0", "/beta"]))
+    prefix = draw(_PREFIXES)
     return TransferRequestCase(
         body=dump(request),
         path=f"{prefix}/communications/calls/{call_id}/transfer",
-        caller=draw(st.sampled_from(caller_options)),
+        caller=draw(_PHONE_CALLERS if name == "phone" else _CALLERS),
         kind=BLIND if target.replaces_call_id is None else CONSULTATIVE,
         target=_TARGET_KIND[name],
     )
+
+
+_requests = functools.cache(_cases)  # see ``_targets``
 
 
 def transfer_requests(
@@ -280,6 +292,9 @@ def _invalid(draw: st.DrawFn, rules: tuple[str, ...]) -> InvalidTransferRequest:
     )
 
 
+_invalid_cases = functools.cache(_invalid)  # see ``_targets``
+
+
 def invalid_transfer_requests(
     *, rules: tuple[str, ...] | None = None
 ) -> st.SearchStrategy[InvalidTransferRequest]:
@@ -288,4 +303,4 @@ def invalid_transfer_requests(
     unknown = [r for r in chosen if r not in _BREAKS]
     if unknown or not chosen:
         raise UsageError("rules", f"expected some of {list(INVALID_REQUEST_RULES)}, got {rules!r}")
-    return _invalid(chosen)
+    return _invalid_cases(chosen)
