@@ -61,6 +61,7 @@ def choice(name: str, value: object, options: tuple[str, ...]) -> tuple[str, ...
 #: the time a property of drawn streams took).
 _sampled = functools.lru_cache(maxsize=1024)(st.sampled_from)
 _OPERATIONS = st.none() | st.sampled_from(tuple(OPERATIONS))
+_END_CODES = st.sampled_from(tuple(CALL_END_CODES))
 _CALL_IDS = st.uuids()
 
 
@@ -105,7 +106,7 @@ def _plans(
         operation=draw(_OPERATIONS),
         participants=draw(st.booleans()),
         ending=draw(_sampled(ENDINGS if hangs_up else (*ENDINGS, None))),
-        end_code=draw(_sampled(tuple(CALL_END_CODES))),
+        end_code=draw(_END_CODES),
     )
     if flow is not None:
         plan = attrs.evolve(
