@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Iterable, Iterator
-from typing import Final
+from typing import Final, Protocol
 
 import attrs
 import orjson
@@ -54,6 +54,15 @@ def mix_choices(definition: MachineDefinition = CALL_MACHINE) -> tuple[tuple[str
 MIX: Final = mix_choices()
 
 
+class Uniform(Protocol):
+    """What :func:`situate` draws from: ``random.Random``, or a stand-in whose numbers
+    Hypothesis draws (``random()`` is all it calls)."""
+
+    def random(self) -> float:
+        """A number in [0, 1)."""
+        ...
+
+
 def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
@@ -67,7 +76,7 @@ def _pick(options: tuple[str, ...], draw: float) -> str | None:
     return options[int(draw * len(options))] if options else None
 
 
-def _markers(rng: random.Random, plan: Plan, f: Flows) -> Plan:
+def _markers(rng: Uniform, plan: Plan, f: Flows) -> Plan:
     """Pick among the markers an outcome may carry in the call's situation (meeting mode or
     not); drawn only when there is a choice."""
     if plan.kind is None:
@@ -91,7 +100,7 @@ def _markers(rng: random.Random, plan: Plan, f: Flows) -> Plan:
 _YEAR: Final = 365 * 24 * 3600
 
 
-def _timing(rng: random.Random, plan: Plan, f: Flows, faults: bool) -> Timing:
+def _timing(rng: Uniform, plan: Plan, f: Flows, faults: bool) -> Timing:
     """When the call's lines happen; with ``faults``, maybe late or with a keepAlive forgotten.
 
     The windows are the definition's: an answer falls within its window (or, a
@@ -125,7 +134,7 @@ def _timing(rng: random.Random, plan: Plan, f: Flows, faults: bool) -> Timing:
 
 
 def situate(
-    rng: random.Random,
+    rng: Uniform,
     plan: Plan,
     *,
     definition: MachineDefinition = CALL_MACHINE,
@@ -134,7 +143,8 @@ def situate(
 ) -> Plan:
     """``plan`` with the freedoms a timed plan (or one with faults) adds: time, meeting mode.
 
-    Strategies pass a Hypothesis-controlled ``random.Random``, so both draw the same way.
+    Strategies pass a stand-in whose every number is a Hypothesis draw, so both draw the same
+    way and a drawn plan's numbers shrink.
     """
     f = flows(definition)
     changes: dict[str, object] = {}
