@@ -20,7 +20,7 @@ import orjson
 
 from callstate.graph.wire import MAX_DEPTH
 from callstate.verdict._body import DEEP_BYTES, json_error, malformed, skip_long_line, too_deep
-from callstate.verdict._forms import AROUND, CALLS, FORM_BYTES, formed_notice
+from callstate.verdict._forms import AROUND, CALLS, FORM_BYTES
 from callstate.verdict._notice import MAX_BODY_BYTES
 from callstate.verdict._packed import Rostered
 from callstate.verdict.finding import Finding, StepRecord
@@ -119,7 +119,7 @@ def read_lines(tracker: Tracker, stream: IO[bytes], out: list[Finding], start: i
                                 live[call_id] = stored  # back as it was: the one path decides
                         looked = (form, call_id, source or (form[10], ident))
             if type(looked) is tuple:  # a line of a form already read: nothing to decode
-                apply(formed_notice(looked), looked[0][12], count, out, steps, 0, None)
+                apply(None, looked[0][12], count, out, steps, 0, None, looked)
                 continue
             if len(line) == limit and not line.endswith(b"\n"):
                 out.append(skip_long_line(readline, line, count))

@@ -209,7 +209,7 @@ class Tracker(ReadBack):
         if shape is bytes:  # a webhook's body as it came: tested first
             looked = self._forms.look(body)  # type: ignore[arg-type]
             if type(looked) is tuple:  # a body of a form already read: nothing to decode
-                self._apply(formed_notice(looked), looked[0][12], where, out, steps, 0, at)
+                self._apply(None, looked[0][12], where, out, steps, 0, at, looked)
                 return
         if shape is dict:
             raw = None
@@ -277,30 +277,40 @@ class Tracker(ReadBack):
 
     def _apply(
         self,
-        notice: Notice,
+        notice: Notice | None,
         asked: Question | None,
         where: int,
         out: list[Finding],
         steps: list[StepRecord] | None,
         index: int | None,
         at: float | None,
+        looked: Looked | None = None,
     ) -> None:
         """The rules, applied to one notice: however it was read, this is its one path.
-        ``asked`` is its :func:`~callstate.verdict._moves.question` (a line's form holds it)."""
-        call_id = notice[0]
-        part = notice[3]
+        ``asked`` is its :func:`~callstate.verdict._moves.question` (a line's form holds it).
+        A line read by its form comes as ``looked`` instead of ``notice``: its notice is
+        built (:func:`formed_notice`) only when a remembered answer does not settle it."""
         self.notifications += 1
-        if part is not None:
-            # Activity on a sub-resource keeps its call from being evicted as idle.
-            if self._store is not None:
-                part_shared(self, self._store, call_id, part, where, out)
-            elif call_id in self._live:
-                kept = self._live.pop(call_id)
-                if not touches_only(part):
-                    kept = regroup(self._policy, self._packing, kept, part, call_id, where, out)
-                self._live[call_id] = kept
-            return
+        if notice is None:  # a call's own notification: a sub-resource's line has no form
+            call_id: str = looked[1]  # type: ignore[index]
+            source = looked[2]  # type: ignore[index]
+        else:
+            call_id = notice[0]
+            part = notice[3]
+            if part is not None:
+                # Activity on a sub-resource keeps its call from being evicted as idle.
+                if self._store is not None:
+                    part_shared(self, self._store, call_id, part, where, out)
+                elif call_id in self._live:
+                    kept = self._live.pop(call_id)
+                    if not touches_only(part):
+                        kept = regroup(self._policy, self._packing, kept, part, call_id, where, out)
+                    self._live[call_id] = kept
+                return
+            source = notice[10]
         if self._store is not None:
+            if notice is None:
+                notice = formed_notice(looked)  # type: ignore[arg-type]
             decide_shared(self, self._store, notice, where, out, steps, index, at)
             return
         stored: Stored | None = self._live.pop(call_id, None)
@@ -318,7 +328,7 @@ class Tracker(ReadBack):
             key = (None if low is None else low & self._packing.below_fp, asked)
             known = moves.known.get(key)
             if known is not None:
-                answer = known[0] if not known[2] else moves.with_fingerprint(known, notice[10])
+                answer = known[0] if not known[2] else moves.with_fingerprint(known, source)
                 if answer is not None:
                     if type(answer) is int and rostered:
                         self._live[call_id] = Rostered(answer, stored[1])  # type: ignore[index, arg-type]
@@ -332,6 +342,8 @@ class Tracker(ReadBack):
         # What decide finds, apart: only an answer that found nothing is remembered (``out``
         # may be a sink that keeps nothing, so its length would not tell).
         found: list[Finding] = out if key is None else []
+        if notice is None:
+            notice = formed_notice(looked)  # type: ignore[arg-type]
         record, ended = self._kept(call_id, stored)
         try:
             decision, step, violation = decide(
