@@ -154,8 +154,6 @@ class Tracker(ReadBack):
         for the rules that need time; a timed line carries its own.
         """
         out: list[Finding] = []
-        # ingest_into's steps, inline: a bot calls this once a webhook, and the call between
-        # the two was a tenth of a conforming body's bytecodes.
         when = None if at is None else read_at(at, "at")
         steps: list[StepRecord] | None = None if self.on_step is None else []
         with self._guard:
@@ -172,13 +170,12 @@ class Tracker(ReadBack):
         line: int | None = None,
         at: datetime | str | None = None,
     ) -> None:
-        """Like :meth:`ingest`, appending to ``out`` instead of returning a tuple."""
-        when = None if at is None else read_at(at, "at")
-        steps: list[StepRecord] | None = None if self.on_step is None else []
-        with self._guard:
-            self._ingest(body, out, line, steps, when)
-        if steps:
-            self._tell(steps)
+        """Like :meth:`ingest`, appending the body's findings to ``out`` (a list, or a sink
+        that keeps only some) instead of returning them."""
+        # Through ingest, not beside it: a bot calls ingest once a webhook, and a call
+        # between the two was a tenth of a conforming body's bytecodes.
+        for finding in self.ingest(body, line=line, at=at):
+            out.append(finding)
 
     def read_stream(self, stream: IO[bytes], out: list[Finding], *, start: int = 0) -> int:
         """Check every line of a binary stream, appending findings; returns the number of its
