@@ -19,7 +19,15 @@ if TYPE_CHECKING:
     from callstate.verdict._asked import Policy
     from callstate.verdict._step import Record
 
-__all__ = ["Grouping", "grouped", "regroup", "regrouped", "take_part", "touches_only"]
+__all__ = [
+    "Grouping",
+    "grouped",
+    "keep_part",
+    "regroup",
+    "regrouped",
+    "take_part",
+    "touches_only",
+]
 
 #: How many participants make a group call.
 _PEER_TO_PEER: Final = 2
@@ -128,3 +136,21 @@ def regroup(
         return Rostered(low, roster)
     _, ledger, fp, hist = packing.unpack(low)
     return packing.pack((state, grouped(EMPTY if ledger is None else ledger, grouping), fp, hist))
+
+
+def keep_part(
+    policy: Policy,
+    packing: Packing,
+    live: dict[str, Stored],
+    part: Part,
+    call_id: str,
+    line: int,
+    out: list[Finding],
+) -> None:
+    """A roster or operation notification about a call of ``live``: the call moves to the end
+    (activity keeps it from being evicted as idle), regrouped if the notification changes it."""
+    if call_id in live:
+        kept = live.pop(call_id)
+        if not touches_only(part):
+            kept = regroup(policy, packing, kept, part, call_id, line, out)
+        live[call_id] = kept

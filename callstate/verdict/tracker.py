@@ -42,7 +42,7 @@ from callstate.verdict._overlay import oldest
 from callstate.verdict._packed import Packing, Rostered, Stored
 from callstate.verdict._readback import ReadBack
 from callstate.verdict._request import read_request
-from callstate.verdict._roster import regroup, touches_only
+from callstate.verdict._roster import keep_part
 from callstate.verdict._shared import ask_shared, decide_shared, evicted_warning, part_shared, told
 from callstate.verdict._step import KEEP, Ended, decide
 from callstate.verdict._stream import read_body, read_lines
@@ -246,7 +246,11 @@ class Tracker(ReadBack):
             for i, n in enumerate(value):
                 self._notification(n, where, out, steps, i, at)
         elif "request" in body:
-            self._request(body, where, out, at)
+            asked = read_request(body, where, out, self._machine)
+            if asked is not None and self._store is not None:
+                ask_shared(self, self._store, asked, where, out, at)
+            elif asked is not None:
+                take_request(self, asked, where, out, at)
         elif "changeType" in body or "resourceUrl" in body or "resource" in body:
             self._notification(body, where, out, steps, None, at)
         else:
@@ -294,15 +298,11 @@ class Tracker(ReadBack):
         else:
             call_id = notice[0]
             part = notice[3]
-            if part is not None:
-                # Activity on a sub-resource keeps its call from being evicted as idle.
+            if part is not None:  # activity on a sub-resource: its call is not idle
                 if self._store is not None:
                     part_shared(self, self._store, call_id, part, where, out)
-                elif call_id in self._live:
-                    kept = self._live.pop(call_id)
-                    if not touches_only(part):
-                        kept = regroup(self._policy, self._packing, kept, part, call_id, where, out)
-                    self._live[call_id] = kept
+                else:
+                    keep_part(self._policy, self._packing, self._live, part, call_id, where, out)
                 return
             source = notice[10]
         if self._store is not None:
@@ -398,14 +398,3 @@ class Tracker(ReadBack):
             evicted = oldest(live)
             state = self._packing.unpack(live.pop(evicted))[0]
             out.append(evicted_warning(where, evicted, state, self.max_calls))
-
-    def _request(
-        self, body: dict[str, Any], where: int, out: list[Finding], at: float | None
-    ) -> None:
-        asked = read_request(body, where, out, self._machine)
-        if asked is None:
-            return
-        if self._store is not None:
-            ask_shared(self, self._store, asked, where, out, at)
-        else:
-            take_request(self, asked, where, out, at)
