@@ -18,11 +18,8 @@ CLASSES = list(RESOURCES)
 @pytest.mark.parametrize("cls", CLASSES, ids=[c.__name__ for c in CLASSES])
 @given(data=st.data())
 def test_parse_dumps_round_trip(cls: type[Any], data: st.DataObject) -> None:
-    """parse(cls, dumps(obj)) == obj with no warning, and writing what was read is stable.
-
-    One test draws for both claims: the drawing is nearly all of its cost.
-    """
-    obj = data.draw(RESOURCES[cls])
+    """parse(cls, dumps(obj)) == obj with no warning; writing what was read gives the same JSON."""
+    obj = data.draw(RESOURCES[cls])  # one draw for both claims: drawing is most of the cost
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert obj == parse(cls, dumps(obj))
