@@ -134,7 +134,7 @@ class _Drawn:
     """The numbers :func:`situate` asks for, each one draw, so each shrinks on its own.
 
     ``st.randoms()`` would do the same, but it builds a strategy and saves the generator's
-    state at every call: a fifth of a timed plan's cost.
+    state at every call: most of what situating a plan cost in the kit's profile.
     """
 
     __slots__ = ("_draw",)
