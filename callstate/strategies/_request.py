@@ -150,8 +150,9 @@ _CALLERS = st.sampled_from((None, *CALLERS))
 _PHONE_CALLERS = st.sampled_from((None, "applicationInstance"))
 
 
+@functools.cache  # see ``_targets``
 @st.composite
-def _cases(draw: st.DrawFn, kind: str | None, party: str | None) -> TransferRequestCase:
+def _requests(draw: st.DrawFn, kind: str | None, party: str | None) -> TransferRequestCase:
     consultative = None if kind is None else kind == CONSULTATIVE
     target = draw(_targets(party, consultative))
     assert target.identity is not None
@@ -166,9 +167,6 @@ def _cases(draw: st.DrawFn, kind: str | None, party: str | None) -> TransferRequ
         kind=BLIND if target.replaces_call_id is None else CONSULTATIVE,
         target=_TARGET_KIND[name],
     )
-
-
-_requests = functools.cache(_cases)  # see ``_targets``
 
 
 def transfer_requests(
@@ -267,13 +265,14 @@ INVALID_REQUEST_RULES: Final = tuple(_BREAKS)
 assert set(INVALID_REQUEST_RULES) <= set(RULES)
 
 
+@functools.cache  # see ``_targets``
 @st.composite
 def _invalid(draw: st.DrawFn, rules: tuple[str, ...]) -> InvalidTransferRequest:
     rule = draw(st.sampled_from(rules))
     pointer, change, party, caller = _BREAKS[rule]
     needed = None if party is None else party.removesuffix("-with-tenant")
     kind = CONSULTATIVE if rule == "empty-string" else None
-    case = draw(transfer_requests(kind=kind, party=needed))
+    case = draw(_requests(kind, needed))
     body: dict[str, Any] = case.body
     if party == "user-with-tenant":
         body["transferTarget"]["identity"]["user"]["tenantId"] = _TENANT
@@ -292,9 +291,6 @@ def _invalid(draw: st.DrawFn, rules: tuple[str, ...]) -> InvalidTransferRequest:
     )
 
 
-_invalid_cases = functools.cache(_invalid)  # see ``_targets``
-
-
 def invalid_transfer_requests(
     *, rules: tuple[str, ...] | None = None
 ) -> st.SearchStrategy[InvalidTransferRequest]:
@@ -303,4 +299,4 @@ def invalid_transfer_requests(
     unknown = [r for r in chosen if r not in _BREAKS]
     if unknown or not chosen:
         raise UsageError("rules", f"expected some of {list(INVALID_REQUEST_RULES)}, got {rules!r}")
-    return _invalid_cases(chosen)
+    return _invalid(chosen)
