@@ -1,13 +1,13 @@
 """One trace on several cores: each worker process tracks the calls whose id hashes to it.
 
-Every worker reads the whole file and keeps its own lines, blanking the others, so the
-parent never decodes a line. A line's call is told from its bytes: the one ``/calls/{id}``
-it names (any letter case), hashed with CRC-32. When the bytes cannot tell for sure (a
-JSON escape, several ids, a create request whose call is named by its response), the
-line is decoded and read by the tracker's own readers, so a call's lines always meet in
-one worker, in order. A line naming no call touches no call's state: worker 0 takes it.
-Should one line name calls of two workers, no split is exact: the input is validated
-in one process instead.
+Every worker reads the whole file through the tracker's own loop, which skips the other
+workers' lines as it skips a blank one, so the parent never decodes a line. A line's call
+is told from its bytes: the one ``/calls/{id}`` it names (any letter case), hashed with
+CRC-32. When the bytes cannot tell for sure (a JSON escape, several ids, a create request
+whose call is named by its response), the line is decoded and read by the tracker's own
+readers, so a call's lines always meet in one worker, in order. A line naming no call
+touches no call's state: worker 0 takes it. Should one line name calls of two workers, no
+split is exact: the input is validated in one process instead.
 
 The findings are merged by line, each line's findings coming from one worker, and the
 end-of-input findings come in call id order, as in one process: the output is the same.
@@ -17,11 +17,10 @@ Limits (``max_calls`` and the ended-call table) hold per worker.
 from __future__ import annotations
 
 import heapq
-import io
 import re
 import zlib
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from collections.abc import Callable, Mapping
+from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, cast
 
 import orjson
 
@@ -32,6 +31,7 @@ from callstate.verdict._body import open_line, skip_long_line
 from callstate.verdict._input import trace_stream
 from callstate.verdict._notice import MAX_BODY_BYTES, Reader
 from callstate.verdict._request import read_request
+from callstate.verdict._stream import read_lines
 from callstate.verdict.finding import Finding
 from callstate.verdict.tracker import Tracker
 
@@ -42,8 +42,6 @@ __all__ = ["Parts", "can_partition", "validate_parts"]
 
 #: Each ``/calls`` segment and what follows it, up to the end of the id.
 _CALLS: Final = re.compile(rb'/calls(?:/([^/"?#\\\n]*))?', re.IGNORECASE)
-#: Lines handed to the tracker at a time.
-_BLOCK: Final = 8192
 _LIMIT: Final = MAX_BODY_BYTES + 1
 #: What a line belongs to: a worker, or ``_SPANS`` (calls of two workers).
 _SPANS: Final = -1
@@ -134,42 +132,50 @@ class _Owner:
 _JOB: dict[str, Any] = {}
 
 
+class _Spans(Exception):
+    """A line names calls of two workers: no split is exact."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+class _Foreign:
+    """Worker ``index``'s test of a line, in the tracker's own loop: another worker's, to
+    skip? A line over the bound names no call: worker 0 reports it, the others read past it."""
+
+    def __init__(self, index: int, owner: _Owner) -> None:
+        self.index = index
+        self.jobs = owner.jobs
+        self.owner = owner
+
+    def __call__(self, line: bytes, number: int, readline: Callable[[int], bytes]) -> bool:
+        if len(line) == _LIMIT and not line.endswith(b"\n"):
+            if self.index == 0:
+                return False
+            skip_long_line(readline, line, number)
+            return True
+        mine = _by_bytes(line, self.jobs)
+        if mine == _UNKNOWN:
+            mine = self.owner.decoded(line)
+        if mine == _SPANS:
+            raise _Spans(number)
+        return mine != self.index
+
+
 def _work(index: int) -> Parts:
-    """Worker ``index``: its lines through one tracker, the others blank."""
+    """Worker ``index``: the whole trace through one tracker, the other workers' lines skipped."""
     path, options, jobs = _JOB["path"], _JOB["options"], _JOB["jobs"]
     tracker = Tracker(**options)
-    owner = _Owner(tracker.definition, jobs)
+    foreign = _Foreign(index, _Owner(tracker.definition, jobs))
     found: list[Finding] = []
-    block: list[bytes] = []
-    count = 0
-    spans_at = None
-    by_bytes = _by_bytes
-    with open(path, "rb") as raw:
-        readline = trace_stream(raw).readline
-        while line := readline(_LIMIT):
-            if len(line) == _LIMIT and not line.endswith(b"\n"):
-                # Over the limit: malformed, naming no call: worker 0 reports it.
-                count = tracker.read_stream(io.BytesIO(b"".join(block)), found, start=count)
-                block.clear()
-                long_line = skip_long_line(readline, line, count + 1)
-                if index == 0:
-                    found.append(long_line)
-                count += 1
-                continue
-            mine = by_bytes(line, jobs)
-            if mine == _UNKNOWN:
-                mine = owner.decoded(line)
-            if mine == _SPANS:
-                spans_at = count + len(block) + 1
-                break
-            block.append(line if mine == index else b"\n")
-            if len(block) == _BLOCK:
-                count = tracker.read_stream(io.BytesIO(b"".join(block)), found, start=count)
-                block.clear()
-    if spans_at is not None:
-        return Parts([], [], 0, 0, 0, spans_at)
-    if block:
-        count = tracker.read_stream(io.BytesIO(b"".join(block)), found, start=count)
+    with open(path, "rb") as raw, tracker._lock:
+        try:
+            # A gzipped trace is validated in one process: this stream is the file's own.
+            stream = cast("IO[bytes]", trace_stream(raw))
+            count = read_lines(tracker, stream, found, 0, foreign)
+        except _Spans as spans:
+            return Parts([], [], 0, 0, 0, spans.line)
     ends = list(tracker.finish(line=count or None))
     return Parts(found, ends, count, tracker.notifications, tracker.calls_started, None)
 

@@ -14,6 +14,7 @@ is told.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
 import orjson
@@ -28,15 +29,27 @@ from callstate.verdict.finding import Finding, StepRecord
 if TYPE_CHECKING:
     from callstate.verdict.tracker import Tracker
 
-__all__ = ["read_body", "read_lines"]
+__all__ = ["Foreign", "read_body", "read_lines"]
 
 
-def read_lines(tracker: Tracker, stream: IO[bytes], out: list[Finding], start: int) -> int:
+#: Whether a line (numbered, with the stream's ``readline``) is another worker's, to skip.
+Foreign = Callable[[bytes, int, Callable[[int], bytes]], bool]
+
+
+def read_lines(
+    tracker: Tracker,
+    stream: IO[bytes],
+    out: list[Finding],
+    start: int,
+    foreign: Foreign | None = None,
+) -> int:
     """:meth:`Tracker.read_stream <callstate.Tracker.read_stream>`, its lock held.
 
     The usual line is cut and looked up here, and when its form, its call's packed record
     and a remembered answer (:mod:`~callstate.verdict._moves`) settle it, that is all it
     costs: the tracker's ``_apply`` would look up the same answer by the same key.
+    A worker of ``validate --jobs`` passes ``foreign``: the lines it says are another
+    worker's are skipped as a blank line is (:mod:`~callstate.verdict._partition`).
     """
     readline = stream.readline
     loads = orjson.loads
@@ -67,6 +80,9 @@ def read_lines(tracker: Tracker, stream: IO[bytes], out: list[Finding], start: i
             if not line:
                 break
             count += 1
+            if foreign is not None and foreign(line, count, readline):
+                blank += 1
+                continue
             if len(line) > FORM_BYTES:
                 looked = None
             else:
