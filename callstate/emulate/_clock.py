@@ -14,7 +14,7 @@ import time
 from typing import Final, Protocol
 
 from callstate.errors import UsageError
-from callstate.graph.wire import describe
+from callstate.graph.wire import describe_argument
 
 __all__ = ["START", "Clock", "RealClock", "VirtualClock"]
 
@@ -45,7 +45,7 @@ class RealClock:
 
 def _seconds(argument: str, value: object, *, positive: bool) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise UsageError(argument, f"expected a number of seconds, got {describe(value)}")
+        raise UsageError(argument, f"expected a number of seconds, got {describe_argument(value)}")
     if value < 0 or (positive and value == 0):
         raise UsageError(argument, f"expected a number of seconds >= 0, got {value!r}")
     return float(value)

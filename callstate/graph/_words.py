@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from callstate.errors import ParseError
 
-__all__ = ["describe", "json_type", "quote", "read_string"]
+__all__ = ["describe", "describe_argument", "json_type", "quote", "read_string"]
 
 
 def json_type(value: object) -> str:
@@ -57,6 +57,14 @@ def describe(value: object) -> str:
     if isinstance(value, Mapping):
         return f"an object with {len(value)} members"
     return json_type(value)
+
+
+def describe_argument(value: object) -> str:
+    """:func:`describe` for an argument of a Python call, where ``None``, ``True`` and
+    ``False`` are what the caller wrote, not ``null``, ``true`` and ``false``."""
+    if value is None or type(value) is bool:
+        return repr(value)
+    return describe(value)
 
 
 def quote(text: str, *, limit: int = 120) -> str:

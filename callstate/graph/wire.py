@@ -32,7 +32,7 @@ from callstate.graph._calls_url import (
     plain_request_path,
     read_resource,
 )
-from callstate.graph._words import describe, json_type, quote, read_string
+from callstate.graph._words import describe, describe_argument, json_type, quote, read_string
 
 __all__ = [
     "CHANGE_TYPES",
@@ -52,6 +52,7 @@ __all__ = [
     "ResourceRef",
     "check_depth",
     "describe",
+    "describe_argument",
     "json_type",
     "parse_call_path",
     "parse_request_path",

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from callstate.errors import UsageError
-from callstate.graph.wire import describe
+from callstate.graph.wire import describe_argument
 from callstate.machine.definition import CALL_MACHINE, MachineDefinition
 from callstate.verdict import _snapshot
 from callstate.verdict._ledger import MAX_ROSTER
@@ -39,16 +39,18 @@ def check_options(
         low, high = _BOUNDS[name]
         if type(value) is not int or not low <= value <= high:
             raise UsageError(
-                name, f"must be an integer from {low} to {high}, got {describe(value)}"
+                name, f"must be an integer from {low} to {high}, got {describe_argument(value)}"
             )
     for name, flag in flags.items():
         if type(flag) is not bool:
-            raise UsageError(name, f"must be true or false, got {describe(flag)}")
+            raise UsageError(name, f"must be True or False, got {describe_argument(flag)}")
     chosen: Any = CALL_MACHINE if definition is None else definition
     if not isinstance(chosen, MachineDefinition):
-        raise UsageError("definition", f"must be a MachineDefinition, got {describe(chosen)}")
+        raise UsageError(
+            "definition", f"must be a MachineDefinition, got {describe_argument(chosen)}"
+        )
     if on_step is not None and not callable(on_step):
         raise UsageError("on_step", "must be callable")
     if store is not None and not isinstance(store, CallStore):
-        raise UsageError("store", f"must be a CallStore, got {describe(store)}")
+        raise UsageError("store", f"must be a CallStore, got {describe_argument(store)}")
     return chosen

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Final
 
 from callstate.errors import ParseError, UsageError
-from callstate.graph.wire import describe
+from callstate.graph.wire import describe, describe_argument
 from callstate.machine.definition import MachineDefinition
 
 __all__ = ["read_at", "timeout_seconds"]
@@ -57,7 +57,7 @@ def timeout_seconds(
         return seconds
     if not isinstance(overrides, Mapping):
         raise UsageError(
-            "timeouts", f"must be a mapping of name to seconds, got {describe(overrides)}"
+            "timeouts", f"must be a mapping of name to seconds, got {describe_argument(overrides)}"
         )
     for name, value in overrides.items():
         if name not in seconds:
@@ -70,7 +70,8 @@ def timeout_seconds(
             or not 0 < value <= _MAX_WINDOW
         ):
             raise UsageError(
-                "timeouts", f"{name}: expected seconds above 0, up to a year, got {describe(value)}"
+                "timeouts",
+                f"{name}: expected seconds above 0, up to a year, got {describe_argument(value)}",
             )
         seconds[name] = float(value)
     return seconds

@@ -254,6 +254,23 @@ class TestOptions:
         expected = argument
         assert expected == info.value.argument
 
+    @pytest.mark.parametrize(
+        ("options", "message"),
+        [
+            ({"ended_limit": None}, "ended_limit: must be an integer from 0 to 2**63, got None"),
+            ({"max_calls": True}, "max_calls: must be an integer from 1 to 2**63, got True"),
+            ({"strict": None}, "strict: must be True or False, got None"),
+            ({"strict": "yes"}, "strict: must be True or False, got the string 'yes'"),
+            ({"store": False}, "store: must be a CallStore, got False"),
+        ],
+    )
+    def test_said_in_python_words(self, options: dict[str, object], message: str) -> None:
+        """A bad argument is named as the caller wrote it: None and True, not null and true."""
+        with pytest.raises(UsageError) as info:
+            Tracker(**options)  # type: ignore[arg-type]
+        expected = message.replace("2**63", str(2**63))
+        assert expected == str(info.value)
+
 
 class TestRestoreErrors:
     """restore() rejects what is not a snapshot with a ParseError."""
