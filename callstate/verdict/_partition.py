@@ -146,7 +146,6 @@ class _Foreign:
 
     def __init__(self, index: int, owner: _Owner) -> None:
         self.index = index
-        self.jobs = owner.jobs
         self.owner = owner
 
     def __call__(self, line: bytes, number: int, readline: Callable[[int], bytes]) -> bool:
@@ -155,7 +154,7 @@ class _Foreign:
                 return False
             skip_long_line(readline, line, number)
             return True
-        mine = _by_bytes(line, self.jobs)
+        mine = _by_bytes(line, self.owner.jobs)
         if mine == _UNKNOWN:
             mine = self.owner.decoded(line)
         if mine == _SPANS:
