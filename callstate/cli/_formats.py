@@ -2,7 +2,8 @@
 
 Each finding is written the moment the tracker reports it, so memory does not grow
 with the number of findings. Every human-readable string is passed through
-:func:`escape` first: a call id holding a newline cannot forge a line of the report.
+:func:`escape` first: text of the trace holding a newline (a termination reason) cannot
+forge a line of the report.
 The buffered formats (one JSON object, JUnit XML, SARIF) live in ``_documents``.
 """
 

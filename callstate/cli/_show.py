@@ -1,8 +1,8 @@
 """``callstate show``: each call's story, one line a step, ending with how the call ended.
 
 Only formatting lives here; :func:`callstate.story.read_stories` tells the stories.
-Every text from the trace is escaped, so a call id holding a newline cannot forge
-a line.
+Every text from the trace is escaped, so one holding a newline (a termination reason)
+cannot forge a line.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Re-exported by :mod:`callstate.graph.wire`; import it from there.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final, Literal, NamedTuple, TypeAlias
+from typing import Final, Literal, NamedTuple, TypeAlias, TypeGuard
 
 import attrs
 
@@ -16,6 +16,7 @@ from callstate.graph._words import quote, read_string
 __all__ = [
     "CALLS_PATH",
     "GRAPH_HOSTS",
+    "ID_WORDS",
     "MAX_ID",
     "REQUEST_ACTIONS",
     "SEEN",
@@ -27,6 +28,7 @@ __all__ = [
     "RequestPath",
     "ResourceKind",
     "ResourceRef",
+    "is_id",
     "parse_call_path",
     "parse_request_path",
     "parse_resource_url",
@@ -37,6 +39,19 @@ __all__ = [
 
 #: Graph ids are GUIDs; a longer call or operation id is not one Graph sends.
 MAX_ID: Final = 256
+#: What :func:`is_id` holds an id to, for messages.
+ID_WORDS: Final = f"1 to {MAX_ID} characters, none of them white space or a control character"
+
+
+def is_id(value: object) -> TypeGuard[str]:
+    """Whether ``value`` can be an id Graph sends (a call's, an operation's, a participant's):
+    a string of :data:`ID_WORDS`. Ids are kept as sent, but one that could forge a line or
+    hide in a log is no id of Graph's."""
+    return (
+        type(value) is str and 0 < len(value) <= MAX_ID and value.isprintable() and " " not in value
+    )
+
+
 #: Where a notification names its resource: ``resourceUrl``, or the older ``resource``.
 URL_KEYS: Final = ("resourceUrl", "resource")
 #: Microsoft Graph's public and national-cloud hosts.
@@ -72,8 +87,8 @@ REQUEST_ACTIONS: Final = ("answer", "reject", "redirect", "transfer", "keepAlive
 CALLS_PATH: Final = "/communications/calls/"
 #: What a calls URL in the exact spelling Graph sends has before :data:`CALLS_PATH`: lower
 #: case, and a version on a full URL. What follows the id in that spelling is segments of 1
-#: to ``MAX_ID`` characters with no ``?`` or ``#``; the general grammar below reads such a
-#: URL to the same :class:`CallPath`.
+#: to ``MAX_ID`` characters with no ``?``, ``#``, white space or control character; the
+#: general grammar below reads such a URL to the same :class:`CallPath`.
 _PLAIN_HEADS: Final = frozenset(
     {"", *_VERSIONS_PATHS, *(f"https://graph.microsoft.com{v}" for v in _VERSIONS_PATHS)}
 )
@@ -85,6 +100,8 @@ def _plain(text: str) -> tuple[str, str] | None:
     character, and this runs for each new call and each request."""
     head, found, rest = text.partition(CALLS_PATH)
     if not found or head not in _PLAIN_HEADS or "?" in rest or "#" in rest:
+        return None
+    if " " in rest or not rest.isprintable():  # _walk says which
         return None
     ident, slash, tail = rest.partition("/")
     if not 0 < len(ident) <= MAX_ID:
@@ -101,8 +118,8 @@ def parse_call_path(url: object, pointer: str) -> CallPath:
 
     A full URL must be ``https`` on a Graph host (no port, user or query) with a
     ``v1.0`` or ``beta`` version, in any letter case; a bare path may carry the
-    version or not. Fixed segments match in any case; ids are kept as sent and must
-    be at most :data:`MAX_ID` characters.
+    version or not. Fixed segments match in any case; ids and the segments after them
+    are kept as sent and must each be :func:`is_id`.
     """
     return CallPath(*_read(url, pointer))
 
@@ -153,6 +170,9 @@ def _walk(text: str, pointer: str) -> _Read:
     if max(map(len, ids)) > MAX_ID:
         what = "an id" if len(ids[0]) > MAX_ID else "a segment"
         raise CallPathError(text, pointer, f"{what} over {MAX_ID} characters")
+    if not all(map(is_id, ids)):
+        what = "an id" if not is_id(ids[0]) else "a segment"
+        raise CallPathError(text, pointer, f"{what} with white space or a control character")
     return ids[0], tuple(ids[1:]), head == "app"
 
 

@@ -17,6 +17,7 @@ from typing import Final
 from callstate.errors import ParseError
 from callstate.graph._calls_url import (
     GRAPH_HOSTS,
+    ID_WORDS,
     MAX_ID,
     REQUEST_ACTIONS,
     URL_KEYS,
@@ -25,6 +26,7 @@ from callstate.graph._calls_url import (
     RequestPath,
     ResourceKind,
     ResourceRef,
+    is_id,
     parse_call_path,
     parse_request_path,
     parse_resource_url,
@@ -38,6 +40,7 @@ __all__ = [
     "CHANGE_TYPES",
     "GRAPH_HOSTS",
     "IDENTITY_PARTIES",
+    "ID_WORDS",
     "MAX_DEPTH",
     "MAX_ID",
     "OPERATION_STATUSES",
@@ -53,6 +56,7 @@ __all__ = [
     "check_depth",
     "describe",
     "describe_argument",
+    "is_id",
     "json_type",
     "parse_call_path",
     "parse_request_path",

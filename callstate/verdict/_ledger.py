@@ -15,7 +15,7 @@ from typing import Any, Final
 import attrs
 
 from callstate.errors import ParseError
-from callstate.graph.wire import MAX_ID, describe
+from callstate.graph.wire import MAX_ID, describe, is_id
 from callstate.machine.compiled import Compiled
 
 __all__ = ["EMPTY", "MAX_ROSTER", "Ledger", "ledger_from_json", "ledger_to_json"]
@@ -185,7 +185,7 @@ def ledger_from_json(value: object, pointer: str, machine: Compiled | None) -> L
         if type(roster_raw) is not list or len(roster_raw) > MAX_ROSTER:
             raise ParseError(f"expected at most {MAX_ROSTER} ids", pointer=f"{pointer}/roster")
         for i, pid in enumerate(roster_raw):
-            if type(pid) is not str or not pid or len(pid) > MAX_ID:
+            if not is_id(pid):
                 raise ParseError(
                     f"expected a participant id, got {describe(pid)}",
                     pointer=f"{pointer}/roster/{i}",

@@ -16,10 +16,11 @@ import orjson
 from callstate.errors import ParseError
 from callstate.graph._calls_url import SEEN
 from callstate.graph.wire import (
-    MAX_ID,
+    ID_WORDS,
     OPERATION_STATUSES,
     ResourceRef,
     describe,
+    is_id,
     read_change_type,
     read_progress_word,
     read_resource,
@@ -307,9 +308,9 @@ def check_part(ref: ResourceRef, data: object, change: str) -> Part:
             )
         pid = participant.get("id")
         if pid is not None:
-            if type(pid) is not str or not pid or len(pid) > MAX_ID:
+            if not is_id(pid):
                 raise ParseError(
-                    f"expected a participant id of 1 to {MAX_ID} characters, got {describe(pid)}",
+                    f"expected a participant id of {ID_WORDS}, got {describe(pid)}",
                     pointer=f"{at.format(i)}/id",
                 )
             ids.append(pid)

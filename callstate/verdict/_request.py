@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Final, NamedTuple
 
 from callstate.errors import ParseError
-from callstate.graph.wire import MAX_ID, describe, parse_request_path, plain_request_path
+from callstate.graph.wire import describe, is_id, parse_request_path, plain_request_path
 from callstate.machine.compiled import Compiled
 from callstate.transfer._body import quick_look
 from callstate.transfer._path import PathVerdict, check_path, read_path
@@ -126,7 +126,7 @@ def read_request(
         created = answer.get("id") if type(answer) is dict else None
         if status is not None and status >= 400:
             return None
-        if type(created) is not str or not created or len(created) > MAX_ID:
+        if not is_id(created):
             out.append(
                 CallWarning(
                     line=where,

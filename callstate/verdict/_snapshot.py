@@ -15,7 +15,7 @@ import attrs
 import orjson
 
 from callstate.errors import ParseError
-from callstate.graph.wire import MAX_ID, describe
+from callstate.graph.wire import ID_WORDS, describe, is_id
 from callstate.machine.compiled import compiled
 from callstate.machine.definition import MachineDefinition
 from callstate.verdict._ledger import ledger_from_json, ledger_to_json
@@ -167,10 +167,8 @@ def _count(value: object, at: str, low: int = 0) -> int:
 
 
 def _id(value: object, at: str) -> str:
-    if type(value) is not str or not value or len(value) > MAX_ID:
-        raise ParseError(
-            f"expected a call id of 1 to {MAX_ID} characters, got {describe(value)}", pointer=at
-        )
+    if not is_id(value):
+        raise ParseError(f"expected a call id of {ID_WORDS}, got {describe(value)}", pointer=at)
     return value
 
 

@@ -46,3 +46,14 @@ def validate(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
         return code, out, err
 
     return run
+
+
+def hostile(text: str) -> list[object]:
+    """A call that ended, then a notification of it whose ``terminationReason`` is ``text``:
+    one violation, at line 5, whose message holds ``text`` as sent. (An id cannot hold a
+    control character, so this is how raw text reaches a finding.)"""
+    return [
+        *opening(),
+        envelope(note("terminated", change="deleted")),
+        envelope(note("established", terminationReason=text)),
+    ]

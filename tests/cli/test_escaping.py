@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from callstate.cli._output import escape
-from tests.cli.conftest import Validate, failing, write_trace
+from tests.cli.conftest import Validate, failing, hostile, write_trace
+from tests.verdict.conftest import CALL
 
 FORGED = "c1\nOK: 9 lines, 9 notifications, 1 call, 0 violations, 0 warnings"
 
@@ -34,34 +35,35 @@ class TestEscape:
 
 
 class TestValidateText:
-    """A call id with a newline cannot forge a report line."""
+    """Text of a trace with a newline cannot forge a report line."""
+
+    def test_newline_in_a_finding(self, tmp_path: Path, validate: Validate) -> None:
+        """One finding line, then the real summary: the forged OK line is inside it."""
+        path = write_trace(tmp_path / "t.jsonl", hostile(FORGED))
+        code, out, _ = validate(str(path))
+        lines = out.splitlines()
+        expected = (1, 3, f"{path}:5: call {CALL}  established c1\\nOK: 9 lines", "FAILED: 5 lines")
+        assert expected == (code, len(lines), lines[0][: len(expected[2])], lines[1][:15])
 
     def test_newline_in_call_id(self, tmp_path: Path, validate: Validate) -> None:
-        """Two finding lines, then the real summary: the forged OK line is inside each."""
+        """A call id with a newline is no id: each of its lines is one malformed line, the URL
+        quoted with its newline escaped, and no call is followed."""
         path = write_trace(tmp_path / "t.jsonl", failing(FORGED))
         code, out, _ = validate(str(path))
         lines = out.splitlines()
-        expected = (
-            1,
-            4,
-            f"{path}:4: call c1\\nOK: 9 lines",
-            f"{path}:4: warning: call c1\\nOK: 9 lines",
-            "FAILED: 4 lines",
-        )
-        actual = (
-            code,
-            len(lines),
-            lines[0][: len(str(path)) + 24],
-            lines[1][: len(str(path)) + 33],
-            lines[2][:15],
-        )
-        assert expected == actual
+        url = f"/communications/calls/{FORGED}"
+        said = f"/value/0/resourceUrl: unrecognised resource URL {url!r}"
+        heads = [f"{path}:{n}: {said}" for n in range(1, 5)]
+        summary = "FAILED: 4 lines, 0 notifications, 0 calls"
+        expected = (1, heads, summary)
+        actual = ([line[: len(heads[0])] for line in lines[:4]], lines[5][: len(summary)])
+        assert expected == (code, *actual)
 
-    def test_terminal_escapes_in_call_id(self, tmp_path: Path, validate: Validate) -> None:
+    def test_terminal_escapes(self, tmp_path: Path, validate: Validate) -> None:
         """ANSI sequences and bidi overrides are shown, not obeyed."""
-        path = write_trace(tmp_path / "t.jsonl", failing("\x1b[2Kx\u202e"))
+        path = write_trace(tmp_path / "t.jsonl", hostile("\x1b[2Kx\u202e"))
         _, out, _ = validate(str(path))
-        assert "call \\x1b[2Kx\\u202e  " in out.splitlines()[0]
+        assert "  established \\x1b[2Kx\\u202e after the call ended" in out.splitlines()[0]
 
     def test_newline_in_file_name(self, tmp_path: Path, validate: Validate) -> None:
         """A file name with a newline is escaped in the FILE:LINE: prefix."""
@@ -82,8 +84,8 @@ class TestGithub:
 
     def test_newline_and_ansi(self, tmp_path: Path, validate: Validate) -> None:
         """A newline is %0A (no second command), an escape character \\x1b."""
-        path = write_trace(tmp_path / "t.jsonl", failing("a\n::error::forged\x1b"))
+        path = write_trace(tmp_path / "t.jsonl", hostile("a\n::error::forged\x1b"))
         _, out, _ = validate(str(path), "--format", "github")
         lines = out.splitlines()
-        expected = (4, "::call a%0A::error::forged\\x1b: ")
-        assert expected == (len(lines), lines[0][lines[0].index("::call") :][:32])
+        expected = (3, f"::call {CALL}: established a%0A::error::forged\\x1b after")
+        assert expected == (len(lines), lines[0][lines[0].index("::call") :][: len(expected[1])])

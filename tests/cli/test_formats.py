@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from callstate.rules import catalogue
-from tests.cli.conftest import Validate, failing, write_trace
-from tests.verdict.conftest import envelope, note, opening
+from tests.cli.conftest import Validate, failing, hostile, write_trace
+from tests.verdict.conftest import CALL, envelope, note, opening
 
 #: A call with one violation (line 4) and one warning (line 5), a malformed line 6,
 #: and a second call that conforms. The first call is left in transferAccepted, so the
@@ -141,12 +141,14 @@ class TestGithub:
 
     def test_escaping(self, tmp_path: Path, validate: Validate) -> None:
         """%, CR and LF in data, and also : and , in properties, are percent-encoded."""
-        path = write_trace(tmp_path / "a,b:c%.jsonl", failing("x%y\r\nz"))
+        path = write_trace(tmp_path / "a,b:c%.jsonl", hostile("x%y\r\nz"))
         _, out, _ = validate(str(path), "--format", "github")
         first = out.splitlines()[0]
         name = str(path).replace("%", "%25").replace(":", "%3A").replace(",", "%2C")
-        expected = (f"::error file={name},line=4,", "::call x%25y%0D%0Az: transferAccepted")
-        assert expected == (first[: len(expected[0])], first[first.index("::call") :][:37])
+        said = f"::call {CALL}: established x%25y%0D%0Az after"
+        expected = (f"::error file={name},line=5,", said)
+        at = first.index("::call")
+        assert expected == (first[: len(expected[0])], first[at : at + len(expected[1])])
 
     def test_quiet(self, mixed: Path, tmp_path: Path, validate: Validate) -> None:
         """--quiet keeps the annotations, and drops the summary of a passing run."""
@@ -218,12 +220,13 @@ class TestJunit:
         assert expected == (failure.get("message"), root.get("failures"))
 
     def test_control_characters_stay_well_formed(self, tmp_path: Path, validate: Validate) -> None:
-        """A call id with control characters (not allowed in XML 1.0) still gives valid XML."""
-        path = write_trace(tmp_path / "t.jsonl", failing("a\x01b\x1b[31m"))
+        """Control characters (not allowed in XML 1.0) in a finding still give valid XML."""
+        path = write_trace(tmp_path / "t.jsonl", hostile("a\x01b\x1b[31m"))
         _, out, _ = validate(str(path), "--format", "junit")
-        case = ET.fromstring(out).find("testsuite/testcase")
-        assert case is not None
-        assert "call a\\x01b\\x1b[31m" == case.get("name")
+        failure = ET.fromstring(out).find("testsuite/testcase/failure")
+        assert failure is not None
+        expected = "established a\\x01b\\x1b[31m after the call ended"
+        assert expected == failure.get("message", "")[: len(expected)]
 
 
 class TestSarif:

@@ -91,10 +91,9 @@ class TestDot:
         assert (False, True) == ("\n" in title, title.endswith("2 steps, no violation"))
 
 
-def test_cli_trace_with_newline_call_id(
-    tmp_path: Path, read: SimpleNamespace, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """``diagram --trace`` of a call whose id holds a newline prints valid Mermaid."""
+def test_cli_trace_with_newline_call_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``diagram --trace`` of a call whose id holds a newline draws nothing: that id is no
+    call's (``render_trace`` above escapes any id it is given)."""
     call = f"c1\n{FORGED_MERMAID}"
     body = {
         "value": [
@@ -107,7 +106,7 @@ def test_cli_trace_with_newline_call_id(
     }
     trace = tmp_path / "t.jsonl"
     trace.write_bytes(orjson.dumps(body) + b"\n")
-    assert 0 == main(["diagram", "--trace", str(trace)])
-    text = capsys.readouterr().out
-    read.mermaid_statements(text)
-    assert FORGED_MERMAID not in [line.strip() for line in text.splitlines()]
+    code = main(["diagram", "--trace", str(trace)])
+    out, err = capsys.readouterr()
+    expected = (2, "", [f"callstate diagram: error: {trace}: the trace names no call to draw"])
+    assert expected == (code, out, err.splitlines())

@@ -144,7 +144,7 @@ class TestCache:
 
 
 _SEGMENTS = st.text(alphabet="aZ09-._~%:@", min_size=1, max_size=8) | st.sampled_from(
-    ["", "x" * 256, "x" * 257, "Calls", "participants", "operations", "?q", "#f"]
+    ["", "x" * 256, "x" * 257, "Calls", "participants", "operations", "?q", "#f", "a b", "\x00"]
 )
 
 
@@ -238,7 +238,7 @@ class TestPlainCallId:
                 "/communications/calls",
             ]
         ),
-        call_id=st.text(alphabet="ab/?#%", max_size=12)
+        call_id=st.text(alphabet="ab/?#% \n\x85", max_size=12)
         | st.integers(wire.MAX_ID - 1, wire.MAX_ID + 1).map(lambda n: "c" * n),
         suffix=st.sampled_from(["", "/", "/operations/o1", "/participants"]),
     )

@@ -139,25 +139,50 @@ class TestDegrades:
             render_report(stories, name="t", max_drawn=-1)
 
 
-def test_hostile_call_id_escaped(tmp_path: Path) -> None:
-    """A call id with markup and control characters is shown as text, never as markup."""
-    call = 'x<b>b<i>i\n"\x1b'
+def _line(call: str, state: str, **data: str) -> bytes:
     body = {
         "value": [
             {
-                "changeType": "created",
+                "changeType": "deleted" if state == "terminated" else "updated",
                 "resourceUrl": f"/communications/calls/{call}",
-                "resourceData": {"state": "established"},
+                "resourceData": {"state": state, **data},
             }
         ]
     }
+    return orjson.dumps(body) + b"\n"
+
+
+def test_hostile_text_escaped(tmp_path: Path) -> None:
+    """A termination reason with markup and control characters is shown as text, never as
+    markup, in the step and in the violation it is quoted in."""
+    reason = 'x<b>b<i>i\n"\x1b'
     trace = tmp_path / "t.jsonl"
-    trace.write_bytes(orjson.dumps(body) + b"\n" + orjson.dumps(body) + b"\n")
-    page = render_report(read_stories(trace, strict=True), name="t<b>")
+    late = _line("c1", "hold", terminationReason=reason)
+    trace.write_bytes(_line("c1", "established") + _line("c1", "terminated") + late)
+    page = render_report(read_stories(trace), name="t<b>")
     tree = parse_html(page)
     section = next(s for s in tree.iter("section") if "call" in s.classes())
-    assert ([], 'x<b>b<i>i\\n"\\x1b', False) == (
+    shown = 'x<b>b<i>i\\n"\\x1b'
+    assert ([], "c1", True, False) == (
         tree.iter("b") + tree.iter("i"),
         section.attrs["data-call-id"],
+        f"hold {shown} after the call ended" in section.all_text(),
+        "\x1b" in page,
+    )
+
+
+def test_hostile_call_id_is_no_call(tmp_path: Path) -> None:
+    """A call id with markup and control characters is no id: the page has no call, and the
+    malformed line quotes the URL as text."""
+    call = 'x<b>b<i>i\n"\x1b'
+    trace = tmp_path / "t.jsonl"
+    trace.write_bytes(_line(call, "established") * 2)
+    page = render_report(read_stories(trace), name="t")
+    tree = parse_html(page)
+    calls = [s for s in tree.iter("section") if "call" in s.classes()]
+    assert ([], [], True, False) == (
+        calls,
+        tree.iter("b") + tree.iter("i"),
+        "unrecognised resource URL '/communications/calls/x<b>b<i>i\\n" in tree.all_text(),
         "\x1b" in page,
     )

@@ -99,19 +99,31 @@ class TestText:
             f"callstate show: error: TRACE: cannot read {missing}: No such file or directory"
         ] == capsys.readouterr().err.splitlines()
 
-    def test_newline_in_call_id_forges_no_line(
+    def test_newline_in_a_reason_forges_no_line(
         self, write_trace: WriteTrace, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """A call id with a newline and an escape sequence is shown escaped, on one line."""
+        """A termination reason with a newline and an escape sequence is shown escaped, in
+        its step's line: the ``=>`` line it holds is not a line of the story."""
         hostile = "a\n  => ended at line 1\x1b[2J"
-        main(
-            ["show", str(write_trace([envelope(note("incoming", change="created", call=hostile))]))]
-        )
+        ended = [*opening(), envelope(note("terminated", change="deleted", reason=hostile))]
+        main(["show", str(write_trace(ended))])
         out = capsys.readouterr().out
-        assert (["call a\\n  => ended at line 1\\x1b[2J (1 step)"], False) == (
-            [line for line in out.splitlines() if line.startswith("call ")],
-            "\x1b" in out,
-        )
+        ends = [line for line in out.splitlines() if line.lstrip().startswith("=>")]
+        expected = (["  => ended at line 4 in terminated: a\\n  => ended at line 1\\x1b[2J"], False)
+        assert expected == ([line[: len(expected[0][0])] for line in ends], "\x1b" in out)
+
+    def test_newline_in_call_id_is_no_call(
+        self, write_trace: WriteTrace, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A call id with a newline is no id: its line is about no call, the URL quoted."""
+        hostile = "a\n  => ended at line 1"
+        offered = envelope(note("incoming", change="created", call=hostile))
+        main(["show", str(write_trace([offered]))])
+        lines = capsys.readouterr().out.splitlines()
+        url = f"/communications/calls/{hostile}"
+        said = f"  line 1  violation: /value/0/resourceUrl: unrecognised resource URL {url!r}"
+        ends = [line for line in lines if line.lstrip().startswith("=>")]
+        assert ("lines about no call", said, []) == (lines[1], lines[2][: len(said)], ends)
 
     def test_reads_stdin(
         self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

@@ -113,18 +113,20 @@ class TestEscaping:
     def test_newline_in_key_and_call_id(
         self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """One line per warning and one verdict line, whatever the input holds."""
+        """One line per problem and warning and one verdict line, whatever the input holds
+        (a call id with a newline is no id Graph sends: the path is the problem)."""
         body = orjson.loads(USER_BODY) | {"a\nvalid: forged": 1}
         data = record(body, url="/communications/calls/x\ny/transfer")
         code, out, _ = run_stdin(data, monkeypatch, capsys)
         lines = out.splitlines()
         expected = (
-            0,
-            2,
+            1,
+            3,
+            "(path)  invalid-path  '/communications/calls/x\\ny/transfer' is not",
             "warning: /request/body/a\\nvalid: forged",
-            "valid: blind transfer to user, call x\\ny",
+            "invalid: 1 problem",
         )
-        assert expected == (code, len(lines), lines[0].split("  ")[0], lines[1])
+        assert expected == (code, len(lines), lines[0][:66], lines[1].split("  ")[0], lines[2])
 
 
 class TestUnknownFieldRule:
