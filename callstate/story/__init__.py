@@ -105,7 +105,7 @@ def _read(
     definition: MachineDefinition,
 ) -> int:
     stream = trace_stream(raw)  # type: ignore[arg-type]
-    lines = StoryLines(stream, collector, found, definition)
+    lines = StoryLines(stream, collector, definition)
     count = tracker.read_stream(lines, found)  # type: ignore[arg-type]
     collector.close()
     if isinstance(stream, Gunzipped) and stream.error is not None:

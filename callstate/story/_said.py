@@ -8,7 +8,6 @@ is skipped here: the tracker reports it, and the story shows that finding.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import attrs
@@ -16,7 +15,6 @@ import attrs
 from callstate.errors import ParseError
 from callstate.facts import meaning
 from callstate.graph.wire import (
-    describe,
     parse_call_path,
     read_change_type,
     read_resource,
@@ -24,7 +22,7 @@ from callstate.graph.wire import (
 )
 from callstate.machine.definition import MachineDefinition
 
-__all__ = ["Said", "read_time", "said_by", "timed"]
+__all__ = ["Said", "said_by"]
 
 
 @attrs.frozen
@@ -46,25 +44,6 @@ class Said:
         if self.code is None and self.subcode is None and self.reason is None:
             return None
         return meaning(self.code, self.subcode, self.reason)
-
-
-def timed(body: dict[str, Any]) -> bool:
-    """Whether a decoded line is a timed one: ``{"at": ..., "body": ...}`` or a timed request."""
-    return "at" in body and ("body" in body or "request" in body)
-
-
-def read_time(value: object) -> str:
-    """An RFC 3339 time with its offset, as given; ``ParseError`` at ``/at`` otherwise."""
-    if type(value) is str and len(value) <= 64:
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            parsed = None
-        if parsed is not None and parsed.tzinfo is not None:
-            return value
-    raise ParseError(
-        f"expected an RFC 3339 time with an offset, got {describe(value)}", pointer="/at"
-    )
 
 
 def said_by(body: dict[str, Any], definition: MachineDefinition) -> list[Said]:

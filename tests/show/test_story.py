@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given
 
 from callstate.errors import CallstateError
 from callstate.facts import END_CODES, TRANSFER_FAILURE, meaning
 from callstate.story import read_stories
+from callstate.strategies import mutated_streams, notification_streams
 from callstate.verdict import validate_path
 from tests.show.conftest import CALL, Json, envelope, note, opening
 
@@ -44,6 +47,42 @@ class TestSameVerdict:
         )
         told = [f for story in stories.calls for f in story.findings] + list(stories.stray)
         assert expected == sorted((f.line or 0, f.call_id or "", f.rule) for f in told)
+
+    @given(
+        lines=notification_streams(max_calls=2, timed=True, faults=True).map(lambda s: s.jsonl())
+        | mutated_streams(max_calls=2).map(lambda s: s.lines)
+    )
+    def test_drawn_traces_told_as_validate_tells_them(self, lines: tuple[bytes, ...]) -> None:
+        """On timed, faulted and mutated traces, the stories hold validate's findings, each
+        once, with its line, call and message."""
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "t.jsonl"
+            path.write_bytes(b"\n".join(lines) + b"\n")
+            report = validate_path(path)
+            stories = read_stories(path)
+        told = [f for story in stories.calls for f in story.findings] + list(stories.stray)
+        expected = sorted(
+            (f.line or 0, f.call_id or "", f.rule, f.message)
+            for f in [*report.violations, *report.warnings]
+        )
+        assert expected == sorted((f.line or 0, f.call_id or "", f.rule, f.message) for f in told)
+
+    def test_time_rules_judged_as_validate_judges(self, write_trace: WriteTrace) -> None:
+        """A timed trace's windows are the tracker's to judge: an answer 20 s after the offer
+        breaks the 15 s window in the story as in validate, on the request's line."""
+        url = f"/communications/calls/{CALL}/answer"
+        lines: list[Json] = [
+            {"at": "2026-01-01T10:00:00Z", "body": envelope(note("incoming", change="created"))},
+            {"at": "2026-01-01T10:00:20Z", "request": {"method": "POST", "url": url, "body": {}}},
+            {"at": "2026-01-01T10:00:21Z", "body": envelope(note("establishing"))},
+        ]
+        path = write_trace(lines)
+        expected = [(f.line, f.rule) for f in validate_path(path).violations]
+        story = read_stories(path).calls[0]
+        assert ([(2, "answer-window-expired")], expected) == (
+            [(f.line, f.rule) for f in story.findings],
+            [(2, "answer-window-expired")],
+        )
 
     @pytest.mark.parametrize("strict", [False, True])
     def test_end_of_input_counted(self, write_trace: WriteTrace, strict: bool) -> None:
@@ -200,6 +239,41 @@ class TestEndings:
         )
 
 
+class TestTooDeep:
+    """A line nested past what Graph JSON may is malformed as a whole: it says nothing."""
+
+    @staticmethod
+    def _trace(tmp_path: Path, levels: int, *, timed: bool = False) -> Path:
+        """The opening, then a hold whose resourceData nests ``levels`` objects more."""
+        held = orjson.dumps(envelope(note("hold")))
+        deep = held.replace(
+            b'"state":"hold"', b'"state":"hold","x":' + b'{"a":' * levels + b"1" + b"}" * levels
+        )
+        if timed:
+            deep = b'{"at":"2024-05-01T10:00:00Z","body":' + deep + b"}"
+        lines = [orjson.dumps(body) for body in opening()] + [deep]
+        path = tmp_path / "deep.jsonl"
+        path.write_bytes(b"\n".join(lines) + b"\n")
+        return path
+
+    @pytest.mark.parametrize("timed", [False, True])
+    def test_no_step_from_it(self, tmp_path: Path, timed: bool) -> None:
+        """Its call's story has no step for it, and the tracker's finding is stray, once."""
+        stories = read_stories(self._trace(tmp_path, 260, timed=timed))
+        expected = ([1, 2, 3], [("malformed", 4, None)])
+        assert expected == (
+            [s.line for s in stories.calls[0].steps],
+            [(f.rule, f.line, f.call_id) for f in stories.stray],
+        )
+
+    def test_as_deep_as_may_be_is_told(self, tmp_path: Path) -> None:
+        """A line just shallow enough is read, and told as its call's step."""
+        stories = read_stories(self._trace(tmp_path, 249))
+        story = stories.calls[0]
+        expected = ([1, 2, 3, 4], [], "hold")
+        assert expected == ([s.line for s in story.steps], list(stories.stray), story.state)
+
+
 class TestTimedLines:
     def test_time_kept_and_body_checked(self, write_trace: WriteTrace) -> None:
         """A timed line's body is checked and its time is on the step."""
@@ -215,26 +289,29 @@ class TestTimedLines:
         ) == ([s.at for s in story.steps], story.state, stories.report.counts)
 
     def test_bad_time_is_malformed_at_its_pointer(self, write_trace: WriteTrace) -> None:
-        """A time that is not RFC 3339 with an offset is malformed, at /at, on its call."""
-        bodies = [*opening(), {"at": "2024-05-01 10:00", "body": envelope(note("hold"))}]
-        story = read_stories(write_trace(bodies)).calls[0]
-        finding = story.findings[0]
-        assert ("malformed", 4, True, "established") == (
-            finding.rule,
-            finding.line,
-            finding.message.startswith("/at: "),
-            story.state,
+        """A time that is not RFC 3339 with an offset is malformed at /at, the line refused
+        whole and about no call, as validate says; the call's story goes on without it."""
+        path = write_trace([*opening(), {"at": "2024-05-01 10:00", "body": envelope(note("hold"))}])
+        stories = read_stories(path)
+        expected = [(f.line, f.call_id, f.rule, f.message) for f in validate_path(path).violations]
+        assert (expected, 4, "/at: ", [1, 2, 3], "established") == (
+            [(f.line, f.call_id, f.rule, f.message) for f in stories.stray],
+            *(stories.stray[0].line, stories.stray[0].message[:5]),
+            [s.line for s in stories.calls[0].steps],
+            stories.calls[0].state,
         )
 
     def test_body_too_deep_to_hand_on(self, tmp_path: Path) -> None:
-        """A timed body nested too deep to write back is malformed at /body, not a crash."""
+        """A timed body nested too deep is malformed below /body as validate says, not a crash."""
         path = tmp_path / "deep.jsonl"
         deep = b"[" * 600 + b"]" * 600
         path.write_bytes(b'{"at": "2024-05-01T10:00:00Z", "body": ' + deep + b"}\n")
         stray = read_stories(path).stray
-        assert [("malformed", 1, True)] == [
-            (f.rule, f.line, f.message.startswith("/body: ")) for f in stray
-        ]
+        expected = [(f.rule, f.line, f.message) for f in validate_path(path).violations]
+        assert (expected, "/body/0/0/") == (
+            [(f.rule, f.line, f.message) for f in stray],
+            stray[0].message[:10],
+        )
 
     def test_timed_request(self, write_trace: WriteTrace) -> None:
         """A timed request record keeps its time; the tracker reads its request."""
