@@ -1,9 +1,11 @@
 """One trace on several cores: each worker process tracks the calls whose id hashes to it.
 
 Every worker reads the whole file through the tracker's own loop, which skips the other
-workers' lines as it skips a blank one, so the parent never decodes a line. A line's call
-is told from its bytes: the one ``/calls/{id}`` it names (any letter case), hashed with
-CRC-32. When the bytes cannot tell for sure (a JSON escape, several ids, a create request
+workers' lines as it skips a blank one, so the parent never decodes a line. A line of a form
+the worker has read (:mod:`~callstate.verdict._forms`, most lines) names one call, the one
+its id is read as: that call's id, hashed with CRC-32, tells the worker. Any other line's
+call is told from its bytes: the one ``/calls/{id}`` it names (any letter case), hashed
+alike. When the bytes cannot tell for sure (a JSON escape, several ids, a create request
 whose call is named by its response), the line is decoded and read by the tracker's own
 readers, so a call's lines always meet in one worker, in order. A line naming no call
 touches no call's state: worker 0 takes it. Should one line name calls of two workers, no
@@ -92,11 +94,13 @@ class _Owner:
         self._machine = compiled(definition)
         self._reader = Reader(self._machine)
 
+    def of_call(self, call_id: str) -> int:
+        """The worker of ``call_id``'s lines."""
+        return zlib.crc32(call_id.encode("utf-8", "surrogatepass")) % self.jobs
+
     def decoded(self, line: bytes) -> int:
         """The worker of the calls the tracker's readers find in ``line``."""
-        owners = {
-            zlib.crc32(cid.encode("utf-8", "surrogatepass")) % self.jobs for cid in self._ids(line)
-        }
+        owners = {self.of_call(cid) for cid in self._ids(line)}
         if len(owners) > 1:
             return _SPANS
         return owners.pop() if owners else 0
@@ -160,6 +164,11 @@ class _Foreign:
         if mine == _SPANS:
             raise _Spans(number)
         return mine != self.index
+
+    def of_call(self, call_id: str) -> bool:
+        """A line of a known form (:func:`~callstate.verdict._stream.read_lines` knows): its
+        one call is ``call_id``, the call its bytes or its decoding would name."""
+        return self.owner.of_call(call_id) != self.index
 
 
 def _work(index: int) -> Parts:

@@ -15,7 +15,7 @@ is told.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import orjson
 
@@ -32,8 +32,14 @@ if TYPE_CHECKING:
 __all__ = ["Foreign", "read_body", "read_lines"]
 
 
-#: Whether a line (numbered, with the stream's ``readline``) is another worker's, to skip.
-Foreign = Callable[[bytes, int, Callable[[int], bytes]], bool]
+class Foreign(Protocol):
+    """A ``validate --jobs`` worker's test of a line: another worker's, to skip?"""
+
+    def __call__(self, line: bytes, number: int, readline: Callable[[int], bytes], /) -> bool:
+        """Whether the line (numbered, with the stream's ``readline``) is another worker's."""
+
+    def of_call(self, call_id: str, /) -> bool:
+        """Whether a line naming only ``call_id`` is another worker's."""
 
 
 def read_lines(
@@ -80,16 +86,19 @@ def read_lines(
             if not line:
                 break
             count += 1
-            if foreign is not None and foreign(line, count, readline):
-                blank += 1
-                continue
             if len(line) > FORM_BYTES:
+                if foreign is not None and foreign(line, count, readline):
+                    blank += 1
+                    continue
                 looked = None
             else:
                 before, _, rest = line.partition(CALLS)
                 ident, quote, after = rest.partition(b'"')  # no CALLS: no quote either
                 if not quote:
                     if line == b"\n":  # a blank line: skipped without the cost of a JSON error
+                        blank += 1
+                        continue
+                    if foreign is not None and foreign(line, count, readline):
                         blank += 1
                         continue
                     looked = None
@@ -102,6 +111,15 @@ def read_lines(
                         looked = complete(key, form, ident, before, after)
                         if type(looked) is tuple:
                             form, call_id, source = looked
+                    # A line of a known form names one call, its id's: whose it is needs no
+                    # scan of its bytes (complete only reads the forms, and learns ids).
+                    if foreign is not None and (
+                        foreign.of_call(call_id)
+                        if call_id is not None
+                        else foreign(line, count, readline)
+                    ):
+                        blank += 1
+                        continue
                     if call_id is not None:
                         if form[12] is not None and local:
                             stored: Any = live.pop(call_id, None)

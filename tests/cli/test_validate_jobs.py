@@ -117,6 +117,27 @@ class TestSameOutput:
         many = validate_path(trace, jobs=jobs)
         assert _seen(one) == _seen(many)
 
+    def test_lines_of_a_known_form_naming_another_call(
+        self, validate: Validate, tmp_path: Path
+    ) -> None:
+        """A line of a form already read is its id's call's, though its bytes name another call
+        too (a worker tells it by its form, not by a scan): the output is one process's."""
+        c, d = _ids(2, same=False)
+
+        def noted(state: str, call: str, other: str) -> bytes:
+            body = envelope(note(state, call=call, note=f"/communications/calls/{other}"))
+            return orjson.dumps(body)
+
+        lines = [orjson.dumps(envelope(note("incoming", change="created", call=c)))]
+        lines += [orjson.dumps(envelope(note("incoming", change="created", call=d)))]
+        for state in ("establishing", "established", "established", "hold", "established"):
+            lines += [noted(state, c, d), noted(state, d, c)]
+        lines += [noted("transferAccepted", c, d), noted("terminated", d, c)]
+        trace = tmp_path / "t.jsonl"
+        trace.write_bytes(b"\n".join(lines) + b"\n")
+        one = validate(str(trace), "--format", "jsonl")
+        assert (1, one) == (one[0], validate(str(trace), "--format", "jsonl", "--jobs", "2"))
+
 
 class TestOneProcess:
     def test_a_line_naming_calls_of_two_workers(self, validate: Validate, tmp_path: Path) -> None:
