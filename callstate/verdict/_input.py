@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Callable
 from typing import IO, Final, cast
 
-__all__ = ["GZIP_MAGIC", "UTF8_BOM", "Gunzipped", "trace_stream"]
+__all__ = ["GZIP_MAGIC", "UTF8_BOM", "Gunzipped", "trace_stream", "without_bom"]
 
 #: The first two bytes of every gzip member (RFC 1952).
 GZIP_MAGIC: Final = b"\x1f\x8b"
@@ -74,3 +74,11 @@ def trace_stream(raw: IO[bytes]) -> IO[bytes] | Gunzipped:
     if stream.peek(3)[:3] == UTF8_BOM:
         stream.read(3)
     return stream if isinstance(stream, Gunzipped) else cast("IO[bytes]", stream)
+
+
+def without_bom(first: bytes | str) -> bytes | str:
+    """A trace's first line without the byte order mark an editor may put before it (as
+    bytes, or U+FEFF as text), as :func:`trace_stream` reads a file."""
+    if isinstance(first, str):
+        return first.removeprefix("\ufeff")
+    return first.removeprefix(UTF8_BOM)

@@ -10,7 +10,7 @@ import attrs
 
 from callstate.errors import UsageError
 from callstate.machine.definition import MachineDefinition
-from callstate.verdict._input import GZIP_MAGIC, Gunzipped, trace_stream
+from callstate.verdict._input import GZIP_MAGIC, Gunzipped, trace_stream, without_bom
 from callstate.verdict._partition import can_partition, validate_parts
 from callstate.verdict.finding import CallWarning, Finding, Violation
 from callstate.verdict.tracker import StepObserver, Tracker
@@ -103,7 +103,8 @@ def validate_lines(
     require_requests: bool = False,
     timeouts: Mapping[str, float] | None = None,
 ) -> Report:
-    """Check JSON Lines (one webhook body a line; blank lines skipped), numbered from 1.
+    """Check JSON Lines (one webhook body a line; blank lines skipped), numbered from 1; a
+    byte order mark before the first is skipped, as :func:`validate_path` skips a file's.
 
     With ``on_finding``, each finding is handed to it as it is found and the report
     keeps only the counts: memory stays flat however many findings a trace has.
@@ -128,6 +129,8 @@ def validate_lines(
         raise UsageError("on_step", "pass on_step to the Tracker you hand in, not here")
     count = 0
     for count, line in enumerate(lines, 1):
+        if count == 1:
+            line = without_bom(line)
         if not line or line.isspace():
             continue
         tracker.ingest_into(line, found, line=count)

@@ -323,3 +323,19 @@ class TestCompressedAndBom:
         expected = ([], 3)
         report = validate_path("-")
         assert expected == (report.violations, report.notifications)
+
+    @pytest.mark.parametrize("text", [False, True], ids=["bytes", "str"])
+    def test_bom_before_the_first_of_validate_lines(self, tmp_path: Path, text: bool) -> None:
+        """validate_lines skips a BOM before its first line as validate_path skips a file's,
+        and only there: one before a later line is that line's malformed JSON."""
+        lines = jsonl(opening())
+        data = b"\xef\xbb\xbf" + b"\n".join(lines) + b"\n\xef\xbb\xbf" + lines[-1] + b"\n"
+        path = tmp_path / "trace.jsonl"
+        path.write_bytes(data)
+        with path.open("rb") as f:
+            report = validate_lines(data.decode().splitlines() if text else f)
+        expected = [(v.line, v.rule) for v in validate_path(path).violations]
+        assert ([(4, "malformed")], expected) == (
+            [(v.line, v.rule) for v in report.violations],
+            [(4, "malformed")],
+        )
