@@ -79,6 +79,8 @@ class UsageError(CallstateError, ValueError, TypeError):
 
     def __init__(self, argument: str, message: str) -> None:
         self.argument = argument
+        #: What is wrong with it, without the argument's name.
+        self.message = message
         super().__init__(f"{argument}: {message}")
 
 

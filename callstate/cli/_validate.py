@@ -13,6 +13,7 @@ from callstate.cli._trace_inputs import TraceInput, expand, head, jsonl_hint
 from callstate.errors import UsageError
 from callstate.machine.definition import CALL_MACHINE
 from callstate.verdict import Finding, Report, Violation, validate_path
+from callstate.verdict.report import jobs_asked
 
 __all__ = ["FORMATS", "register", "run"]
 
@@ -97,11 +98,13 @@ def register(sub: Any) -> None:
 
 
 def _processes(text: str) -> int:
-    """An argparse type: a number of processes, at least 1."""
-    value = whole_number(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
+    """An argparse type: a number of processes, as :func:`validate_path` takes them."""
+    try:
+        return jobs_asked(int(text))
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
 
 def _format(chosen: str | None) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any, Final, cast
 
 import attrs
 
 from callstate.errors import UsageError
+from callstate.graph.wire import describe_argument
 from callstate.machine.definition import MachineDefinition
 from callstate.verdict._input import GZIP_MAGIC, Gunzipped, trace_stream, without_bom
 from callstate.verdict._partition import can_partition, validate_parts
@@ -18,7 +19,7 @@ from callstate.verdict.tracker import StepObserver, Tracker
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["FindingObserver", "Report", "validate_lines", "validate_path"]
+__all__ = ["MAX_JOBS", "FindingObserver", "Report", "jobs_asked", "validate_lines", "validate_path"]
 
 
 @attrs.define
@@ -146,6 +147,23 @@ def _finish(report: Report, lines: int, tracker: Tracker, found: list[Finding]) 
     return report
 
 
+#: The most worker processes :func:`validate_path` forks: more than a machine's cores, and a
+#: bound on what one argument can ask of it.
+MAX_JOBS: Final = 256
+
+
+def jobs_asked(jobs: object) -> int:
+    """``jobs`` when it is a number of worker processes :func:`validate_path` takes, 1 to
+    :data:`MAX_JOBS`; a :class:`UsageError` naming it otherwise."""
+    if type(jobs) is not int or not 1 <= jobs <= MAX_JOBS:
+        raise UsageError(
+            "jobs",
+            f"expected a whole number of processes from 1 to {MAX_JOBS}, "
+            f"got {describe_argument(jobs)}",
+        )
+    return jobs
+
+
 def validate_path(
     path: str | Path,
     *,
@@ -173,8 +191,7 @@ def validate_path(
     ``on_step`` observer and a platform without ``fork`` use one process; so does a trace
     with a line naming calls of two workers (:attr:`Report.unsplit_line`).
     """
-    if type(jobs) is not int or jobs < 1:
-        raise UsageError("jobs", f"expected a whole number of processes >= 1, got {jobs!r}")
+    jobs_asked(jobs)
     if jobs > 1 and on_step is None and str(path) != "-" and can_partition():
         with open(path, "rb") as raw:
             gzipped = raw.read(2) == GZIP_MAGIC

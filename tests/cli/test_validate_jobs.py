@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from callstate.errors import UsageError
 from callstate.simulate import mix
 from callstate.verdict import Report, validate_path
+from callstate.verdict.report import MAX_JOBS
 from tests.cli.conftest import Validate
 from tests.verdict.conftest import envelope, note
 
@@ -165,18 +166,36 @@ class TestOneProcess:
 
 
 class TestUsage:
-    @pytest.mark.parametrize("value", ["0", "-1", "two"])
-    def test_bad_jobs_is_a_usage_error(self, validate: Validate, value: str) -> None:
-        """--jobs must be a whole number of at least 1 (exit 2)."""
+    @pytest.mark.parametrize(
+        ("value", "said"),
+        [
+            ("0", f"expected a whole number of processes from 1 to {MAX_JOBS}, got the number 0"),
+            ("-1", f"expected a whole number of processes from 1 to {MAX_JOBS}, got the number -1"),
+            (
+                "99999",
+                f"expected a whole number of processes from 1 to {MAX_JOBS}, got the number 99999",
+            ),
+            ("two", "expected a whole number, got 'two'"),
+        ],
+    )
+    def test_bad_jobs_is_a_usage_error(self, validate: Validate, value: str, said: str) -> None:
+        """--jobs is 1 to MAX_JOBS, said in one line (exit 2): not 99,999 forks."""
         code, _, err = validate("x.jsonl", "--jobs", value)
-        assert 2 == code
-        assert "--jobs" in err
+        assert (2, [f"callstate validate: error: --jobs: {said}"]) == (code, err.splitlines())
 
-    @pytest.mark.parametrize("value", [0, -3, 1.5, True, "2"])
+    @pytest.mark.parametrize("value", [0, -3, MAX_JOBS + 1, 1.5, True, "2"])
     def test_bad_jobs_in_the_api(self, tmp_path: Path, value: object) -> None:
-        """validate_path(jobs=) takes an int of at least 1, else a UsageError naming it."""
-        with pytest.raises(UsageError, match="jobs"):
+        """validate_path(jobs=) takes an int from 1 to MAX_JOBS, else a UsageError naming it."""
+        with pytest.raises(
+            UsageError,
+            match=f"^jobs: expected a whole number of processes from 1 to {MAX_JOBS}, got ",
+        ):
             validate_path(tmp_path / "x.jsonl", jobs=value)  # type: ignore[arg-type]
+
+    def test_as_many_as_may_be(self, tmp_path: Path) -> None:
+        """MAX_JOBS itself is taken: each worker takes the calls that hash to it."""
+        trace = _trace(tmp_path / "t.jsonl", 4, 1, 0, [], 0)
+        assert _seen(validate_path(trace)) == _seen(validate_path(trace, jobs=MAX_JOBS))
 
 
 class TestWorkers:
