@@ -20,7 +20,7 @@ ROSTER_LIMIT: Final = 256
 _BOUNDS: Final = {
     "max_calls": (1, _snapshot.MAX_LIMIT),
     "ended_limit": (0, _snapshot.MAX_LIMIT),
-    "history_limit": (0, _snapshot.MAX_LIMIT),
+    "history_limit": (0, _snapshot.MAX_HISTORY),
     "roster_limit": (0, MAX_ROSTER),
 }
 

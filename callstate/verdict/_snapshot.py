@@ -26,11 +26,13 @@ if TYPE_CHECKING:
     from callstate.verdict._readback import ReadBack
     from callstate.verdict._step import Record
 
-__all__ = ["FORMAT", "MAX_LIMIT", "Loaded", "dump", "load"]
+__all__ = ["FORMAT", "MAX_HISTORY", "MAX_LIMIT", "Loaded", "dump", "load"]
 
 FORMAT: Final = "callstate.tracker/1"
 #: The largest limit or counter a snapshot may carry.
 MAX_LIMIT: Final = 1 << 63
+#: The most steps a call's history keeps: a call's history is one int of that many steps.
+MAX_HISTORY: Final = 4096
 #: A fingerprint is a CRC-32 below a length of at most 32 bits.
 _MAX_FP: Final = (1 << 64) - 1
 
@@ -206,8 +208,8 @@ def load(data: Mapping[str, Any] | bytes | str, definition: MachineDefinition) -
     max_calls = _count(_field(opts, "maxCalls", "/options"), "/options/maxCalls", 1)
     ended_limit = _count(_field(opts, "endedLimit", "/options"), "/options/endedLimit")
     history_limit = _count(_field(opts, "historyLimit", "/options"), "/options/historyLimit")
-    if history_limit > 4096:
-        raise ParseError("expected at most 4096", pointer="/options/historyLimit")
+    if history_limit > MAX_HISTORY:
+        raise ParseError(f"expected at most {MAX_HISTORY}", pointer="/options/historyLimit")
     counters_obj = _object(_field(snap, "counters", ""), "/counters")
     counters = tuple(
         _count(_field(counters_obj, key, "/counters"), f"/counters/{key}")

@@ -71,7 +71,7 @@ class Tracker(ReadBack):
     handlers lose no update. ``max_calls`` bounds live calls (the longest-idle one
     is evicted with a warning), ``ended_limit`` bounds the table of recently ended
     ids that makes a late notification for an ended call still reported, and
-    ``history_limit`` bounds the steps kept per call, and ``roster_limit`` the
+    ``history_limit`` the steps kept per call (up to 4096), and ``roster_limit`` the
     participants followed per call. ``timeouts`` overrides the definition's windows by
     name (``{"answer": 5}`` for a policy-based recording bot), and
     ``require_requests`` reports a transfer no request announced. ``on_step`` is told of each

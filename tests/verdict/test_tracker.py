@@ -262,10 +262,15 @@ class TestOptions:
             ({"strict": None}, "strict: must be True or False, got None"),
             ({"strict": "yes"}, "strict: must be True or False, got the string 'yes'"),
             ({"store": False}, "store: must be a CallStore, got False"),
+            (
+                {"history_limit": 10**9},
+                "history_limit: must be an integer from 0 to 4096, got the number 1000000000",
+            ),
         ],
     )
     def test_said_in_python_words(self, options: dict[str, object], message: str) -> None:
-        """A bad argument is named as the caller wrote it: None and True, not null and true."""
+        """A bad argument is named as the caller wrote it: None and True, not null and true
+        (and a history of 10**9 steps, once built as a mask of gigabits for seconds, is refused)."""
         with pytest.raises(UsageError) as info:
             Tracker(**options)  # type: ignore[arg-type]
         expected = message.replace("2**63", str(2**63))
