@@ -63,11 +63,14 @@ def mutated(draw: st.DrawFn) -> bytes:
 
 
 def check(lines: list[bytes]) -> Report:
-    """Validate ``lines``: findings lie on real lines; every unreadable line is reported."""
+    """Validate ``lines``: findings lie on real lines; every unreadable line is reported (a
+    byte order mark before the first is skipped, as a file's is)."""
     report = validate_lines(lines)
     where = {f.line for f in [*report.violations, *report.warnings]}
     unreadable = set()
     for number, line in enumerate(lines, 1):
+        if number == 1:
+            line = line.removeprefix(b"\xef\xbb\xbf")
         if not line.strip():
             continue
         try:
