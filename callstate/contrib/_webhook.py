@@ -17,6 +17,7 @@ from typing import Any, Final, Protocol
 import orjson
 
 from callstate.errors import UsageError
+from callstate.graph.wire import describe_argument
 from callstate.observe import LOGGER, TimedObserver, log_finding
 from callstate.rules import catalogue
 from callstate.verdict import MAX_BODY_BYTES, Finding, Violation
@@ -64,19 +65,31 @@ class Webhook:
     ) -> None:
         check_observers(tracker, on_finding)
         if not isinstance(path, str) or not path.startswith("/"):
-            raise UsageError("path", f"expected a URL path starting with '/', got {path!r}")
+            raise UsageError(
+                "path", f"expected a URL path starting with '/', got {describe_argument(path)}"
+            )
         if type(max_body) is not int or not 0 < max_body <= MAX_BODY_BYTES:
             raise UsageError(
                 "max_body",
-                f"expected a whole number of bytes from 1 to {MAX_BODY_BYTES}, got {max_body!r}",
+                f"expected a whole number of bytes from 1 to {MAX_BODY_BYTES}, "
+                f"got {describe_argument(max_body)}",
             )
+        logs = all(callable(getattr(logger, name, None)) for name in ("log", "isEnabledFor"))
+        if logger is not None and not logs:
+            raise UsageError(
+                "logger", f"expected a logging.Logger, got {describe_argument(logger)}"
+            )
+        # Not bool(): the string "false" (from the environment, say) would be true.
+        for name, flag in (("reject_malformed", reject_malformed), ("in_thread", in_thread)):
+            if type(flag) is not bool:
+                raise UsageError(name, f"must be True or False, got {describe_argument(flag)}")
         self.tracker = tracker
         self.path = path
         self.max_body = max_body
-        self.reject_malformed = bool(reject_malformed)
+        self.reject_malformed = reject_malformed
         self.on_finding = on_finding
         self.logger = LOGGER if logger is None else logger
-        self.in_thread = bool(in_thread)
+        self.in_thread = in_thread
 
     def wants(self, method: str, path: str) -> bool:
         """Whether a request is a calling webhook this middleware checks: a POST to its path."""
@@ -137,9 +150,11 @@ class Webhook:
 def check_observers(tracker: object, on_finding: object) -> None:
     """Refuse, by name, a tracker that cannot ingest or an ``on_finding`` that is not callable."""
     if not callable(getattr(tracker, "ingest", None)):
-        raise UsageError("tracker", f"expected a callstate Tracker, got {type(tracker)!r}")
+        raise UsageError(
+            "tracker", f"expected a callstate Tracker, got {describe_argument(tracker)}"
+        )
     if on_finding is not None and not callable(on_finding):
-        raise UsageError("on_finding", f"expected a callable, got {on_finding!r}")
+        raise UsageError("on_finding", f"expected a callable, got {describe_argument(on_finding)}")
 
 
 def tell(

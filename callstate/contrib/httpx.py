@@ -26,7 +26,7 @@ import orjson
 
 from callstate.contrib._webhook import IngestsBodies, check_observers, tell
 from callstate.errors import ParseError, UsageError
-from callstate.graph.wire import parse_request_path
+from callstate.graph.wire import describe_argument, parse_request_path
 from callstate.observe import LOGGER, TimedObserver
 
 __all__ = ["REQUESTS", "observe", "request_record"]
@@ -90,7 +90,9 @@ def observe(
     breaks the bot's request: an error in it is logged.
     """
     if requests not in REQUESTS:
-        raise UsageError("requests", f"expected one of {', '.join(REQUESTS)}, got {requests!r}")
+        raise UsageError(
+            "requests", f"expected one of {', '.join(REQUESTS)}, got {describe_argument(requests)}"
+        )
     check_observers(tracker, on_finding)
     log = LOGGER if logger is None else logger
 
@@ -115,7 +117,8 @@ def observe(
         hook = saw
     else:
         raise UsageError(
-            "client", f"expected an httpx.Client or httpx.AsyncClient, got {type(client)!r}"
+            "client",
+            f"expected an httpx.Client or httpx.AsyncClient, got {describe_argument(client)}",
         )
     hooks = client.event_hooks
     client.event_hooks = {

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Final, Self, cast
 import orjson
 
 from callstate.errors import CallstateError, ParseError, UsageError
+from callstate.graph.wire import describe_argument
 from callstate.verdict._ledger import ledger_from_json, ledger_to_json
 from callstate.verdict._step import Ended, Record
 from callstate.verdict.store import Saved, Stored
@@ -161,7 +162,9 @@ class RedisStore:
             raise UsageError("prefix", f"must be a string, got {type(prefix).__name__}")
         for name, value, low in (("max_calls", max_calls, 1), ("ended_ttl", ended_ttl, 0)):
             if type(value) is not int or value < low:
-                raise UsageError(name, f"must be a whole number >= {low}, got {value!r}")
+                raise UsageError(
+                    name, f"must be a whole number >= {low}, got {describe_argument(value)}"
+                )
         #: The redis-py client the store talks through (close it when done).
         self.client = client
         self.prefix = prefix

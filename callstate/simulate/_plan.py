@@ -18,6 +18,7 @@ import attrs
 
 from callstate.errors import UsageError
 from callstate.facts import END_CODES, TRANSFER_SUCCESS
+from callstate.graph.wire import describe_argument
 from callstate.simulate._flows import BOT_SCENARIOS, GROUP, LEGACY, OUTCOMES, PLAIN_SCENARIOS
 from callstate.simulate._payload import OPERATIONS, SUBCODE_KEYS, TARGETS
 
@@ -61,7 +62,9 @@ _TRANSFER = re.compile(rf"(?:(?P<group>{GROUP})-)?(?P<kind>.+)-(?P<target>{'|'.j
 def _one_of(options: tuple[Any, ...]) -> Any:
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value not in options:
-            raise UsageError(attribute.name, f"expected one of {list(options)}, got {value!r}")
+            raise UsageError(
+                attribute.name, f"expected one of {list(options)}, got {describe_argument(value)}"
+            )
 
     return check
 
@@ -74,46 +77,57 @@ def _scenario(_: object, attribute: attrs.Attribute[Any], value: object) -> None
     raise UsageError(
         attribute.name,
         f"expected KIND-TARGET or {GROUP}-KIND-TARGET (TARGET one of {list(TARGETS)}) or one "
-        f"of {[*PLAIN_SCENARIOS, *BOT_SCENARIOS]}, got {value!r}",
+        f"of {[*PLAIN_SCENARIOS, *BOT_SCENARIOS]}, got {describe_argument(value)}",
     )
 
 
 def _identifier(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or _CALL_ID.fullmatch(value) is None:
         raise UsageError(
-            attribute.name, f"expected letters, digits, '.', '_' or '-' (a uuid), got {value!r}"
+            attribute.name,
+            f"expected letters, digits, '.', '_' or '-' (a uuid), got {describe_argument(value)}",
         )
 
 
 def _state(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (not isinstance(value, str) or not value):
-        raise UsageError(attribute.name, f"expected None or a state name, got {value!r}")
+        raise UsageError(
+            attribute.name, f"expected None or a state name, got {describe_argument(value)}"
+        )
 
 
 def _flag(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, bool):
-        raise UsageError(attribute.name, f"expected True or False, got {value!r}")
+        raise UsageError(attribute.name, f"expected True or False, got {describe_argument(value)}")
 
 
 def _index(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise UsageError(attribute.name, f"expected a whole number >= 0, got {value!r}")
+        raise UsageError(
+            attribute.name, f"expected a whole number >= 0, got {describe_argument(value)}"
+        )
 
 
 def _positions(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, frozenset) or not all(
         isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in value
     ):
-        raise UsageError(attribute.name, f"expected a frozenset of ints >= 0, got {value!r}")
+        raise UsageError(
+            attribute.name, f"expected a frozenset of ints >= 0, got {describe_argument(value)}"
+        )
 
 
 def _seconds(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is None and attribute.name == "keepalive_every":
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise UsageError(attribute.name, f"expected a number of seconds, got {value!r}")
+        raise UsageError(
+            attribute.name, f"expected a number of seconds, got {describe_argument(value)}"
+        )
     if value < 0 or (value == 0 and attribute.name in ("gap", "keepalive_every")):
-        raise UsageError(attribute.name, f"expected a number of seconds > 0, got {value!r}")
+        raise UsageError(
+            attribute.name, f"expected a number of seconds > 0, got {describe_argument(value)}"
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -139,7 +153,9 @@ class Timing:
 
 def _timing(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and not isinstance(value, Timing):
-        raise UsageError(attribute.name, f"expected None or a Timing, got {value!r}")
+        raise UsageError(
+            attribute.name, f"expected None or a Timing, got {describe_argument(value)}"
+        )
 
 
 def _derived(name: str) -> Any:

@@ -13,6 +13,7 @@ from typing import Final, NamedTuple
 
 from callstate.errors import UsageError
 from callstate.facts import END_CODES, Result
+from callstate.graph.wire import describe_argument
 from callstate.machine.definition import Request
 from callstate.simulate._flows import ESTABLISHED, LEGACY, Flows, TransferFlow, TransferOutcome
 from callstate.simulate._payload import JSONObject, result_info
@@ -177,7 +178,7 @@ def _source(plan: Plan, flow: TransferFlow, outcome: str) -> str:
         raise UsageError(
             "fail_from",
             f"a {flow.kind.name} transfer fails from one of {list(sources)}, "
-            f"got {plan.fail_from!r}",
+            f"got {describe_argument(plan.fail_from)}",
         )
     return plan.fail_from
 

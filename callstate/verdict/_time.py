@@ -62,7 +62,8 @@ def timeout_seconds(
     for name, value in overrides.items():
         if name not in seconds:
             raise UsageError(
-                "timeouts", f"no timeout {name!r}; the definition has {', '.join(seconds)}"
+                "timeouts",
+                f"no timeout {describe_argument(name)}; the definition has {', '.join(seconds)}",
             )
         if (
             type(value) not in (int, float)

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import NamedTuple, Protocol, runtime_checkable
 
 from callstate.errors import UsageError
+from callstate.graph.wire import describe_argument
 from callstate.verdict._step import Ended, Record
 
 __all__ = ["CallStore", "MemoryStore", "Saved", "Stored"]
@@ -88,7 +89,9 @@ class MemoryStore:
     def __init__(self, *, max_calls: int = 1_000_000, ended_limit: int = 100_000) -> None:
         for name, value, low in (("max_calls", max_calls, 1), ("ended_limit", ended_limit, 0)):
             if type(value) is not int or value < low:
-                raise UsageError(name, f"must be a whole number >= {low}, got {value!r}")
+                raise UsageError(
+                    name, f"must be a whole number >= {low}, got {describe_argument(value)}"
+                )
         self.max_calls = max_calls
         self.ended_limit = ended_limit
         self._live: dict[str, tuple[int, Record]] = {}

@@ -133,7 +133,12 @@ class TestAiohttp:
         expected = (413, ["malformed"], [])
         assert expected == (status, [f.rule for f in found], got)
 
-    def test_bad_option(self) -> None:
+    @pytest.mark.parametrize(
+        ("options", "argument"),
+        [({"path": "calls"}, "path"), ({"reject_malformed": "no"}, "reject_malformed")],
+    )
+    def test_bad_option(self, options: dict[str, object], argument: str) -> None:
         """Options are checked as for the ASGI middleware."""
-        with pytest.raises(UsageError, match="path"):
-            CallstateMiddleware(tracker=Tracker(), path="calls")
+        with pytest.raises(UsageError) as raised:
+            CallstateMiddleware(tracker=Tracker(), **options)  # type: ignore[arg-type]
+        assert argument == raised.value.argument

@@ -282,13 +282,42 @@ class TestOptions:
             ({"max_body": (1 << 20) + 1}, "max_body"),
             ({"max_body": 1.5}, "max_body"),
             ({"on_finding": "log"}, "on_finding"),
+            ({"reject_malformed": "false"}, "reject_malformed"),
+            ({"reject_malformed": 1}, "reject_malformed"),
+            ({"in_thread": None}, "in_thread"),
+            ({"logger": "callstate"}, "logger"),
         ],
     )
     def test_bad_option_is_a_usage_error(self, options: dict[str, Any], argument: str) -> None:
-        """Each bad option is a UsageError naming it."""
+        """Each bad option is a UsageError naming it: a flag must be a bool (the string
+        "false" is not False), a logger must log."""
         with pytest.raises(UsageError) as raised:
             CallstateMiddleware(_App(), tracker=Tracker(), **options)
         assert argument == raised.value.argument
+
+    @pytest.mark.parametrize(
+        ("options", "said"),
+        [
+            ({"reject_malformed": "false"}, "must be True or False, got the string 'false'"),
+            (
+                {"max_body": 1.5},
+                "expected a whole number of bytes from 1 to 1048576, got the number 1.5",
+            ),
+            ({"path": None}, "expected a URL path starting with '/', got None"),
+            ({"logger": 3}, "expected a logging.Logger, got the number 3"),
+        ],
+    )
+    def test_said_in_python_words(self, options: dict[str, Any], said: str) -> None:
+        """What is wrong is said as the caller wrote it, bounded, never a repr."""
+        with pytest.raises(UsageError) as raised:
+            CallstateMiddleware(_App(), tracker=Tracker(), **options)
+        assert said == raised.value.message
+
+    def test_a_logger_adapter_logs(self) -> None:
+        """Anything that logs as a Logger does (a LoggerAdapter) is taken."""
+        adapter = logging.LoggerAdapter(logging.getLogger("bot"), {"bot": "b1"})
+        middleware = CallstateMiddleware(_App(), tracker=Tracker(), logger=adapter)  # type: ignore[arg-type]
+        assert adapter is middleware.webhook.logger
 
     def test_tracker_must_ingest(self) -> None:
         """Something that is not a tracker is refused at once."""

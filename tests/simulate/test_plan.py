@@ -174,6 +174,21 @@ class TestPlanChecks:
             Plan(**fields)
         assert argument == caught.value.argument
 
+    @pytest.mark.parametrize(
+        ("changes", "said"),
+        [
+            ({"call_id": "a b" * 100_000}, "got the string 'a ba ba ba ba ba ba ba ba ba ba ba"),
+            ({"duplicates": frozenset(range(-1, 100_000))}, "got a Python frozenset"),
+            ({"retry": "yes"}, "got the string 'yes'"),
+        ],
+    )
+    def test_said_bounded(self, changes: dict[str, Any], said: str) -> None:
+        """A bad value is described, not printed: a huge one gives a short message."""
+        with pytest.raises(UsageError) as caught:
+            Plan(**{"scenario": "blind-user", "call_id": CALL, **changes})
+        message = caught.value.message
+        assert (True, True) == (said in message, len(message) < 300)
+
     def test_duplicates_past_the_end(self) -> None:
         """A duplicate position past the call's notifications is refused by build."""
         plan = Plan(scenario="reject", call_id=CALL)
