@@ -74,8 +74,9 @@ class Webhook:
                 f"expected a whole number of bytes from 1 to {MAX_BODY_BYTES}, "
                 f"got {describe_argument(max_body)}",
             )
-        logs = all(callable(getattr(logger, name, None)) for name in ("log", "isEnabledFor"))
-        if logger is not None and not logs:
+        if logger is not None and not all(
+            callable(getattr(logger, name, None)) for name in ("log", "isEnabledFor")
+        ):
             raise UsageError(
                 "logger", f"expected a logging.Logger, got {describe_argument(logger)}"
             )

@@ -101,7 +101,9 @@ def _plain(text: str) -> tuple[str, str] | None:
     head, found, rest = text.partition(CALLS_PATH)
     if not found or head not in _PLAIN_HEADS or "?" in rest or "#" in rest:
         return None
-    if " " in rest or not rest.isprintable():  # _walk says which
+    # is_id's test of characters, written out: a call to it here measured +0.3% of the
+    # validate loop. The agreement property holds the two to one answer; _walk says which.
+    if " " in rest or not rest.isprintable():
         return None
     ident, slash, tail = rest.partition("/")
     if not 0 < len(ident) <= MAX_ID:
