@@ -114,8 +114,22 @@ class Flows:
         self.group_scenarios: tuple[str, ...] = tuple(
             f"{GROUP}-{s}" for s in self.transfer_scenarios
         )
-        #: The scenarios the bot's requests tell: group transfers, outgoing and legacy.
-        self.request_scenarios: tuple[str, ...] = (*self.group_scenarios, *BOT_SCENARIOS)
+        #: The request that starts a transfer (sent while established, into a transfer), if
+        #: the definition declares one.
+        self.transfer: Request | None = next(
+            (
+                r
+                for r in definition.requests
+                if ESTABLISHED in r.allowed and r.leads_to in self.machine.in_transfer
+            ),
+            None,
+        )
+        #: The scenarios the bot's requests tell: group transfers, outgoing and legacy (all
+        #: but outgoing only where a transfer request is declared: its record is the story).
+        self.request_scenarios: tuple[str, ...] = (
+            *(self.group_scenarios if self.transfer is not None else ()),
+            *(s for s in BOT_SCENARIOS if s != LEGACY or self.legacy_success() is not None),
+        )
         #: Every scenario: :attr:`scenarios`, then :attr:`request_scenarios`.
         self.every_scenario: tuple[str, ...] = (*self.scenarios, *self.request_scenarios)
         #: What today's Graph tells: every scenario but the 2019 ``legacy`` flow.
@@ -149,10 +163,25 @@ class Flows:
 
     def transfer_request(self) -> Request:
         """The request that starts a transfer: sent while established, into a transfer."""
-        for request in self.definition.requests:
-            if ESTABLISHED in request.allowed and request.leads_to in self.machine.in_transfer:
-                return request
-        raise UsageError("scenario", f"the {self.definition.name} machine declares no transfer")
+        if self.transfer is None:
+            raise UsageError(
+                "scenario", f"the {self.definition.name} machine declares no transfer request"
+            )
+        return self.transfer
+
+    def legacy_success(self) -> tuple[TransferFlow, int, tuple[str, ...]] | None:
+        """How the 2019 flow tells a transfer: the first kind with a success marker that
+        carries a termination reason, that marker, and the route from established to where
+        it succeeds; ``None`` when the definition cannot tell it (nor without its request)."""
+        if self.transfer is None:
+            return None
+        for flow in self.kinds.values():
+            for i, m in enumerate(flow.success.markers):
+                if m.termination_reason is not None:
+                    sources = flow.success.sources
+                    route = self.route(ESTABLISHED, sources[0]) if sources else None
+                    return None if not route else (flow, i, route)
+        return None
 
     def keep_alive(self, argument: str) -> Request:
         """The request that restarts the timeouts judged at every line (keepAlive)."""

@@ -195,6 +195,7 @@ def _transfers(s: Script) -> bool:
         if not route:
             raise UsageError("retry", f"no transfer leads from {state!r} to {source!r}")
         if plan.requested:
+            f.transfer_request()  # told when expected, not only when built
             s.add(Step("transfer"))
             if plan.meeting:
                 s.findings.append(MEETING_MODE_TRANSFER)
@@ -223,18 +224,15 @@ def _transfers(s: Script) -> bool:
 def _legacy(s: Script) -> None:
     """The 2019 flow: a transfer's progress on its operation, then the call transferred."""
     f = s.f
-    success = [
-        (flow, i)
-        for flow in f.kinds.values()
-        for i, m in enumerate(flow.success.markers)
-        if m.termination_reason is not None
-    ]
-    if not success:
-        raise UsageError("scenario", f"the {f.definition.name} machine has no legacy success")
-    flow, marker = success[0]
-    route = f.route(ESTABLISHED, flow.success.sources[0]) if flow.success.sources else None
-    if not route:
-        raise UsageError("scenario", f"no transfer leads from {ESTABLISHED!r} to its success")
+    told = f.legacy_success()
+    if told is None:
+        f.transfer_request()  # the one to blame, when it is missing
+        raise UsageError(
+            "scenario",
+            f"the {f.definition.name} machine has no legacy success: a success marker with "
+            f"a termination reason, where a transfer from {ESTABLISHED!r} leads",
+        )
+    flow, marker, route = told
     s.add(Step("transfer"))
     s.findings.append(DEPRECATED_PATH)
     for number, event in enumerate(route):

@@ -206,7 +206,7 @@ def random_plan(
         replaces_context=rand() < 0.5,
         subcode_key=SUBCODE_KEYS[int(rand() * 2)],
         string_codes=rand() < 0.2,
-        request=rand() < 0.5,
+        request=rand() < 0.5 and f.transfer is not None,
         operation=_OPERATION_NAMES[int(rand() * 3)] if rand() < 0.3 else None,
         participants=rand() < 0.3,
         ending=ENDINGS[0] if rand() < 0.6 else ENDINGS[1 + int(rand() * 2)],

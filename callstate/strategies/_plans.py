@@ -84,9 +84,16 @@ def _plans(
 ) -> Plan:
     scenario = draw(_sampled(scenarios))
     kind = f.kind_of(scenario)
-    outcome = draw(_sampled(outcomes)) if kind is not None else "success"
-    retry = draw(st.booleans()) if kind is not None else False
     flow = None if kind is None else f.flow(kind)
+    outcome, retry = "success", False
+    if flow is not None:
+        # Only the ends the definition's transfer has somewhere to come from: one that can
+        # never fail is drawn succeeding, at the first attempt.
+        ends = tuple(o for o in outcomes if (flow.success, flow.failure)[o != "success"].sources)
+        if not ends:
+            reject()
+        outcome = draw(_sampled(ends))
+        retry = draw(st.booleans()) if flow.failure.sources else False
     sources = () if flow is None else flow.failure.sources
     hangs_up = scenario in HANG_UPS
     plan = Plan(
@@ -102,7 +109,7 @@ def _plans(
         replaces_context=draw(st.booleans()),
         subcode_key=draw(_sampled(SUBCODE_KEYS)),
         string_codes=draw(st.booleans()),
-        request=draw(st.booleans()),
+        request=draw(st.booleans()) if f.transfer is not None else False,
         operation=draw(_OPERATIONS),
         participants=draw(st.booleans()),
         ending=draw(_sampled(ENDINGS if hangs_up else (*ENDINGS, None))),
@@ -114,7 +121,11 @@ def _plans(
             failure_marker=_index(draw, flow.failure.eligible(False), plan.failures > 0),
             success_marker=_index(draw, flow.success.eligible(False), outcome == "success"),
         )
-    timing = draw(st.booleans()) if timed is None else timed
+    # A timed transfer is told by its request: a definition without one has none timed.
+    untold = plan.kind is not None and f.transfer is None
+    timing = (draw(st.booleans()) and not untold) if timed is None else timed
+    if timing and untold:
+        reject()
     if timing or faults:
         plan = situate(_Drawn(draw), plan, definition=f.definition, timed=timing, faults=faults)
     try:

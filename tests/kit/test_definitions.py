@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
-from hypothesis import HealthCheck, find, given, settings
+from hypothesis import HealthCheck, find, given, settings, strategies as st
 
 from callstate.facts import BLIND, Result
-from callstate.machine import CALL_MACHINE, TRANSFER_KINDS, call_machine
+from callstate.machine import CALL_MACHINE, TRANSFER_KINDS, MachineDefinition, call_machine
 from callstate.simulate import flows
-from callstate.strategies import mutated_streams, notification_streams, plans
+from callstate.strategies import definitions, mutated_streams, notification_streams, plans
 from callstate.verdict import validate_lines
 
 _QUICK = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -80,3 +80,28 @@ def test_streams_only_tell_what_the_definition_accepts(stream: Any) -> None:
     held = {p.hold for p in stream.plans if p.scenario not in ("reject", "redirect")}
     assert "resumed" not in held
     assert [] == validate_lines(stream.jsonl(), definition=WITHOUT_RESUME).violations
+
+
+class TestAnyDefinition:
+    """The kit's strategies compose: streams of any drawn definition, told and accepted."""
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(data=st.data(), definition=definitions())
+    def test_streams_of_drawn_definitions_are_accepted(
+        self, data: st.DataObject, definition: MachineDefinition
+    ) -> None:
+        """Whatever edges or requests a drawn definition lacks, its streams draw and pass."""
+        stream = data.draw(notification_streams(definition=definition, max_calls=2))
+        assert [] == validate_lines(stream.jsonl(), definition=definition).violations
+
+    def test_a_definition_without_a_transfer_request(self) -> None:
+        """Group and legacy transfers are told by the request: without one, not drawn."""
+        request = flows(CALL_MACHINE).transfer_request().name
+        lacking = CALL_MACHINE.replace(
+            requests=tuple(r for r in CALL_MACHINE.requests if r.name != request)
+        )
+        scenarios = flows(lacking).every_scenario
+        assert (False, False) == (
+            any(s.startswith("group-") for s in scenarios),
+            "legacy" in scenarios,
+        )
