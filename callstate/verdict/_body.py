@@ -17,7 +17,6 @@ from callstate.verdict.finding import Finding, Violation
 __all__ = [
     "DEEP_BYTES",
     "decode_text",
-    "dumpable",
     "json_error",
     "malformed",
     "may_nest_deep",
@@ -26,6 +25,7 @@ __all__ = [
     "plain_json",
     "skip_long_line",
     "too_deep",
+    "unread",
 ]
 
 
@@ -135,14 +135,11 @@ def too_deep(body: object, line: int, out: list[Finding]) -> bool:
     return False
 
 
-def dumpable(body: object) -> bool:
-    """Whether a decoded body is JSON orjson can write: the cheap test before walking it for
-    its depth, since orjson refuses nesting past what Graph JSON may hold."""
-    try:
-        orjson.dumps(body)
-    except orjson.JSONEncodeError:
-        return False
-    return True
+def unread(exc: ParseError, line: int, index: int | None, out: list[Finding]) -> None:
+    """Report a notification that could not be read: ``index``-th of its envelope
+    (``None``: a bare one), located by the error's pointer within it."""
+    within = "" if index is None else f"/value/{index}"
+    out.append(malformed(line, exc.call_id, f"{within}{exc.pointer}: {exc.message}"))
 
 
 def open_line(

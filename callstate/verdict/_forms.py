@@ -31,7 +31,6 @@ import orjson
 
 from callstate.errors import ParseError
 from callstate.graph._calls_url import CALLS_PATH, SEEN_MAX, parse_resource_url, plain_call_id
-from callstate.verdict._moves import question
 from callstate.verdict._notice import LEGACY, OPAQUE, Notice
 
 __all__ = [
@@ -61,7 +60,7 @@ HEADS_LIMIT: Final = 8
 #: the id (see :func:`fingerprint <callstate.verdict._notice.fingerprint>`):
 #: ``(CRC-32 before it, the bytes after, size)``; with an opaque value, ``(CRC-32 before
 #: the first hole, the bytes after each, size, whether the value comes first)``. Slot 12
-#: is what the notice asks of ``decide`` (:func:`~callstate.verdict._moves.question`).
+#: is, as in a notice, its question (:data:`~callstate.verdict._notice.Question`).
 Form = tuple[Any, ...]
 
 #: The bytes a plain id is made of: printable ASCII, with no quote and no escape.
@@ -251,7 +250,7 @@ def _form(
     if probed.get("resourceUrl") != head + _SENTINEL.decode():
         return None  # the id's bytes are not the URL's (a duplicate key, another field...)
     parts = _parts(canonical, holes)
-    return None if parts is None else (head, *notice[1:10], parts, notice[11], question(notice))
+    return None if parts is None else (head, *notice[1:10], parts, *notice[11:])
 
 
 def _parts(canonical: bytes, holes: list[tuple[bytes, bytes]]) -> Any:
@@ -276,4 +275,4 @@ def _parts(canonical: bytes, holes: list[tuple[bytes, bytes]]) -> Any:
 def formed_notice(looked: Looked) -> Notice:
     """The notice of a line :meth:`Forms.look` read by its form: the full reader's."""
     form, call_id, source = looked
-    return (call_id, form[1], form[2], None, *form[4:10], source, form[11])
+    return (call_id, form[1], form[2], None, *form[4:10], source, *form[11:])

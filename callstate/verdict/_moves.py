@@ -11,9 +11,10 @@ leaves the fingerprint out. An answer that found nothing and left the call packe
 notification's fingerprint where the answer keeps one. The rules stay in ``decide``:
 this table holds only what it said, and is bounded.
 
-What a notice asks is :func:`question`, written once: the tracker asks it of each
-notice, and a line's form holds it, so the validate loop (which settles the usual line
-itself, without building its notice) asks the same table by the same key.
+What a notice asks is its :data:`~callstate.verdict._notice.Question`, which the
+reader puts in it (:func:`~callstate.verdict._notice.asks`, written once), and a line's
+form holds it too, so the validate loop (which settles the usual line itself, without
+building its notice) asks the same table by the same key.
 """
 
 from __future__ import annotations
@@ -21,29 +22,18 @@ from __future__ import annotations
 from typing import Final
 
 from callstate.errors import ParseError
-from callstate.machine.compiled import Signal, Step
-from callstate.verdict._notice import Notice, fingerprint
+from callstate.machine.compiled import Step
+from callstate.verdict._notice import Question, fingerprint
 from callstate.verdict._packed import Packing
 from callstate.verdict._step import Ended
 
-__all__ = ["MOVES_LIMIT", "Key", "Moves", "Question", "question"]
+__all__ = ["MOVES_LIMIT", "Key", "Moves"]
 
 #: At most this many answers are remembered; the table starts again when full.
 MOVES_LIMIT: Final = 4096
 
-#: What a plain notice asks of ``decide``: ``(signal, code, subcode)``.
-Question = tuple["Signal | None", "int | None", "int | None"]
 #: ``(packed record below its fingerprint or None for a new call, the question)``.
 Key = tuple["int | None", Question]
-
-
-def question(notice: Notice) -> Question | None:
-    """What ``notice`` asks of ``decide`` if its answer can be remembered: a notice with
-    no marker out of place, no unknown state and no group-call trait; else ``None``.
-    A line's form holds it too, so both branches of reading ask alike."""
-    if notice[2] is None and not notice[4] and not notice[11]:
-        return (notice[1], notice[7], notice[8])
-    return None
 
 
 class Moves:

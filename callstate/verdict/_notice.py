@@ -35,7 +35,9 @@ __all__ = [
     "OPAQUE",
     "Notice",
     "Part",
+    "Question",
     "Reader",
+    "asks",
     "fingerprint",
     "received",
 ]
@@ -71,7 +73,7 @@ Standing = tuple[tuple[int, bytes, int], bytes] | tuple[tuple[int, Pieces, int],
 #: built per notification, and a plain tuple costs a fifth of a named one):
 #: ``(call id, signal, problem, part, unknown, raw state, deleted, code, subcode,
 #: terminationReason, the notification (or what stands for it, see :func:`fingerprint`),
-#: traits)``.
+#: traits, question)``: the question is what it asks of ``decide`` (:data:`Question`).
 #:
 #: ``signal`` is ``None`` when it only carries data (no state, or one the machine
 #: does not know: ``unknown``), and for a sub-resource's notification (``part``,
@@ -91,7 +93,27 @@ Notice = tuple[
     "str | None",
     "dict[str, Any] | Standing",
     int,
+    "Question | None",
 ]
+
+#: What a notice asks of ``decide`` when its answer can be remembered
+#: (:mod:`~callstate.verdict._moves`): ``(signal, code, subcode)``.
+Question = tuple["Signal | None", "int | None", "int | None"]
+
+
+def asks(
+    signal: Signal | None,
+    problem: tuple[str, str] | None,
+    unknown: bool,
+    code: int | None,
+    subcode: int | None,
+    traits: int,
+) -> Question | None:
+    """A notice's question: ``None`` for one with a marker out of place, an unknown state
+    or a trait, whose answer ``decide`` reads from more than the record and the signal."""
+    if problem is None and not unknown and not traits:
+        return (signal, code, subcode)
+    return None
 
 
 #: The operation statuses a client expects, for messages (Graph's sentinel aside).
@@ -148,8 +170,12 @@ class Reader:
         self.machine = machine
         self._states = machine.state_names
         self._plain = machine.plain
-        #: Each state name read as sent (exact, or in lower case) -> its plain signal.
-        self._plain_of = {name: machine.plain.get(s) for name, s in self._states.items()}
+        #: Each state name read as sent (exact, or in lower case) -> its plain signal, and
+        #: the question of a notice that carries only that state.
+        self._plain_of = {
+            name: (p, asks(p, None, False, None, None, 0))
+            for name, p in ((name, machine.plain.get(s)) for name, s in self._states.items())
+        }
         self._signals: dict[tuple[object, ...], tuple[Signal | None, tuple[str, str] | None]] = {}
 
     def read(self, n: object) -> Notice:
@@ -174,12 +200,12 @@ class Reader:
                 word = _progress_word(data, self._states) if ref.kind == "operation" else None
                 if word is not None:  # the 2019 flow: transfer progress on the operation
                     return (call_id, self._plain.get(word), None, None, False, word,
-                            False, None, None, None, n, LEGACY)  # fmt: skip
+                            False, None, None, None, n, LEGACY, None)  # fmt: skip
                 part = check_part(ref, data, change)
             except ParseError as exc:
                 exc.call_id = call_id
                 raise
-            return (call_id, None, None, part, False, None, False, None, None, None, n, 0)
+            return (call_id, None, None, part, False, None, False, None, None, None, n, 0, None)
         # The call's own notification; ParseErrors below name the call.
         if type(data) is not dict:
             data = _one_call(data, call_id)
@@ -193,10 +219,11 @@ class Reader:
         deleted = change == "deleted"
         # A state and nothing else to read (the most common notification): one look-up.
         if type(raw) is str and "resultInfo" not in data and "terminationReason" not in data:
-            plain = self._plain_of.get(raw, _MISSING)
-            if plain is not _MISSING:
-                return (call_id, plain, None, None, False, raw, deleted, None, None, None, n,
-                        traits)  # type: ignore[return-value]  # fmt: skip
+            plain = self._plain_of.get(raw)
+            if plain is not None:
+                return (call_id, plain[0], None, None, False, raw, deleted, None, None, None, n,
+                        traits, asks(plain[0], None, False, None, None, traits) if traits
+                        else plain[1])  # fmt: skip
         state = None
         unknown = False
         if raw is not None:
@@ -214,8 +241,10 @@ class Reader:
         reason = data.get("terminationReason")
         if info is None and reason is None:
             if state is not None:
-                return (call_id, self._plain.get(state), None, None, False, raw,
-                        deleted, None, None, None, n, traits)  # fmt: skip
+                plain = self._plain_of[state]
+                return (call_id, plain[0], None, None, False, raw, deleted, None, None, None, n,
+                        traits, asks(plain[0], None, False, None, None, traits) if traits
+                        else plain[1])  # fmt: skip
             code = subcode = None
         else:
             try:
@@ -232,7 +261,7 @@ class Reader:
         bare = deleted and raw is None
         signal, problem = self._classify(state, bare, code, subcode, reason)
         return (call_id, signal, problem, None, unknown, raw, deleted, code, subcode, reason, n,
-                traits)  # fmt: skip
+                traits, asks(signal, problem, unknown, code, subcode, traits))  # fmt: skip
 
     def _classify(
         self,

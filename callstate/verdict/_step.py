@@ -63,7 +63,7 @@ def decide(
     ``record`` is ``None`` for a call not live; ``ended`` is set when it ended
     recently.
     """
-    call_id, signal, problem_found, _, unknown, raw, _, code, subcode, _, body, traits = notice
+    call_id, signal, problem_found, _, unknown, raw, _, code, subcode, _, body, traits, _ = notice
     state, ledger, fp, hist = record if record is not None else _NO_RECORD
     problem: Violation | None = None
     if unknown:

@@ -15,21 +15,38 @@ is told.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Final, Protocol
 
 import orjson
 
-from callstate.graph.wire import MAX_DEPTH
-from callstate.verdict._body import DEEP_BYTES, json_error, malformed, skip_long_line, too_deep
+from callstate.errors import ParseError
+from callstate.graph.wire import MAX_DEPTH, describe
+from callstate.verdict._asks import take_request
+from callstate.verdict._body import (
+    DEEP_BYTES,
+    json_error,
+    malformed,
+    open_line,
+    skip_long_line,
+    too_deep,
+    unread,
+)
 from callstate.verdict._forms import AROUND, CALLS, FORM_BYTES
 from callstate.verdict._notice import MAX_BODY_BYTES
 from callstate.verdict._packed import Rostered
+from callstate.verdict._request import read_request
+from callstate.verdict._shared import ask_shared
 from callstate.verdict.finding import Finding, StepRecord
 
 if TYPE_CHECKING:
     from callstate.verdict.tracker import Tracker
 
 __all__ = ["Foreign", "read_body", "read_lines"]
+
+#: What a JSON object that is none of the bodies a trace holds is told.
+_NOT_A_BODY: Final = (
+    "expected a commsNotifications envelope (value), a commsNotification or a request record"
+)
 
 
 class Foreign(Protocol):
@@ -153,7 +170,7 @@ def read_lines(
                                 live[call_id] = stored  # back as it was: the one path decides
                         looked = (form, call_id, source or (form[10], ident))
             if type(looked) is tuple:  # a line of a form already read: nothing to decode
-                apply(None, looked[0][12], count, out, steps, 0, None, looked)
+                apply(None, count, out, steps, 0, None, looked)
                 continue
             if len(line) == limit and not line.endswith(b"\n"):
                 out.append(skip_long_line(readline, line, count))
@@ -191,13 +208,41 @@ def read_body(
     steps: list[StepRecord] | None,
     at: float | None,
 ) -> None:
-    """A body decoded from ``raw`` (``None``: given decoded). An untimed envelope of one
-    notification (the common case) skips the dispatch, and ``raw``'s form is offered
-    (``key``: see :meth:`Forms.look <callstate.verdict._forms.Forms.look>`)."""
-    value = body.get("value") if type(body) is dict and "at" not in body else None
+    """A body decoded from ``raw`` (``None``: given decoded), into the tracker's one path:
+    each notification to its rules, a request record to the requests'. An untimed
+    envelope of one notification (the common case) is read first, and ``raw``'s form
+    is offered (``key``: see :meth:`Forms.look <callstate.verdict._forms.Forms.look>`)."""
+    if type(body) is not dict or "at" in body:  # else it is its own content, untimed
+        opened = open_line(body, where, out)
+        if opened is None:
+            return
+        body, stamped = opened
+        at = at if stamped is None else stamped
+        key = None  # a key is made from a line's bytes: a timed line's are not its body's
+    value = body.get("value")
     if type(value) is list and len(value) == 1:
-        notice = tracker._notification(value[0], where, out, steps, 0, at)
-        if key is not None and notice is not None:  # a key is only ever made from raw bytes
+        # The tracker's _notification, written out: one frame fewer for the usual body.
+        try:
+            notice = tracker._reader.read(value[0])
+        except ParseError as exc:
+            unread(exc, where, 0, out)
+            return
+        tracker._apply(notice, where, out, steps, 0, at)
+        if key is not None:
             tracker._forms.offer(key, raw, body, notice)  # type: ignore[arg-type]
+    elif value is not None:
+        if type(value) is not list:
+            out.append(malformed(where, None, f"/value: expected an array, got {describe(value)}"))
+            return
+        for i, n in enumerate(value):
+            tracker._notification(n, where, out, steps, i, at)
+    elif "request" in body:
+        asked = read_request(body, where, out, tracker._machine)
+        if asked is not None and tracker._store is not None:
+            ask_shared(tracker, tracker._store, asked, where, out, at)
+        elif asked is not None:
+            take_request(tracker, asked, where, out, at)
+    elif "changeType" in body or "resourceUrl" in body or "resource" in body:
+        tracker._notification(body, where, out, steps, None, at)
     else:
-        tracker._body(body, where, out, steps, at)
+        out.append(malformed(where, None, _NOT_A_BODY))

@@ -19,31 +19,29 @@ from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import IO, Any, Final
 
+from orjson import JSONEncodeError, dumps
+
 from callstate.errors import ParseError
-from callstate.graph.wire import describe
 from callstate.machine.compiled import Compiled, compiled
 from callstate.machine.definition import MachineDefinition
 from callstate.machine.history import HistoryStep
 from callstate.verdict._asked import Keep, Policy
-from callstate.verdict._asks import Asks, take_request
+from callstate.verdict._asks import Asks
 from callstate.verdict._body import (
     decode_text,
-    dumpable,
-    malformed,
-    open_line,
     plain_json,
     too_deep,
+    unread,
 )
 from callstate.verdict._forms import Forms, Looked, formed_notice
-from callstate.verdict._moves import Moves, Question, question
+from callstate.verdict._moves import Moves
 from callstate.verdict._notice import MAX_BODY_BYTES, Notice, Reader
 from callstate.verdict._options import ROSTER_LIMIT, check_options
 from callstate.verdict._overlay import oldest
 from callstate.verdict._packed import Packing, Rostered, Stored
 from callstate.verdict._readback import ReadBack
-from callstate.verdict._request import read_request
 from callstate.verdict._roster import keep_part
-from callstate.verdict._shared import ask_shared, decide_shared, evicted_warning, part_shared, told
+from callstate.verdict._shared import decide_shared, evicted_warning, part_shared, told
 from callstate.verdict._step import KEEP, Ended, decide
 from callstate.verdict._stream import read_body, read_lines
 from callstate.verdict._time import read_at, timeout_seconds
@@ -54,11 +52,6 @@ __all__ = ["MAX_BODY_BYTES", "HistoryStep", "StepObserver", "Tracker"]
 
 #: Where a store makes each update atomic itself.
 _UNLOCKED: Final = nullcontext()
-
-#: What a JSON object that is none of the bodies a trace holds is told.
-_NOT_A_BODY: Final = (
-    "expected a commsNotifications envelope (value), a commsNotification or a request record"
-)
 
 #: Told of every step a call takes, after the tracker decided it.
 StepObserver = Callable[[StepRecord], None]
@@ -154,12 +147,7 @@ class Tracker(ReadBack):
         for the rules that need time; a timed line carries its own.
         """
         out: list[Finding] = []
-        when = None if at is None else read_at(at, "at")
-        steps: list[StepRecord] | None = None if self.on_step is None else []
-        with self._guard:
-            self._ingest(body, out, line, steps, when)
-        if steps:
-            self._tell(steps)
+        self._take(body, out, line, at)
         return tuple(out)
 
     def ingest_into(
@@ -172,10 +160,19 @@ class Tracker(ReadBack):
     ) -> None:
         """Like :meth:`ingest`, appending the body's findings to ``out`` (a list, or a sink
         that keeps only some) instead of returning them."""
-        # Through ingest, not beside it: a bot calls ingest once a webhook, and a call
-        # between the two was a tenth of a conforming body's bytecodes.
-        for finding in self.ingest(body, line=line, at=at):
-            out.append(finding)
+        # Each through _take, positional: through ingest, with keywords, a tuple and a
+        # loop, was a twentieth of a conforming dict body's instructions.
+        self._take(body, out, line, at)
+
+    def _take(
+        self, body: object, out: list[Finding], line: int | None, at: datetime | str | None
+    ) -> None:
+        when = None if at is None else read_at(at, "at")
+        steps: list[StepRecord] | None = None if self.on_step is None else []
+        with self._guard:
+            self._ingest(body, out, line, steps, when)
+        if steps:
+            self._tell(steps)
 
     def read_stream(self, stream: IO[bytes], out: list[Finding], *, start: int = 0) -> int:
         """Check every line of a binary stream, appending findings; returns the number of its
@@ -206,7 +203,7 @@ class Tracker(ReadBack):
         if shape is bytes:  # a webhook's body as it came: tested first
             looked = self._forms.look(body)  # type: ignore[arg-type]
             if type(looked) is tuple:  # a body of a form already read: nothing to decode
-                self._apply(None, looked[0][12], where, out, steps, 0, at, looked)
+                self._apply(None, where, out, steps, 0, at, looked)
                 return
         if shape is dict:
             raw = None
@@ -217,44 +214,15 @@ class Tracker(ReadBack):
             raw, body = body, decoded
         else:
             raw, body = None, plain_json(body)
-        # orjson refuses what nests too deep: a decoded body was checked, a given one is here.
-        if raw is None and not dumpable(body) and too_deep(body, where, out):
-            return
+        # orjson refuses what nests too deep: a decoded body was checked, a given one is
+        # here (in place: a call to a test was an eighth of a dict body's instructions).
+        if raw is None:
+            try:
+                dumps(body)
+            except JSONEncodeError:
+                if too_deep(body, where, out):
+                    return
         read_body(self, body, raw, looked, where, out, steps, at)  # type: ignore[arg-type]
-
-    def _body(
-        self,
-        body: Any,
-        where: int,
-        out: list[Finding],
-        steps: list[StepRecord] | None,
-        at: float | None,
-    ) -> None:
-        if type(body) is not dict or "at" in body:  # else it is its own content, untimed
-            opened = open_line(body, where, out)
-            if opened is None:
-                return
-            body, stamped = opened
-            at = at if stamped is None else stamped
-        value = body.get("value")
-        if value is not None:
-            if type(value) is not list:
-                out.append(
-                    malformed(where, None, f"/value: expected an array, got {describe(value)}")
-                )
-                return
-            for i, n in enumerate(value):
-                self._notification(n, where, out, steps, i, at)
-        elif "request" in body:
-            asked = read_request(body, where, out, self._machine)
-            if asked is not None and self._store is not None:
-                ask_shared(self, self._store, asked, where, out, at)
-            elif asked is not None:
-                take_request(self, asked, where, out, at)
-        elif "changeType" in body or "resourceUrl" in body or "resource" in body:
-            self._notification(body, where, out, steps, None, at)
-        else:
-            out.append(malformed(where, None, _NOT_A_BODY))
 
     def _notification(
         self,
@@ -264,22 +232,18 @@ class Tracker(ReadBack):
         steps: list[StepRecord] | None,
         index: int | None,
         at: float | None,
-    ) -> Notice | None:
-        """One notification, the ``index``-th of its envelope (``None``: a bare one), and
-        the notice it was read as (``None``: malformed)."""
+    ) -> None:
+        """One notification, the ``index``-th of its envelope (``None``: a bare one)."""
         try:
             notice = self._reader.read(n)
         except ParseError as exc:
-            within = "" if index is None else f"/value/{index}"
-            out.append(malformed(where, exc.call_id, f"{within}{exc.pointer}: {exc.message}"))
-            return None
-        self._apply(notice, question(notice), where, out, steps, index, at)
-        return notice
+            unread(exc, where, index, out)
+            return
+        self._apply(notice, where, out, steps, index, at)
 
     def _apply(
         self,
         notice: Notice | None,
-        asked: Question | None,
         where: int,
         out: list[Finding],
         steps: list[StepRecord] | None,
@@ -288,13 +252,14 @@ class Tracker(ReadBack):
         looked: Looked | None = None,
     ) -> None:
         """The rules, applied to one notice: however it was read, this is its one path.
-        ``asked`` is its :func:`~callstate.verdict._moves.question` (a line's form holds it).
         A line read by its form comes as ``looked`` instead of ``notice``: its notice is
-        built (:func:`formed_notice`) only when a remembered answer does not settle it."""
+        built (:func:`formed_notice`) only when a remembered answer does not settle it.
+        Either holds its question in slot 12."""
         self.notifications += 1
         if notice is None:  # a call's own notification: a sub-resource's line has no form
             call_id: str = looked[1]  # type: ignore[index]
             source = looked[2]  # type: ignore[index]
+            asked = looked[0][12]  # type: ignore[index]
         else:
             call_id = notice[0]
             part = notice[3]
@@ -305,6 +270,7 @@ class Tracker(ReadBack):
                     keep_part(self._policy, self._packing, self._live, part, call_id, where, out)
                 return
             source = notice[10]
+            asked = notice[12]
         if self._store is not None:
             if notice is None:
                 notice = formed_notice(looked)  # type: ignore[arg-type]
@@ -347,8 +313,8 @@ class Tracker(ReadBack):
                 self._machine, record, ended, notice, where, found, self._policy, at
             )
         except ParseError as exc:  # the notification cannot be fingerprinted: kept as it was
-            within = "" if index is None else f"/value/{index}"
-            found.append(malformed(where, call_id, f"{within}{exc.pointer}: {exc.message}"))
+            exc.call_id = call_id
+            unread(exc, where, index, found)
             decision, step, violation = KEEP, None, None
         if found is not out:
             for finding in found:
