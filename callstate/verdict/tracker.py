@@ -167,10 +167,25 @@ class Tracker(ReadBack):
     def _take(
         self, body: object, out: list[Finding], line: int | None, at: datetime | str | None
     ) -> None:
+        """One body: a decoded dict straight to :func:`read_body`, any other to
+        :meth:`_decoded` first; observers told after, outside the lock."""
         when = None if at is None else read_at(at, "at")
         steps: list[StepRecord] | None = None if self.on_step is None else []
         with self._guard:
-            self._ingest(body, out, line, steps, when)
+            self.bodies += 1
+            where = self.bodies if line is None else line
+            if type(body) is dict:
+                # orjson refuses what nests too deep: a decoded body was checked, a given
+                # one is here (in place: a call to a test was an eighth of its instructions).
+                try:
+                    dumps(body)
+                except JSONEncodeError:
+                    if not too_deep(body, where, out):
+                        read_body(self, body, None, None, where, out, steps, when)
+                else:
+                    read_body(self, body, None, None, where, out, steps, when)
+            else:
+                self._decoded(body, where, out, steps, when)
         if steps:
             self._tell(steps)
 
@@ -188,16 +203,16 @@ class Tracker(ReadBack):
         with self._lock:
             return read_lines(self, stream, out, start)
 
-    def _ingest(
+    def _decoded(
         self,
         body: object,
+        where: int,
         out: list[Finding],
-        line: int | None,
         steps: list[StepRecord] | None,
         at: float | None,
     ) -> None:
-        self.bodies += 1
-        where = self.bodies if line is None else line
+        """A body that is no dict: bytes (of a form already read, or decoded), text, or a
+        model object, to :func:`read_body` once decoded."""
         shape = type(body)
         looked: Looked | bytes | None = None
         if shape is bytes:  # a webhook's body as it came: tested first
@@ -205,23 +220,15 @@ class Tracker(ReadBack):
             if type(looked) is tuple:  # a body of a form already read: nothing to decode
                 self._apply(None, where, out, steps, 0, at, looked)
                 return
-        if shape is dict:
-            raw = None
-        elif shape is bytes or shape is str or shape is bytearray or shape is memoryview:
+        if shape is bytes or shape is str or shape is bytearray or shape is memoryview:
             read, decoded = decode_text(body, where, out)  # type: ignore[arg-type]
             if not read:
                 return
             raw, body = body, decoded
         else:
             raw, body = None, plain_json(body)
-        # orjson refuses what nests too deep: a decoded body was checked, a given one is
-        # here (in place: a call to a test was an eighth of a dict body's instructions).
-        if raw is None:
-            try:
-                dumps(body)
-            except JSONEncodeError:
-                if too_deep(body, where, out):
-                    return
+            if too_deep(body, where, out):  # a model's JSON, as deep as its fields
+                return
         read_body(self, body, raw, looked, where, out, steps, at)  # type: ignore[arg-type]
 
     def _notification(
@@ -293,10 +300,10 @@ class Tracker(ReadBack):
             if known is not None:
                 answer = known[0] if not known[2] else moves.with_fingerprint(known, source)
                 if answer is not None:
-                    if type(answer) is int and rostered:
-                        self._live[call_id] = Rostered(answer, stored[1])  # type: ignore[index, arg-type]
-                    elif type(answer) is int and stored is not None:
-                        self._live[call_id] = answer  # the common case, inline
+                    if type(answer) is int and stored is not None:  # the common case, inline
+                        self._live[call_id] = (
+                            Rostered(answer, stored[1]) if rostered else answer  # type: ignore[index, arg-type]
+                        )
                     else:
                         self._settle(call_id, stored, answer, where, out)
                     if steps is not None and known[1] is not None:

@@ -19,7 +19,7 @@ from tests.kit.test_mutations import NOT_ABOUT_EDGES
 # Hypothesis then warns that its repr is large, which says nothing of the test (as mutants.py).
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
-_INGEST = Tracker._ingest
+_INGEST = Tracker._take
 
 
 def _forgetting(rule: str) -> Any:
@@ -48,7 +48,7 @@ def test_mutated_stream_property_catches_a_forgotten_rule(
     rule: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With the rule forgotten, its mutated-stream property finds a counterexample."""
-    monkeypatch.setattr(Tracker, "_ingest", _forgetting(rule))
+    monkeypatch.setattr(Tracker, "_take", _forgetting(rule))
     prop = property_named(f"mutated-streams-reported[{rule}]")
     found = counterexample(prop, CALL_MACHINE)
     assert found is not None
