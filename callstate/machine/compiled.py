@@ -103,6 +103,7 @@ class Compiled:
                 kinds = frozenset(x.kind for x in e.markers if x.result == m.result)
                 if len(kinds) > 1 and key is not None:
                     self.shared_kinds[key] = kinds  # type: ignore[index]
+        self._kinds = tuple(k.name for k in d.kinds)
         self.labels: dict[Signal, str] = {
             (e.name, m.kind): m.label for e in d.events for m in e.markers
         }
@@ -205,6 +206,38 @@ class Compiled:
         """The step ``(event, kind)`` takes from ``state``, or ``None`` when it is refused."""
         row = self.steps.get(state)
         return None if row is None else row.get((event, kind))
+
+    def sharing(
+        self,
+        state: str | None,
+        signal: Signal,
+        kind: str | None,
+        code: int | None,
+        subcode: int | None,
+        reason: str | None,
+    ) -> Signal:
+        """What ``signal``, classified from a transfer result several kinds share (8523),
+        stands for in ``state``: the announced ``kind``'s outcome when it shares the
+        result, else the first sharing kind (in definition order) whose step ``state``
+        takes; ``signal`` itself when the result is no shared one, or none takes it."""
+        kinds = (
+            self.shared_kinds.get((code, subcode))
+            if code is not None and subcode is not None
+            else None
+        )
+        if kinds is None and reason is not None:
+            kinds = self.shared_kinds.get(reason.lower())
+        if kinds is None:
+            return signal
+        event = signal[0]
+        if kind in kinds:
+            return (event, kind)
+        row = self.steps.get(state) if state is not None else None
+        if row is not None and signal not in row:
+            for other in self._kinds:
+                if other in kinds and (event, other) in row:
+                    return (event, other)
+        return signal
 
     def allowed_events(self, state: str) -> tuple[str, ...]:
         """Events accepted in ``state``, transitions and same-state updates alike."""

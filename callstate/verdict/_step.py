@@ -63,7 +63,9 @@ def decide(
     ``record`` is ``None`` for a call not live; ``ended`` is set when it ended
     recently.
     """
-    call_id, signal, problem_found, _, unknown, raw, _, code, subcode, _, body, traits, _ = notice
+    call_id, signal, problem_found, _, unknown, raw, _, code, subcode, reason, body, traits, _ = (
+        notice
+    )
     state, ledger, fp, hist = record if record is not None else _NO_RECORD
     problem: Violation | None = None
     if unknown:
@@ -118,6 +120,8 @@ def decide(
             None,
         )
     kind = None if ledger is None else ledger.kind
+    if signal[1] is not None and machine.shared_kinds:  # a result several kinds send
+        signal = machine.sharing(state, signal, kind, code, subcode, reason)
     violation = problem
     #: A broken rule of the notification itself makes its exact repeat one to recognise;
     #: ``strict-start`` is about where the trace starts, so it does not.
@@ -160,7 +164,7 @@ def decide(
                 signal[1] is not None
                 and kind is not None
                 and signal[1] != kind
-                and _other_kind(machine, ledger, kind, code, subcode)
+                and not (ledger is not None and ledger.legacy)  # 2019: AppTransferred for any
             ):
                 violation = Violation(
                     line=line,
@@ -193,18 +197,6 @@ def decide(
         step,
         violation,
     )
-
-
-def _other_kind(
-    machine: Compiled, ledger: Ledger | None, kind: str, code: int | None, subcode: int | None
-) -> bool:
-    """Whether a result of another kind than ``kind`` really tells another kind: not when
-    the kinds share it (8523), nor in the 2019 flow, whose success is AppTransferred for
-    every kind."""
-    if ledger is not None and ledger.legacy:
-        return False
-    shared = machine.shared_kinds.get((code, subcode)) if code is not None else None  # type: ignore[arg-type]
-    return shared is None or kind not in shared
 
 
 def _shown(text: str | None) -> str:
