@@ -28,7 +28,7 @@ from callstate.simulate import (
     transfer_request,
     transferee,
 )
-from callstate.strategies._model import ModelLine, StreamModel
+from callstate.strategies._model import ModelLine, StreamModel, model_line
 
 __all__ = ["REQUEST_RULES", "Candidate", "RequestInsertions", "expectations_of", "judged_by"]
 
@@ -111,7 +111,7 @@ class RequestInsertions:
                 if step is None or step.transition is None or step.dest in expect.states:
                     continue
                 obj = self._notification(cid, event, kind, **codes)
-                new = ModelLine(obj["value"][0], "event", (event, kind))
+                new = model_line(obj, self.model.machine)
                 if self._fits(lines, at, new, []):
                     label = event if kind is None else f"{event}[{kind}]"
                     what = f"inserted {label} after the accepted request of line {judged + 1}"

@@ -27,6 +27,9 @@ class ModelLine:
     obj: object
     tag: str  # event, data, request, other (sub-resource, malformed), misplaced
     signal: Signal | None = None
+    #: The line's ``(code, subcode, terminationReason)``: a result several kinds share
+    #: stands for the kind whose step the state takes (:meth:`Compiled.sharing`).
+    result: tuple[int | None, int | None, str | None] = (None, None, None)
 
 
 def model_line(line: JSONObject, machine: Compiled) -> ModelLine:
@@ -43,14 +46,15 @@ def model_line(line: JSONObject, machine: Compiled) -> ModelLine:
     state = data.get("state")
     if state is not None:
         state = machine.state_names.get(state) or machine.state_names.get(state.lower(), state)
+    reason = data.get("terminationReason")
     signal = machine.classify(
         state,
         deleted=read_change_type(note["changeType"], "/changeType") == "deleted" and state is None,
         code=code,
         subcode=subcode,
-        termination_reason=data.get("terminationReason"),
+        termination_reason=reason,
     )
-    return ModelLine(note, "data" if signal is None else "event", signal)
+    return ModelLine(note, "data" if signal is None else "event", signal, (code, subcode, reason))
 
 
 class StreamModel:
@@ -82,6 +86,8 @@ class StreamModel:
                     state = opening.dest
                     last = line.obj if opening.remember or opening.ends else None
                 else:
+                    # The model follows no request: a shared result is the kind's that steps.
+                    event, kind = self.machine.sharing(state, line.signal, None, *line.result)
                     step = self.machine.step(state, event, kind)
                     if step is None and last is not None and line.obj == last:
                         pass
@@ -90,7 +96,7 @@ class StreamModel:
                     else:
                         if step is None:
                             refused.append(index)
-                            step = self.machine.refused[line.signal]
+                            step = self.machine.refused[(event, kind)]
                         state = step.dest
                         last = line.obj if step.remember or step.ends else None
             states.append(state)

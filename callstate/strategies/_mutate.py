@@ -170,7 +170,7 @@ class _Mutator(RequestInsertions):
     ) -> Iterator[Candidate]:
         for event, kind in self.signals:
             obj = self._notification(cid, event, kind, **codes)
-            new = ModelLine(obj["value"][0], "event", (event, kind))
+            new = model_line(obj, self.model.machine)
             if self._single(lines, at, new):
                 yield Candidate(
                     call,
@@ -195,7 +195,7 @@ class _Mutator(RequestInsertions):
             if rule not in self.rules or (state, event, kind) in self.model.machine.table:
                 continue
             obj = self._notification(cid, event, kind, **codes)
-            new = ModelLine(obj["value"][0], "event", (event, kind))
+            new = model_line(obj, self.model.machine)
             if self._single(lines, at, new):
                 label = event if kind is None else f"{event}[{kind}]"
                 yield Candidate(

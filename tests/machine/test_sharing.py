@@ -7,6 +7,7 @@ import pytest
 from callstate.facts import BLIND, CONSULTATIVE, MEETING_MODE_FAILURE
 from callstate.machine import CALL_MACHINE, compiled
 from callstate.simulate import event_notification, transfer_request
+from callstate.strategies._model import StreamModel, model_line
 from callstate.verdict import Tracker
 
 FAILURE = CALL_MACHINE.event("fail_transfer").name
@@ -72,3 +73,23 @@ class TestTracker:
     def test_announced_blind_it_is_blind_and_refused(self) -> None:
         """A blind transfer the bot asked for cannot fail from transferring here."""
         assert ["failure-without-transfer"] == _failed(announced=True)
+
+
+class TestModel:
+    """The strategies' reference model reads a shared result as the tracker does."""
+
+    def test_unannounced_it_is_the_kind_that_can_fail_there(self) -> None:
+        """The model refuses none of the lines the tracker accepts, 8523 among them."""
+        markers = NO_BLIND_FAILURE.event(FAILURE).markers_of(CONSULTATIVE)
+        shared = next(i for i, m in enumerate(markers) if m.result == MEETING_MODE_FAILURE)
+        objs = [
+            event_notification("c1", "offer", definition=NO_BLIND_FAILURE),
+            event_notification("c1", "connect", definition=NO_BLIND_FAILURE),
+            event_notification("c1", "transfer", definition=NO_BLIND_FAILURE),
+            event_notification(
+                "c1", FAILURE, CONSULTATIVE, marker=shared, definition=NO_BLIND_FAILURE
+            ),
+        ]
+        model = StreamModel(NO_BLIND_FAILURE)
+        refused, states = model.refusals([model_line(o, model.machine) for o in objs])
+        assert ([], "established") == (refused, states[-1])
