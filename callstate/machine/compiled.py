@@ -214,19 +214,18 @@ class Compiled:
         kind: str | None,
         code: int | None,
         subcode: int | None,
-        reason: str | None,
     ) -> Signal:
         """What ``signal``, classified from a transfer result several kinds share (8523),
         stands for in ``state``: the announced ``kind``'s outcome when it shares the
         result, else the first sharing kind (in definition order) whose step ``state``
-        takes; ``signal`` itself when the result is no shared one, or none takes it."""
-        kinds = (
-            self.shared_kinds.get((code, subcode))
-            if code is not None and subcode is not None
-            else None
-        )
-        if kinds is None and reason is not None:
-            kinds = self.shared_kinds.get(reason.lower())
+        takes; ``signal`` itself when the result is no shared one, or none takes it.
+
+        By the result codes alone, which a remembered answer's key holds too: a shared
+        ``terminationReason`` (the 2019 flow's AppTransferred) is read as before.
+        """
+        if code is None or subcode is None:
+            return signal
+        kinds = self.shared_kinds.get((code, subcode))
         if kinds is None:
             return signal
         event = signal[0]

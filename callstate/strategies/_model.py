@@ -27,9 +27,9 @@ class ModelLine:
     obj: object
     tag: str  # event, data, request, other (sub-resource, malformed), misplaced
     signal: Signal | None = None
-    #: The line's ``(code, subcode, terminationReason)``: a result several kinds share
-    #: stands for the kind whose step the state takes (:meth:`Compiled.sharing`).
-    result: tuple[int | None, int | None, str | None] = (None, None, None)
+    #: The line's ``(code, subcode)``: a result several kinds share stands for the kind
+    #: whose step the state takes (:meth:`Compiled.sharing`).
+    result: tuple[int | None, int | None] = (None, None)
 
 
 def model_line(line: JSONObject, machine: Compiled) -> ModelLine:
@@ -46,15 +46,14 @@ def model_line(line: JSONObject, machine: Compiled) -> ModelLine:
     state = data.get("state")
     if state is not None:
         state = machine.state_names.get(state) or machine.state_names.get(state.lower(), state)
-    reason = data.get("terminationReason")
     signal = machine.classify(
         state,
         deleted=read_change_type(note["changeType"], "/changeType") == "deleted" and state is None,
         code=code,
         subcode=subcode,
-        termination_reason=reason,
+        termination_reason=data.get("terminationReason"),
     )
-    return ModelLine(note, "data" if signal is None else "event", signal, (code, subcode, reason))
+    return ModelLine(note, "data" if signal is None else "event", signal, (code, subcode))
 
 
 class StreamModel:

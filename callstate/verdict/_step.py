@@ -63,9 +63,7 @@ def decide(
     ``record`` is ``None`` for a call not live; ``ended`` is set when it ended
     recently.
     """
-    call_id, signal, problem_found, _, unknown, raw, _, code, subcode, reason, body, traits, _ = (
-        notice
-    )
+    call_id, signal, problem_found, _, unknown, raw, _, code, subcode, _, body, traits, _ = notice
     state, ledger, fp, hist = record if record is not None else _NO_RECORD
     problem: Violation | None = None
     if unknown:
@@ -121,7 +119,7 @@ def decide(
         )
     kind = None if ledger is None else ledger.kind
     if signal[1] is not None and machine.shared_kinds:  # a result several kinds send
-        signal = machine.sharing(state, signal, kind, code, subcode, reason)
+        signal = machine.sharing(state, signal, kind, code, subcode)
     violation = problem
     #: A broken rule of the notification itself makes its exact repeat one to recognise;
     #: ``strict-start`` is about where the trace starts, so it does not.

@@ -33,15 +33,13 @@ class TestSharing:
         """Announced, the kind stands; unannounced, the kind whose step the state takes."""
         machine = compiled(NO_BLIND_FAILURE)
         signal = machine.by_result[SHARED]
-        assert (FAILURE, expected) == machine.sharing(
-            "transferring", signal, announced, *SHARED, None
-        )
+        assert (FAILURE, expected) == machine.sharing("transferring", signal, announced, *SHARED)
 
     def test_a_result_no_kinds_share_is_itself(self) -> None:
         """500/7000 is blind's alone: it is read as blind whatever the state takes."""
         machine = compiled(NO_BLIND_FAILURE)
         signal = machine.by_result[(500, 7000)]
-        assert signal == machine.sharing("transferring", signal, None, 500, 7000, None)
+        assert signal == machine.sharing("transferring", signal, None, 500, 7000)
 
 
 def _failed(announced: bool) -> list[str]:
