@@ -8,9 +8,10 @@ import sys
 from typing import Any
 
 import orjson
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
-from callstate.machine import CALL_MACHINE
+from callstate.machine import CALL_MACHINE, MachineDefinition
+from callstate.strategies import definitions, mutated_streams, notification_streams
 from callstate.verdict import Tracker
 from tests.verdict.conftest import CALL as CALL_ID, envelope, note, request
 
@@ -100,6 +101,26 @@ class TestRoundTrip:
         expected = (run(original, stream[cut:], cut + 1), observed(original))
         actual = (run(restored, stream[cut:], cut + 1), observed(restored))
         assert expected == actual
+
+    @settings(max_examples=30, deadline=None)
+    @given(data=st.data(), definition=definitions())
+    def test_any_drawn_definition(self, data: st.DataObject, definition: MachineDefinition) -> None:
+        """On any drawn definition, with timed or broken traffic, the same holds."""
+        if data.draw(st.booleans()):
+            stream: list[object] = list(
+                data.draw(mutated_streams(definition=definition, max_calls=3)).lines
+            )
+        else:
+            stream = list(data.draw(notification_streams(definition=definition, timed=None)).lines)
+        cut = data.draw(st.integers(min_value=0, max_value=len(stream)))
+        original = Tracker(definition=definition)
+        run(original, stream[:cut], 1)
+        restored = Tracker.restore(original.snapshot_json(), definition=definition)
+        ids = list(original.live_calls())
+        expected = (run(original, stream[cut:], cut + 1), original.snapshot())
+        actual = (run(restored, stream[cut:], cut + 1), restored.snapshot())
+        assert expected == actual
+        assert [original.history(c) for c in ids] == [restored.history(c) for c in ids]
 
     def test_long_history_as_json(self) -> None:
         """A call with a full default history (more than 64 bits packed) survives JSON."""

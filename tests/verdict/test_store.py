@@ -7,11 +7,12 @@ from typing import Any
 
 import orjson
 import pytest
-from hypothesis import given, settings
+from hypothesis import given, settings, strategies as st
 
 from callstate.errors import UsageError
+from callstate.machine import CALL_MACHINE, MachineDefinition
 from callstate.simulate import event_notification, mix
-from callstate.strategies import mutated_streams, notification_streams
+from callstate.strategies import definitions, mutated_streams, notification_streams
 from callstate.verdict import (
     CallStore,
     Finding,
@@ -27,9 +28,11 @@ def findings(found: list[Finding]) -> list[tuple[Any, ...]]:
     return sorted((f.line, f.call_id, f.rule, f.message, f.state) for f in found)
 
 
-def alone(lines: list[bytes]) -> tuple[list[tuple[Any, ...]], dict[str, str | None]]:
+def alone(
+    lines: list[bytes], definition: MachineDefinition = CALL_MACHINE
+) -> tuple[list[tuple[Any, ...]], dict[str, str | None]]:
     """Findings and final states of one tracker with its own tables."""
-    tracker = Tracker()
+    tracker = Tracker(definition=definition)
     found: list[Finding] = []
     for number, line in enumerate(lines, 1):
         tracker.ingest_into(line, found, line=number)
@@ -37,9 +40,14 @@ def alone(lines: list[bytes]) -> tuple[list[tuple[Any, ...]], dict[str, str | No
     return findings(found), {cid: tracker.state(cid) for cid in ids}
 
 
-def shared(lines: list[bytes], store: CallStore, count: int = 3) -> tuple[Any, ...]:
+def shared(
+    lines: list[bytes],
+    store: CallStore,
+    count: int = 3,
+    definition: MachineDefinition = CALL_MACHINE,
+) -> tuple[Any, ...]:
     """The same lines dealt round-robin, in order, to ``count`` trackers on one store."""
-    trackers = [Tracker(store=store) for _ in range(count)]
+    trackers = [Tracker(store=store, definition=definition) for _ in range(count)]
     found: list[Finding] = []
     for number, line in enumerate(lines, 1):
         trackers[number % count].ingest_into(line, found, line=number)
@@ -63,6 +71,17 @@ class TestShared:
         """Traffic broken in one place: the same findings, at the same lines."""
         lines = list(mutated.lines)
         assert alone(lines) == shared(lines, MemoryStore())
+
+    @settings(max_examples=30, deadline=None)
+    @given(data=st.data(), definition=definitions())
+    def test_drawn_definitions(self, data: st.DataObject, definition: MachineDefinition) -> None:
+        """On any drawn definition, timed or broken traffic: the same verdict and states."""
+        if data.draw(st.booleans()):
+            lines = list(data.draw(mutated_streams(definition=definition, max_calls=3)).lines)
+        else:
+            drawn = data.draw(notification_streams(definition=definition, timed=None))
+            lines = list(drawn.jsonl())
+        assert alone(lines, definition) == shared(lines, MemoryStore(), 3, definition)
 
     def test_mix(self) -> None:
         """A simulated mix of every scenario."""
