@@ -89,7 +89,9 @@ def _plans(
     if flow is not None:
         # Only the ends the definition's transfer has somewhere to come from: one that can
         # never fail is drawn succeeding, at the first attempt.
-        ends = tuple(o for o in outcomes if (flow.success, flow.failure)[o != "success"].sources)
+        ends = tuple(
+            o for o in outcomes if (flow.success if o == "success" else flow.failure).sources
+        )
         if not ends:
             reject()
         outcome = draw(_sampled(ends))
