@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
 from transitions import MachineError
 
 from callstate.call import Call
 from callstate.errors import IllegalTransition, UsageError
-from callstate.machine import CALL_MACHINE, ENGINE, compiled
+from callstate.machine import CALL_MACHINE, ENGINE, MachineDefinition, compiled
+from callstate.machine.engine import Engine
+from callstate.strategies import definitions
 
 BLIND, CONSULTATIVE = "blind", "consultative"
 
@@ -252,6 +255,26 @@ class TestTableAgreesWithEngine:
                 expected.append((state, event, kind, moved, entry[0] if moved and entry else state))
                 model = Model(state)
                 trigger = ENGINE.machine.events.get(event)
+                try:
+                    took = trigger is not None and bool(trigger.trigger(model, kind=kind))
+                except MachineError:
+                    took = False
+                actual.append((state, event, kind, took, model.state))
+        assert expected == actual
+
+    @settings(max_examples=30, deadline=None)
+    @given(definitions())
+    def test_every_drawn_definition(self, definition: MachineDefinition) -> None:
+        """The same on any drawn definition: its own engine and its own table agree."""
+        engine, machine = Engine(definition), compiled(definition)
+        expected, actual = [], []
+        for state in definition.states:
+            for event, kind in machine.signals:
+                entry = machine.table.get((state, event, kind))
+                moved = entry is not None and entry[1] is not None
+                expected.append((state, event, kind, moved, entry[0] if moved and entry else state))
+                model = Model(state)
+                trigger = engine.machine.events.get(event)
                 try:
                     took = trigger is not None and bool(trigger.trigger(model, kind=kind))
                 except MachineError:
