@@ -241,45 +241,40 @@ class TestCallModel:
         assert expected == call.allowed_events()
 
 
+def _table_and_engine(engine: Engine) -> tuple[list[object], list[object]]:
+    """For every (state, event, kind) of the engine's definition, where the compiled table
+    says the call goes, and where a raw trigger of the engine takes it."""
+    machine = compiled(engine.definition)
+    expected: list[object] = []
+    actual: list[object] = []
+    for state in engine.definition.states:
+        for event, kind in machine.signals:
+            entry = machine.table.get((state, event, kind))
+            moved = entry is not None and entry[1] is not None
+            expected.append((state, event, kind, moved, entry[0] if moved and entry else state))
+            model = Model(state)
+            trigger = engine.machine.events.get(event)
+            try:
+                took = trigger is not None and bool(trigger.trigger(model, kind=kind))
+            except MachineError:
+                took = False
+            actual.append((state, event, kind, took, model.state))
+    return expected, actual
+
+
 class TestTableAgreesWithEngine:
     """The compiled table and the transitions engine give the same answer everywhere."""
 
     def test_every_state_and_signal(self) -> None:
         """For every (state, event, kind), the table and a raw trigger reach the same state."""
-        table = compiled(CALL_MACHINE).table
-        expected, actual = [], []
-        for state in CALL_MACHINE.states:
-            for event, kind in compiled(CALL_MACHINE).signals:
-                entry = table.get((state, event, kind))
-                moved = entry is not None and entry[1] is not None
-                expected.append((state, event, kind, moved, entry[0] if moved and entry else state))
-                model = Model(state)
-                trigger = ENGINE.machine.events.get(event)
-                try:
-                    took = trigger is not None and bool(trigger.trigger(model, kind=kind))
-                except MachineError:
-                    took = False
-                actual.append((state, event, kind, took, model.state))
+        expected, actual = _table_and_engine(ENGINE)
         assert expected == actual
 
     @settings(max_examples=30, deadline=None)
     @given(definitions())
     def test_every_drawn_definition(self, definition: MachineDefinition) -> None:
         """The same on any drawn definition: its own engine and its own table agree."""
-        engine, machine = Engine(definition), compiled(definition)
-        expected, actual = [], []
-        for state in definition.states:
-            for event, kind in machine.signals:
-                entry = machine.table.get((state, event, kind))
-                moved = entry is not None and entry[1] is not None
-                expected.append((state, event, kind, moved, entry[0] if moved and entry else state))
-                model = Model(state)
-                trigger = engine.machine.events.get(event)
-                try:
-                    took = trigger is not None and bool(trigger.trigger(model, kind=kind))
-                except MachineError:
-                    took = False
-                actual.append((state, event, kind, took, model.state))
+        expected, actual = _table_and_engine(Engine(definition))
         assert expected == actual
 
     def test_table_covers_every_definition_edge(self) -> None:
