@@ -104,10 +104,7 @@ def read_lines(
                 break
             count += 1
             if len(line) > FORM_BYTES:
-                if foreign is not None and foreign(line, count, readline):
-                    blank += 1
-                    continue
-                looked = None
+                call_id = looked = None
             else:
                 before, _, rest = line.partition(CALLS)
                 ident, quote, after = rest.partition(b'"')  # no CALLS: no quote either
@@ -115,10 +112,7 @@ def read_lines(
                     if line == b"\n":  # a blank line: skipped without the cost of a JSON error
                         blank += 1
                         continue
-                    if foreign is not None and foreign(line, count, readline):
-                        blank += 1
-                        continue
-                    looked = None
+                    call_id = looked = None
                 else:
                     key = before + AROUND + after  # the line without its id
                     form: Any = known.get(key, key)
@@ -128,47 +122,39 @@ def read_lines(
                         looked = complete(key, form, ident, before, after)
                         if type(looked) is tuple:
                             form, call_id, source = looked
-                    # A line of a known form names one call, its id's: whose it is needs no
-                    # scan of its bytes (complete only reads the forms, and learns ids).
-                    if foreign is not None and (
-                        foreign.of_call(call_id)
-                        if call_id is not None
-                        else foreign(line, count, readline)
-                    ):
-                        blank += 1
-                        continue
-                    if call_id is not None:
-                        if form[12] is not None and local:
-                            stored: Any = live.pop(call_id, None)
-                            low = stored[0] if type(stored) is Rostered else stored
-                            if type(low) is int or (stored is None and call_id not in ended):
-                                answer = answers.get(
-                                    (None if low is None else low & below, form[12])
-                                )
-                                if answer is not None:
-                                    settled = (
-                                        answer[0]
-                                        if not answer[2]
-                                        else with_fingerprint(answer, source or (form[10], ident))
+            # A line of a known form names one call, its id's: whose it is needs no scan of
+            # its bytes (complete only reads the forms, and learns ids).
+            if foreign is not None and (
+                foreign.of_call(call_id) if call_id is not None else foreign(line, count, readline)
+            ):
+                blank += 1
+                continue
+            if call_id is not None:  # a line of a known form
+                if form[12] is not None and local:
+                    stored: Any = live.pop(call_id, None)
+                    low = stored[0] if type(stored) is Rostered else stored
+                    if type(low) is int or (stored is None and call_id not in ended):
+                        answer = answers.get((None if low is None else low & below, form[12]))
+                        if answer is not None:
+                            settled = (
+                                answer[0]
+                                if not answer[2]
+                                else with_fingerprint(answer, source or (form[10], ident))
+                            )
+                            if settled is not None:
+                                if type(settled) is int and stored is not None:
+                                    live[call_id] = (
+                                        settled if low is stored else Rostered(settled, stored[1])
                                     )
-                                    if settled is not None:
-                                        if type(settled) is int and stored is not None:
-                                            live[call_id] = (
-                                                settled
-                                                if low is stored
-                                                else Rostered(settled, stored[1])
-                                            )
-                                        else:
-                                            tracker._settle(call_id, stored, settled, count, out)
-                                        formed += 1
-                                        if steps is not None and answer[1] is not None:
-                                            steps.append(
-                                                tracker._told(count, call_id, stored, answer[1])
-                                            )
-                                        continue
-                            if stored is not None:
-                                live[call_id] = stored  # back as it was: the one path decides
-                        looked = (form, call_id, source or (form[10], ident))
+                                else:
+                                    tracker._settle(call_id, stored, settled, count, out)
+                                formed += 1
+                                if steps is not None and answer[1] is not None:
+                                    steps.append(tracker._told(count, call_id, stored, answer[1]))
+                                continue
+                    if stored is not None:
+                        live[call_id] = stored  # back as it was: the one path decides
+                looked = (form, call_id, source or (form[10], ident))
             if type(looked) is tuple:  # a line of a form already read: nothing to decode
                 apply(None, count, out, steps, 0, None, looked)
                 continue
