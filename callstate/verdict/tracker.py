@@ -180,10 +180,9 @@ class Tracker(ReadBack):
                 try:
                     dumps(body)
                 except JSONEncodeError:
-                    if not too_deep(body, where, out):
-                        read_body(self, body, None, None, where, out, steps, when)
-                else:
-                    read_body(self, body, None, None, where, out, steps, when)
+                    if too_deep(body, where, out):
+                        return  # refused whole: no step was taken, none to tell
+                read_body(self, body, None, None, where, out, steps, when)
             else:
                 self._decoded(body, where, out, steps, when)
         if steps:
