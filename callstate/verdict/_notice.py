@@ -172,9 +172,9 @@ class Reader:
         self._plain = machine.plain
         #: Each state name read as sent (exact, or in lower case) -> its plain signal, and
         #: the question of a notice that carries only that state.
+        plain_of = {name: machine.plain.get(s) for name, s in self._states.items()}
         self._plain_of = {
-            name: (p, asks(p, None, False, None, None, 0))
-            for name, p in ((name, machine.plain.get(s)) for name, s in self._states.items())
+            name: (p, asks(p, None, False, None, None, 0)) for name, p in plain_of.items()
         }
         self._signals: dict[tuple[object, ...], tuple[Signal | None, tuple[str, str] | None]] = {}
 
