@@ -103,7 +103,6 @@ class Compiled:
                 kinds = frozenset(x.kind for x in e.markers if x.result == m.result)
                 if len(kinds) > 1 and key is not None:
                     self.shared_kinds[key] = kinds  # type: ignore[index]
-        self._kinds = tuple(k.name for k in d.kinds)
         self.labels: dict[Signal, str] = {
             (e.name, m.kind): m.label for e in d.events for m in e.markers
         }
@@ -233,9 +232,9 @@ class Compiled:
             return (event, kind)
         row = self.steps.get(state) if state is not None else None
         if row is not None and signal not in row:
-            for other in self._kinds:
-                if other in kinds and (event, other) in row:
-                    return (event, other)
+            for other in self.definition.kinds:
+                if other.name in kinds and (event, other.name) in row:
+                    return (event, other.name)
         return signal
 
     def allowed_events(self, state: str) -> tuple[str, ...]:
