@@ -42,23 +42,25 @@ class TestSharing:
         assert signal == machine.sharing("transferring", signal, None, 500, 7000)
 
 
-def _failed(announced: bool) -> list[str]:
-    """The rules a call breaks that transfers (as a blind one, or unannounced) and fails
-    with 8523 from transferring, on the variant."""
+def _lines(announced: bool) -> list[dict[str, object]]:
+    """A call that transfers (as a blind one, or unannounced) and fails with 8523 from
+    transferring, on the variant."""
     markers = NO_BLIND_FAILURE.event(FAILURE).markers_of(CONSULTATIVE)
     shared = next(i for i, m in enumerate(markers) if m.result == MEETING_MODE_FAILURE)
-    lines: list[object] = [
+    request = [transfer_request("c1", target="user", client_context="x")] if announced else []
+    return [
         event_notification("c1", "offer", definition=NO_BLIND_FAILURE),
         event_notification("c1", "connect", definition=NO_BLIND_FAILURE),
-    ]
-    if announced:
-        lines.append(transfer_request("c1", target="user", client_context="x"))
-    lines += [
+        *request,
         event_notification("c1", "transfer", definition=NO_BLIND_FAILURE),
         event_notification("c1", FAILURE, CONSULTATIVE, marker=shared, definition=NO_BLIND_FAILURE),
     ]
+
+
+def _failed(announced: bool) -> list[str]:
+    """The rules the variant's tracker finds broken by :func:`_lines`."""
     tracker = Tracker(definition=NO_BLIND_FAILURE)
-    return [f.rule for line in lines for f in tracker.ingest(line)]
+    return [f.rule for line in _lines(announced) for f in tracker.ingest(line)]
 
 
 class TestTracker:
@@ -78,16 +80,7 @@ class TestModel:
 
     def test_unannounced_it_is_the_kind_that_can_fail_there(self) -> None:
         """The model refuses none of the lines the tracker accepts, 8523 among them."""
-        markers = NO_BLIND_FAILURE.event(FAILURE).markers_of(CONSULTATIVE)
-        shared = next(i for i, m in enumerate(markers) if m.result == MEETING_MODE_FAILURE)
-        objs = [
-            event_notification("c1", "offer", definition=NO_BLIND_FAILURE),
-            event_notification("c1", "connect", definition=NO_BLIND_FAILURE),
-            event_notification("c1", "transfer", definition=NO_BLIND_FAILURE),
-            event_notification(
-                "c1", FAILURE, CONSULTATIVE, marker=shared, definition=NO_BLIND_FAILURE
-            ),
-        ]
         model = StreamModel(NO_BLIND_FAILURE)
-        refused, states = model.refusals([model_line(o, model.machine) for o in objs])
+        lines = [model_line(o, model.machine) for o in _lines(announced=False)]
+        refused, states = model.refusals(lines)
         assert ([], "established") == (refused, states[-1])

@@ -9,9 +9,11 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import strategies as st
 
 from callstate.cli import main
-from callstate.machine import CALL_MACHINE, compiled
+from callstate.machine import CALL_MACHINE, MachineDefinition, compiled
+from callstate.strategies import mutated_streams, notification_streams
 from callstate.verdict import Finding, Report
 from tests.conftest import SpecExample
 
@@ -67,6 +69,14 @@ def opening(call: str = CALL) -> list[Json]:
         envelope(note("establishing", call=call)),
         envelope(note("established", call=call)),
     ]
+
+
+def drawn_traffic(data: st.DataObject, definition: MachineDefinition) -> list[bytes]:
+    """A few calls of ``definition`` as JSON Lines: valid (timed or not), or broken in one
+    place."""
+    if data.draw(st.booleans()):
+        return list(data.draw(mutated_streams(definition=definition, max_calls=3)).lines)
+    return list(data.draw(notification_streams(definition=definition, timed=None)).jsonl())
 
 
 def jsonl(bodies: Iterable[object]) -> list[bytes]:

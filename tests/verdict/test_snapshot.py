@@ -11,9 +11,9 @@ import orjson
 from hypothesis import given, settings, strategies as st
 
 from callstate.machine import CALL_MACHINE, MachineDefinition
-from callstate.strategies import definitions, mutated_streams, notification_streams
+from callstate.strategies import definitions
 from callstate.verdict import Tracker
-from tests.verdict.conftest import CALL as CALL_ID, envelope, note, request
+from tests.verdict.conftest import CALL as CALL_ID, drawn_traffic, envelope, note, request
 
 CALL_IDS = ("a", "b", "c", "d")
 STATES = (*CALL_MACHINE.states, "parked", "Established", None)
@@ -106,12 +106,7 @@ class TestRoundTrip:
     @given(data=st.data(), definition=definitions())
     def test_any_drawn_definition(self, data: st.DataObject, definition: MachineDefinition) -> None:
         """On any drawn definition, with timed or broken traffic, the same holds."""
-        if data.draw(st.booleans()):
-            stream: list[object] = list(
-                data.draw(mutated_streams(definition=definition, max_calls=3)).lines
-            )
-        else:
-            stream = list(data.draw(notification_streams(definition=definition, timed=None)).lines)
+        stream: list[object] = list(drawn_traffic(data, definition))
         cut = data.draw(st.integers(min_value=0, max_value=len(stream)))
         original = Tracker(definition=definition)
         run(original, stream[:cut], 1)

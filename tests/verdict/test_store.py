@@ -21,6 +21,7 @@ from callstate.verdict import (
     Tracker,
 )
 from callstate.verdict._step import Ended
+from tests.verdict.conftest import drawn_traffic
 
 
 def findings(found: list[Finding]) -> list[tuple[Any, ...]]:
@@ -76,11 +77,7 @@ class TestShared:
     @given(data=st.data(), definition=definitions())
     def test_drawn_definitions(self, data: st.DataObject, definition: MachineDefinition) -> None:
         """On any drawn definition, timed or broken traffic: the same verdict and states."""
-        if data.draw(st.booleans()):
-            lines = list(data.draw(mutated_streams(definition=definition, max_calls=3)).lines)
-        else:
-            drawn = data.draw(notification_streams(definition=definition, timed=None))
-            lines = list(drawn.jsonl())
+        lines = drawn_traffic(data, definition)
         assert alone(lines, definition) == shared(lines, MemoryStore(), 3, definition)
 
     def test_mix(self) -> None:
