@@ -104,8 +104,7 @@ class _Mutator(RequestInsertions):
         self.signals = self.model.machine.signals
         self.markers = [(event, marker) for event in definition.events for marker in event.markers]
         self.allowed = self.model.machine.allowed_requests
-        requests = flows(definition)
-        self.transfer = requests.transfer_request() if definition.requests else None
+        self.transfer = flows(definition).transfer
 
     def candidates(self, stream: NotificationStream) -> list[Candidate]:
         found: list[Candidate] = []

@@ -82,6 +82,13 @@ def test_streams_only_tell_what_the_definition_accepts(stream: Any) -> None:
     assert [] == validate_lines(stream.jsonl(), definition=WITHOUT_RESUME).violations
 
 
+_TRANSFER = flows(CALL_MACHINE).transfer_request().name
+#: The call machine without its transfer request: a bot that never asks for one.
+LACKING = CALL_MACHINE.replace(
+    requests=tuple(r for r in CALL_MACHINE.requests if r.name != _TRANSFER)
+)
+
+
 class TestAnyDefinition:
     """The kit's strategies compose: streams of any drawn definition, told and accepted."""
 
@@ -96,12 +103,16 @@ class TestAnyDefinition:
 
     def test_a_definition_without_a_transfer_request(self) -> None:
         """Group and legacy transfers are told by the request: without one, not drawn."""
-        request = flows(CALL_MACHINE).transfer_request().name
-        lacking = CALL_MACHINE.replace(
-            requests=tuple(r for r in CALL_MACHINE.requests if r.name != request)
-        )
-        scenarios = flows(lacking).every_scenario
+        scenarios = flows(LACKING).every_scenario
         assert (False, False) == (
             any(s.startswith("group-") for s in scenarios),
             "legacy" in scenarios,
         )
+
+    @_QUICK
+    @given(mutated_streams(definition=LACKING, max_calls=2))
+    def test_mutated_streams_without_a_transfer_request(self, mutated: Any) -> None:
+        """Its streams are broken as any other's, and reported at the inserted line."""
+        report = validate_lines(mutated.lines, definition=LACKING)
+        expected = [(mutated.line, mutated.rule, mutated.call_id)]
+        assert expected == [(v.line, v.rule, v.call_id) for v in report.violations]
